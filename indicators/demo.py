@@ -1,0 +1,127 @@
+"""The demo data set (fixtures/demo/demo.yaml): accounts and fictitious yearly values.
+
+Every value and review written here is flagged `is_demo`; pages and reports say so.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from actions import roles
+from actions.enums import ProgressStatus
+from actions.models import Fiche, Plan
+from actions.services import user_attach_to_pilot
+
+from .enums import CampaignStatus, ReviewStatus, ValueType
+from .models import AnnualReview, Campaign, Indicator, IndicatorValue
+
+ROLE_GROUPS = {"scp": roles.SCP_GROUP, "pilote": roles.PILOTS_GROUP, "comite": roles.COMMITTEE_GROUP}
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    description: str
+
+
+def _demo_value(indicator: Indicator, year_index: int, rng: random.Random):
+    base = rng.randint(2, 12)
+    if indicator.value_type == ValueType.COUNT:
+        return Decimal(base + 3 * year_index)
+    if indicator.value_type == ValueType.PERCENTAGE:
+        return Decimal(min(100, 20 + 12 * year_index + rng.randint(0, 9)))
+    if indicator.value_type == ValueType.AMOUNT:
+        return Decimal(rng.randint(5_000, 90_000)) + Decimal("0.50") * year_index
+    if indicator.value_type == ValueType.HOURS:
+        return Decimal(500 + 150 * year_index + rng.randint(0, 99))
+    if indicator.value_type == ValueType.RATIO:
+        return (Decimal(rng.randint(30, 60) + 8 * year_index) / 100).quantize(Decimal("0.01"))
+    if indicator.value_type == ValueType.BOOLEAN:
+        return year_index >= 1
+    return f"Donnée de démonstration {indicator.code} pour l'année (texte fictif)."
+
+
+def _set_raw(value: IndicatorValue, raw) -> None:
+    value.value_number = value.value_bool = None
+    value.value_text = ""
+    if isinstance(raw, bool):
+        value.value_bool = raw
+    elif isinstance(raw, Decimal):
+        value.value_number = raw
+    else:
+        value.value_text = raw
+
+
+@transaction.atomic
+def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
+    """Create the demo accounts and, once, the demo values. Idempotent: a second run adds nothing."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    plan = Plan.objects.get(slug=data["plan"])
+    accounts = []
+    for item in data["accounts"]:
+        pilot = None
+        if item.get("fiche"):
+            fiche = Fiche.objects.get(plan=plan, number=item["fiche"])
+            pilot = fiche.ordered_pilots()[item.get("pilot_index", 1) - 1]
+        user_attach_to_pilot(
+            username=item["username"], email=f"{item['username']}@example.org",
+            first_name=item["first_name"], last_name=item["last_name"], password=data["password"],
+            pilot=pilot, role_group=ROLE_GROUPS[item["role"]],
+        )
+        description = ROLE_GROUPS[item["role"]] + (f" – pilote de la fiche {item['fiche']} ({pilot})" if pilot else "")
+        accounts.append(DemoAccount(item["username"], data["password"], item["role"], description))
+
+    if IndicatorValue.objects.of_plan(plan).demo().exists():
+        return accounts, False
+
+    rng = random.Random(data.get("seed", 54))
+    now = timezone.now()
+    campaign_data = data["campaign"]
+    for year in data["validated_years"]:
+        Campaign.objects.get_or_create(
+            plan=plan, year=year,
+            defaults={"deadline": datetime.date(year + 1, 3, 31), "status": CampaignStatus.CLOSED, "closed_at": now},
+        )
+    Campaign.objects.get_or_create(
+        plan=plan, year=campaign_data["year"],
+        defaults={"deadline": campaign_data["deadline"], "status": CampaignStatus.OPEN},
+    )
+    indicators = list(Indicator.objects.of_plan(plan).select_related("fiche").in_plan_order())
+    fiches = {i.fiche_id: i.fiche for i in indicators}
+    years = list(data["validated_years"])
+    open_year = campaign_data["year"]
+    for fiche in fiches.values():
+        for index, year in enumerate(years):
+            AnnualReview.objects.create(
+                fiche=fiche, year=year, status=ReviewStatus.VALIDATED, is_demo=True,
+                progress_status=ProgressStatus.IN_PROGRESS if index < len(years) - 1 else rng.choice(
+                    [ProgressStatus.IN_PROGRESS, ProgressStatus.DONE, ProgressStatus.POSTPONED]
+                ),
+                achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {year}.",
+                difficulties=f"[Démo] Difficultés fictives rencontrées en {year}.",
+                outlook=f"[Démo] Perspectives fictives pour {year + 1}.",
+                submitted_at=now, validated_at=now,
+            )
+        if fiche.number % 3 == 0:
+            AnnualReview.objects.create(
+                fiche=fiche, year=open_year, status=ReviewStatus.SUBMITTED, is_demo=True,
+                progress_status=ProgressStatus.IN_PROGRESS, submitted_at=now,
+                achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {open_year}.",
+            )
+    for indicator in indicators:
+        entered_years = years + ([open_year] if indicator.fiche.number % 3 == 0 else [])
+        for index, year in enumerate(entered_years):
+            if rng.random() < 0.1:  # some values are missing, as in real life
+                continue
+            value = IndicatorValue(indicator=indicator, year=year, is_demo=True, comment="Valeur de démonstration")
+            _set_raw(value, _demo_value(indicator, index, rng))
+            value.save()
+    return accounts, True

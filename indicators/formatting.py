@@ -1,0 +1,40 @@
+"""How a value reads in French, the same on pages, in the PDF and in exports."""
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+from . import enums
+
+MISSING = "non renseigné"
+
+
+def format_number(value: Decimal, decimal_places: int | None = None) -> str:
+    value = Decimal(value)
+    if decimal_places is None:
+        normalized = value.normalize()
+        decimal_places = max(0, -normalized.as_tuple().exponent) if normalized == normalized.to_integral() is False else 0
+        if value != value.to_integral_value():
+            decimal_places = min(4, max(1, -normalized.as_tuple().exponent))
+    return number_format(value, decimal_places=decimal_places, use_l10n=True, force_grouping=True)
+
+
+def format_value(indicator, raw) -> str:
+    """French rendering of a raw value; a missing value reads "non renseigné", never 0."""
+    if raw is None or raw == "":
+        return MISSING
+    value_type = indicator.value_type
+    if value_type == enums.ValueType.BOOLEAN:
+        return "Oui" if raw else "Non"
+    if value_type == enums.ValueType.TEXT:
+        return str(raw)
+    text = format_number(raw)
+    if value_type == enums.ValueType.PERCENTAGE:
+        return f"{text} %"
+    if value_type == enums.ValueType.AMOUNT:
+        return f"{format_number(raw, 2) if Decimal(raw) != Decimal(raw).to_integral_value() else text} €"
+    if value_type == enums.ValueType.HOURS:
+        return f"{text} h"
+    if indicator.unit and value_type == enums.ValueType.COUNT:
+        return f"{text} {indicator.unit}"
+    return text

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+
+# Pages anyone may open: the login page itself, static files and public (published) bilans.
+PUBLIC_PREFIXES = ("/connexion/", "/static/", "/admin/login/", "/public/")
+
+
+class LoginRequiredMiddleware:
+    """Send anonymous visitors to the login page for every page but the public ones.
+
+    Django 5.1's own middleware needs a decorator on each public view; a prefix list keeps
+    the public surface visible in one place.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

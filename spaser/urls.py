@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from actions import views as action_views
+
+admin.site.site_header = "Pilotage SPASER – administration"
+admin.site.site_title = "Pilotage SPASER"
+admin.site.index_title = "Service commande publique"
+
+urlpatterns = [
+    path("", action_views.home, name="home"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("actions.urls")),
+]

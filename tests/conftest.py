@@ -1,0 +1,66 @@
+"""Shared fixtures: the real SPASER 54 plan and one user per role."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from actions import roles
+from actions.models import Fiche, Plan
+from actions.services import plan_load
+
+PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
+PASSWORD = "mot-de-passe-de-test-54"
+
+
+@pytest.fixture
+def spaser54(db) -> Plan:
+    """The real plan, loaded from fixtures/spaser54 (once per test database state)."""
+    return Plan.objects.filter(slug="spaser54-2021-2026").first() or plan_load(directory=PLAN_DIR).plan
+
+
+def make_user(username: str, group: str, *, pilot_of: Fiche | None = None, pilot_index: int = 0) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=username.capitalize(), last_name="Test",
+        email=f"{username}@example.org", is_staff=group == roles.SCP_GROUP,
+    )
+    user.groups.add(Group.objects.get(name=group))
+    if pilot_of is not None:
+        pilot_of.ordered_pilots()[pilot_index].users.add(user)
+    return user
+
+
+@pytest.fixture
+def scp_user(spaser54) -> User:
+    return make_user("scp", roles.SCP_GROUP)
+
+
+@pytest.fixture
+def committee_user(spaser54) -> User:
+    return make_user("comite", roles.COMMITTEE_GROUP)
+
+
+@pytest.fixture
+def pilot11(spaser54) -> User:
+    """First pilot of fiche 11 (the Chargé de projet Insertion post, which also pilots 12-15)."""
+    return make_user("pilote11", roles.PILOTS_GROUP, pilot_of=Fiche.objects.get(plan=spaser54, number=11))
+
+
+@pytest.fixture
+def pilot11b(spaser54) -> User:
+    """Second pilot of fiche 11 (Service Emploi en insertion, DASI)."""
+    fiche = Fiche.objects.get(plan=spaser54, number=11)
+    return make_user("pilote11b", roles.PILOTS_GROUP, pilot_of=fiche, pilot_index=1)
+
+
+@pytest.fixture
+def pilot5(spaser54) -> User:
+    """First pilot of fiche 5 (Service GTR, DIM): pilots no fiche of the Social axis."""
+    return make_user("pilote5", roles.PILOTS_GROUP, pilot_of=Fiche.objects.get(plan=spaser54, number=5))
+
+
+@pytest.fixture
+def role_users(scp_user, committee_user, pilot11, pilot5) -> dict[str, User | None]:
+    """One user per role, for permission tables: 'pilot' pilots fiche 11, 'other_pilot' does not."""
+    return {"anonymous": None, "pilot": pilot11, "other_pilot": pilot5, "committee": committee_user, "scp": scp_user}

@@ -1,0 +1,65 @@
+"""Helpers for tests that submit real forms as a browser would."""
+
+from html.parser import HTMLParser
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, form_id: str | None):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.in_form = False
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._select_has_selected = False
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (self.form_id is None or attrs.get("id") == self.form_id):
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select" and name:
+            self._select, self._select_first, self._select_has_selected = name, None, False
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+            if "selected" in attrs:
+                self.data[self._select].append(value)
+                self._select_has_selected = True
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.in_form:
+            self.in_form = False
+            self.form_id = "__done__"
+        elif tag == "select" and self._select:
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            value = self._text[1:] if self._text.startswith("\n") else self._text
+            self.data.setdefault(self._textarea, []).append(value)
+            self._textarea = None
+
+
+def form_data(html: str, form_id: str | None = None) -> dict[str, list[str]]:
+    """The values a browser would submit for a form of the page (first form, or the one with `form_id`)."""
+    parser = _FormParser(form_id)
+    parser.feed(html)
+    return {key: values for key, values in parser.data.items() if values != []}
