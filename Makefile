@@ -5,10 +5,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# The PostgreSQL pass of `make test`: pytest-django creates (and drops) the database test_<name>.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/spaser
 DJANGO_SETTINGS_MODULE ?= spaser.settings.dev
 export DJANGO_SETTINGS_MODULE
 
-.PHONY: run install install-test system-deps migrate load test test-sqlite test-postgres bench lint clean
+.PHONY: run serve install install-test system-deps migrate load test check-deploy test-sqlite test-postgres bench lint clean backup restore
 
 # Re-installs only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -42,9 +44,45 @@ run: load
 	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# A production-like local run: DEBUG off, production settings, gunicorn (2 workers), static files
+# collected and served by whitenoise. Plain HTTP on loopback, so no HTTPS redirect here; a random
+# secret key per run (sessions end when it stops).
+serve: load
+	DJANGO_SETTINGS_MODULE=spaser.settings.prod $(PY) manage.py collectstatic --noinput -v0
+	@echo "Pilotage SPASER (production locale) : http://localhost:$(PORT)/"
+	DJANGO_SETTINGS_MODULE=spaser.settings.prod SECURE_SSL_REDIRECT=false \
+		SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" \
+		$(VENV)/bin/gunicorn spaser.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2
+
+# The whole suite on SQLite, then on PostgreSQL, after the migrations and the deployment checks.
 test: install-test
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(MAKE) --no-print-directory check-deploy
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+# Django's deployment audit with the production settings: any warning fails.
+check-deploy:
+	DJANGO_SETTINGS_MODULE=spaser.settings.prod ALLOWED_HOSTS=spaser.example.org \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite:
+	@echo "== Tests sur SQLite =="
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== Tests sur PostgreSQL ($(PG_TEST_URL)) =="
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL ne répond pas sur 127.0.0.1:5432 (voir .ci/run pour le démarrer)."; exit 1; }
+	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Backup and restore of all data (docs/operations.md). FILE=... names the file.
+backup: install
+	$(PY) manage.py backup --output "$${FILE:?FILE=chemin/du/fichier.json.gz}"
+
+restore: migrate
+	$(PY) manage.py restore "$${FILE:?FILE=chemin/du/fichier.json.gz}"
 
 bench: install-test
 	$(PY) -m bench

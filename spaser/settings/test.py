@@ -7,3 +7,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests log in with the test client; django-axes would need `request=` on every `client.login`.
+# The throttling tests turn it back on with override_settings(AXES_ENABLED=True).
+AXES_ENABLED = False
+# Serve static files from the app folders (no collectstatic before tests), for the live server too.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
