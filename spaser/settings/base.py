@@ -166,3 +166,6 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # reverse proxies (their addresses, comma separated); otherwise from the connection itself.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "spaser.security.client_ip"
+
+# dumpdata/loaddata (and so backups) keep times to the microsecond: see spaser/serializers.py.
+SERIALIZATION_MODULES = {"json": "spaser.serializers"}
