@@ -86,7 +86,8 @@ def test_restore_gives_back_identical_data(full_database, tmp_path, capsys):
 
     # Spot checks through the models: logins, roles, history authors, values, permissions.
     scp = User.objects.get(username="scp")
-    assert scp.check_password("mot-de-passe-de-test-54") and scp.groups.get().name == "Service commande publique"
+    assert scp.check_password("mot-de-passe-de-test-54")
+    assert scp.groups.get().name == "Service commande publique"
     assert scp.groups.get().permissions.filter(codename="change_fiche").exists()
     fiche = Fiche.objects.get(number=11)
     assert fiche.title.endswith("(modifiée)")

@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Sauvegarde toutes les données dans un fichier JSON (.json, ou .json.gz compressé)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", required=True, help="Fichier à écrire, par exemple sauvegarde.json.gz")
+        parser.add_argument(
+            "--output", "-o", required=True, help="Fichier à écrire, par exemple sauvegarde.json.gz"
+        )
 
     def handle(self, *args, output, **options):
         try:
