@@ -24,5 +24,7 @@ def sync_role_permissions(sender=None, apps=global_apps, using="default", **kwar
     accounts = Permission.objects.using(using).filter(
         content_type__app_label="auth", content_type__model__in=("user", "group")
     ).exclude(content_type__model="group", codename__in=("add_group", "delete_group"))
-    scp.permissions.add(*content, *accounts)
+    # SCP also sees login lockouts (django-axes) and unlocks a pilot by deleting the attempt.
+    lockouts = Permission.objects.using(using).filter(content_type__app_label="axes")
+    scp.permissions.add(*content, *accounts, *lockouts)
     committee.permissions.add(*content.filter(codename__startswith="view_"))
