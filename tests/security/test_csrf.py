@@ -1,0 +1,81 @@
+"""Every POST needs its CSRF token: without it, every URL of the site and of the admin refuses
+(403) and nothing is written; with the token the page's own form gives, the same POST goes through."""
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from actions.models import Fiche
+from tests.security.test_url_permissions import EXPECTED, admin_urls
+from tests.utils import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def database_state() -> dict[str, int]:
+    """Rows per table, history included: any write (an edit adds a history row) changes it."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def all_views(resolver=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from all_views(pattern)
+        elif isinstance(pattern, URLPattern):
+            yield str(pattern.pattern), pattern.callback
+
+
+def test_no_view_is_exempt_from_csrf():
+    exempt = [route for route, view in all_views() if getattr(view, "csrf_exempt", False)]
+    assert exempt == []
+
+
+@pytest.mark.parametrize("role", ["scp", "pilot"])
+def test_a_post_without_token_is_refused_everywhere(role_users, spaser54, role):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(role_users[role])
+    urls = [reverse(name, args=expected.args(spaser54)) for name, expected in EXPECTED.items()]
+    if role == "scp":
+        urls += [url for _, url in admin_urls(spaser54)]
+    before = database_state()
+    for url in urls:
+        page = client.get(url)
+        data = form_data(page.content.decode()) if page.status_code == 200 else {}
+        data.pop("csrfmiddlewaretoken", None)
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert "CSRF" in response.content.decode(), url
+    assert database_state() == before
+
+
+def test_the_same_post_with_the_token_goes_through(role_users, spaser54):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(role_users["scp"])
+    fiche = Fiche.objects.get(plan=spaser54, number=13)
+    url = reverse("admin:actions_fiche_change", args=[fiche.pk])
+    data = form_data(client.get(url).content.decode(), form_id="fiche_form")
+    data["title"] = ["Nouveau titre"]
+    token = data.pop("csrfmiddlewaretoken")
+    assert client.post(url, data).status_code == 403
+    fiche.refresh_from_db()
+    assert fiche.title != "Nouveau titre"
+    data["csrfmiddlewaretoken"] = token
+    assert client.post(url, data).status_code == 302
+    fiche.refresh_from_db()
+    assert fiche.title == "Nouveau titre"
+
+
+def test_login_and_logout_need_the_token(role_users):
+    client = Client(enforce_csrf_checks=True)
+    credentials = {"username": "comite", "password": "mot-de-passe-de-test-54"}
+    assert client.post(reverse("login"), credentials).status_code == 403
+    page = client.get(reverse("login")).content.decode()
+    response = client.post(reverse("login"), {**form_data(page), **credentials})
+    assert response.status_code == 302
+    assert client.get(reverse("actions:plan_current")).status_code == 302  # logged in: sent to the plan
+
+    assert client.post(reverse("logout")).status_code == 403
+    page = client.get(reverse("actions:plan_detail", args=["spaser54-2021-2026"])).content.decode()
+    assert client.post(reverse("logout"), form_data(page)).status_code == 302
+    assert client.get(reverse("actions:plan_current"))["Location"].startswith(reverse("login"))
