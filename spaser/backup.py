@@ -88,8 +88,10 @@ def database_restore(*, path: Path) -> dict[str, int]:
         ]
         if filled:
             raise BackupError(
-                "La base de données n'est pas vide (" + ", ".join(str(name) for name in filled[:5])
-                + (", …" if len(filled) > 5 else "") + ") : restaurez dans une base neuve, créée par "
+                "La base de données n'est pas vide ("
+                + ", ".join(str(name) for name in filled[:5])
+                + (", …" if len(filled) > 5 else "")
+                + ") : restaurez dans une base neuve, créée par "
                 "« manage.py migrate ». Rien n'a été modifié."
             )
         try:

@@ -36,8 +36,11 @@ def normalised(objects: list[dict]) -> list[tuple]:
         return sorted(map(json.dumps, value)) if isinstance(value, list) else value
 
     return sorted(
-        (obj["model"], json.dumps(obj.get("pk")), json.dumps({k: field(v) for k, v in obj["fields"].items()},
-                                                             sort_keys=True))
+        (
+            obj["model"],
+            json.dumps(obj.get("pk")),
+            json.dumps({k: field(v) for k, v in obj["fields"].items()}, sort_keys=True),
+        )
         for obj in objects
     )
 
@@ -60,8 +63,15 @@ def full_database(spaser54, role_users):
         user_id=scp.pk, queryset=[fiche], action_flag=CHANGE, change_message="Titre modifié"
     )
     AccessAttempt.objects.create(
-        username="pilote5", ip_address="192.0.2.7", user_agent="test", failures_since_start=2,
-        attempt_time=timezone.now(), get_data="", post_data="", http_accept="", path_info="/connexion/",
+        username="pilote5",
+        ip_address="192.0.2.7",
+        user_agent="test",
+        failures_since_start=2,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/connexion/",
     )
     return spaser54
 

@@ -54,21 +54,33 @@ def test_a_success_resets_the_count(client, pilot5):
 @override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=5, TRUSTED_PROXIES=[PROXY])
 def test_behind_the_reverse_proxy_each_client_is_told_apart(client, pilot5):
     via_proxy = {"REMOTE_ADDR": PROXY}
-    assert fail_until_locked(client, "pilote5", HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy).status_code == 429
+    assert (
+        fail_until_locked(client, "pilote5", HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy).status_code
+        == 429
+    )
     # Another agent behind the same proxy is not locked out.
-    assert attempt(client, "pilote5", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.6", **via_proxy).status_code == 302
+    assert (
+        attempt(client, "pilote5", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.6", **via_proxy).status_code
+        == 302
+    )
     client.logout()
     # The locked client cannot escape by writing its own X-Forwarded-For: the proxy appends the real one.
-    spoofed = attempt(client, "pilote5", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.99, 203.0.113.5", **via_proxy)
+    spoofed = attempt(
+        client, "pilote5", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.99, 203.0.113.5", **via_proxy
+    )
     assert spoofed.status_code == 429
 
 
 @override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=5, TRUSTED_PROXIES=[PROXY])
 def test_a_forwarded_header_from_anyone_but_the_proxy_is_ignored(client, pilot5):
     direct = {"REMOTE_ADDR": "198.51.100.9"}
-    assert fail_until_locked(client, "pilote5", HTTP_X_FORWARDED_FOR="203.0.113.1", **direct).status_code == 429
+    assert (
+        fail_until_locked(client, "pilote5", HTTP_X_FORWARDED_FOR="203.0.113.1", **direct).status_code == 429
+    )
     # Changing the header does not give a new address: the lock is on the connection's address.
-    assert attempt(client, "pilote5", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.2", **direct).status_code == 429
+    assert (
+        attempt(client, "pilote5", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.2", **direct).status_code == 429
+    )
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,14 @@ EXPECTED: dict[str, Expected] = {
 # Admin views checked on every registered model; other admin URLs (index, password, logout, ...).
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 # Admin pages SCP may not open: creating or deleting role groups, adding lockout records.
-SCP_FORBIDDEN = {"auth_group_add", "auth_group_delete", "axes_accessattempt_add", "axes_accesslog_add",
-                 "axes_accessfailurelog_add", "axes_accessattemptexpiration_add"}
+SCP_FORBIDDEN = {
+    "auth_group_add",
+    "auth_group_delete",
+    "axes_accessattempt_add",
+    "axes_accesslog_add",
+    "axes_accessfailurelog_add",
+    "axes_accessattemptexpiration_add",
+}
 
 
 def site_url_names(resolver: URLResolver | None = None, prefix: str = "") -> tuple[set[str], set[str]]:
