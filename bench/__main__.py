@@ -1,0 +1,200 @@
+"""`python -m bench`: build the benchmark databases, measure the pages at 1x and 10x, run the load
+test, print the tables and check the targets (exit status 1 if one is missed).
+
+Targets: queries per page do not grow with the data; at 1x every page's 95th percentile is under
+100 ms and the fiche page is faster than the admin's change page of the same fiche; under load,
+no error and no lost write.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench-results"
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+P95_LIMIT_MS = 100
+
+
+def postgres_available() -> bool:
+    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False).returncode == 0
+
+
+def fresh_database(kind: str, name: str, workdir: Path) -> str:
+    """A new, empty database for the benchmark only; returns its URL."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / (name + '.sqlite3')}"
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def step(env: dict, *args: str) -> dict:
+    out = Path(env["BENCH_DIR"]) / "step.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.run", *args, "--out", str(out)], cwd=ROOT, env=env, check=True
+    )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
+    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
+    parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
+    parser.add_argument("--iterations", type=int, default=0, help="at most this many requests per page")
+    args = parser.parse_args()
+    kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
+    RESULTS.mkdir(exist_ok=True)
+    base_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DIR": str(workdir),
+        "PYTHONPATH": str(ROOT),
+    }
+    report = {"database": kind, "sizes": {}, "load": None}
+    started = time.monotonic()
+    try:
+        for size in sizes:
+            env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"spaser_bench_{size}x", workdir)}
+            print(f"== {size}x : base {kind}, chargement…", file=sys.stderr)
+            manage(env, "migrate", "--noinput")
+            manage(env, "collectstatic", "--noinput", "--clear")
+            built = step(env, "build", "--size", str(size))
+            print(
+                f"   {built['fiches']} fiches, {built['indicators']} indicateurs, {built['values']} valeurs "
+                f"({built['years'][0]}-{built['years'][-1]}) ; mesure des pages…",
+                file=sys.stderr,
+            )
+            measured = step(env, "pages", "--iterations", str(args.iterations))
+            report["sizes"][size] = {"data": built, **measured}
+            if size == sizes[0] and args.seconds > 0:
+                load_env = env
+        if args.seconds > 0:
+            print(
+                f"== Test de charge : gunicorn 2 workers, 20 pilotes, {args.seconds:.0f} s…", file=sys.stderr
+            )
+            report["load"] = step(load_env, "load", "--seconds", str(args.seconds))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["duration_s"] = round(time.monotonic() - started)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    failures = print_report(report, sizes)
+    return 1 if failures else 0
+
+
+def print_report(report: dict, sizes: list[int]) -> list[str]:
+    failures = []
+    print(
+        f"\nBanc d'essai Pilotage SPASER – base {report['database']}, temps serveur en ms "
+        f"(médiane / 95e centile), requêtes SQL par page\n"
+    )
+    for size in sizes:
+        data = report["sizes"][size]["data"]
+        print(
+            f"Taille {size}x : {data['fiches']} fiches, {data['indicators']} indicateurs, "
+            f"{data['values']} valeurs sur {len(data['years'])} ans"
+        )
+    rows = []
+    by_size = {size: {p["name"]: p for p in report["sizes"][size]["pages"]} for size in sizes}
+    first = sizes[0]
+    for name, page in by_size[first].items():
+        row = [name]
+        for size in sizes:
+            p = by_size[size][name]
+            row += [p["queries"], f"{p['median_ms']:.1f}", f"{p['p95_ms']:.1f}"]
+            if p["queries"] != page["queries"]:
+                failures.append(f"{name}: {page['queries']} requêtes à {first}x, {p['queries']} à {size}x")
+        if size == 1 and page["gate"] and page["p95_ms"] >= P95_LIMIT_MS:
+            failures.append(f"{name}: 95e centile {page['p95_ms']:.1f} ms ≥ {P95_LIMIT_MS} ms à 1x")
+        rows.append(row + (["oui" if page["gate"] else "non (référence)"]))
+    headers = ["Page"] + [h for size in sizes for h in (f"req. {size}x", f"méd. {size}x", f"p95 {size}x")]
+    headers.append("objectif p95 < 100 ms")
+    print("\n" + table(rows, headers))
+    for size in sizes:
+        FICHE_PAGE, ADMIN_PAGE = report["sizes"][size]["ratio_pair"]
+        fiche, admin = by_size[size][FICHE_PAGE], by_size[size][ADMIN_PAGE]
+        ratio = fiche["median_ms"] / admin["median_ms"]
+        print(
+            f"\nPage de la fiche / page de modification dans l'admin ({size}x) : {ratio:.2f} "
+            f"(médianes {fiche['median_ms']:.1f} / {admin['median_ms']:.1f} ms, "
+            f"p95 {fiche['p95_ms']:.1f} / {admin['p95_ms']:.1f} ms)"
+        )
+        if size == 1 and ratio >= 1:
+            failures.append(f"la page de la fiche n'est pas plus rapide que l'admin ({ratio:.2f})")
+    load = report["load"]
+    if load:
+        print(
+            f"\nTest de charge : gunicorn 2 workers sur 127.0.0.1, {load['clients']} pilotes simulés, "
+            f"{load['seconds']} s"
+        )
+        print(
+            table(
+                [
+                    [
+                        load["saves"],
+                        f"{load['saves_per_s']:.1f}",
+                        load["requests"],
+                        f"{load['requests_per_s']:.1f}",
+                        f"{load['p95_request_ms']:.0f}",
+                        f"{load['p95_save_ms']:.0f}",
+                        load["errors"],
+                        load["lost_writes"],
+                    ]
+                ],
+                [
+                    "enregistrements",
+                    "enr./s",
+                    "requêtes",
+                    "req./s",
+                    "p95 requête ms",
+                    "p95 enregistrement ms",
+                    "erreurs",
+                    "écritures perdues",
+                ],
+            )
+        )
+        print(
+            f"Vérification finale : {load['acknowledged_rows_checked']} lignes acquittées relues en base, "
+            f"{load['history_rows_added']} lignes d'historique ajoutées pour {load['saves']} enregistrements."
+        )
+        if load["errors"] or load["lost_writes"] or load["still_running"]:
+            failures.append(
+                f"charge : {load['errors']} erreurs {load['error_samples']}, "
+                f"{load['lost_writes']} écritures perdues {load['lost_samples']}"
+            )
+        if load["history_rows_added"] < load["saves"]:
+            failures.append("charge : des enregistrements acquittés n'ont pas de ligne d'historique")
+    print(f"\nDurée du banc d'essai : {report['duration_s']} s")
+    if failures:
+        print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
+    else:
+        print("\nTous les objectifs sont atteints.")
+    return failures
+
+
+if __name__ == "__main__":
+    sys.exit(main())

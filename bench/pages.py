@@ -1,0 +1,106 @@
+"""The pages measured, one line each, and the in-process measurement of one page."""
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.models import Fiche, Plan
+from indicators.models import Campaign
+
+
+@dataclass
+class Context:
+    plan: Plan
+    fiche: Fiche  # fiche 11, piloted by bench.pilote
+    year: int  # the year of the open campaign (the entry page) or the last validated one (bilan)
+    bilan_year: int
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: Callable[[Context], str]
+    user: str  # who opens it
+    method: str = "get"
+    iterations: int = 60
+    # Its 95th percentile at 1x must be under 100 ms. Not for the admin's change page (the yardstick
+    # the fiche page is compared with: Django's admin renders some 350 form widgets) nor a PDF.
+    gate: bool = True
+
+
+PAGES = [
+    Page(
+        "Vue d'ensemble du plan", lambda c: reverse("actions:plan_detail", args=[c.plan.slug]), "bench.comite"
+    ),
+    Page(
+        "Page de la fiche", lambda c: reverse("actions:fiche_detail", args=[c.plan.slug, 11]), "bench.pilote"
+    ),
+    # TODO(issue 3): Page("Saisie du pilote", lambda c: reverse(<entry page>, ...), "bench.pilote"),
+    # TODO(issue 4): Page("Bilan annuel", lambda c: reverse(<bilan>, args=[c.bilan_year]), "bench.comite"),
+    # TODO(issue 4): Page("Bilan PDF", lambda c: reverse(<pdf>), "bench.comite", iterations=8, gate=False),
+    Page(
+        "Admin : modification de la fiche",
+        lambda c: reverse("admin:actions_fiche_change", args=[c.fiche.pk]),
+        "bench.scp",
+        iterations=30,
+        gate=False,
+    ),
+]
+FICHE_PAGE, ADMIN_PAGE = "Page de la fiche", "Admin : modification de la fiche"
+
+
+def context() -> Context:
+    plan = Plan.objects.get()
+    campaign = Campaign.objects.filter(plan=plan).open().order_by("-year").first()
+    closed = Campaign.objects.filter(plan=plan).exclude(pk=campaign.pk).order_by("-year").first()
+    return Context(
+        plan=plan, fiche=Fiche.objects.get(plan=plan, number=11), year=campaign.year, bilan_year=closed.year
+    )
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def _fetch(client: Client, method: str, url: str):
+    response = getattr(client, method)(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def measure(page: Page, ctx: Context, *, warmup: int = 3) -> dict:
+    client = Client()
+    client.force_login(User.objects.get(username=page.user))
+    url = page.url(ctx)
+    for _ in range(warmup):
+        response, _ = _fetch(client, page.method, url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{page.name}: {url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as queries:
+        _, body = _fetch(client, page.method, url)
+    query_count = len(queries.captured_queries)  # now: the next request clears the query log
+    times = []
+    for _ in range(page.iterations):
+        start = time.perf_counter()
+        _fetch(client, page.method, url)
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "name": page.name,
+        "url": url,
+        "queries": query_count,
+        "bytes": len(body),
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "n": len(times),
+        "gate": page.gate,
+    }
