@@ -10,13 +10,12 @@ MISSING = "non renseigné"
 
 
 def format_number(value: Decimal, decimal_places: int | None = None) -> str:
+    """French grouping and decimal comma; by default as many decimals as the value has (4 at most)."""
     value = Decimal(value)
     if decimal_places is None:
-        normalized = value.normalize()
-        decimal_places = max(0, -normalized.as_tuple().exponent) if normalized == normalized.to_integral() is False else 0
-        if value != value.to_integral_value():
-            decimal_places = min(4, max(1, -normalized.as_tuple().exponent))
-    return number_format(value, decimal_places=decimal_places, use_l10n=True, force_grouping=True)
+        exponent = value.normalize().as_tuple().exponent
+        decimal_places = min(4, max(0, -exponent)) if isinstance(exponent, int) else 0
+    return number_format(value, decimal_pos=decimal_places, use_l10n=True, force_grouping=True)
 
 
 def format_value(indicator, raw) -> str:
