@@ -18,4 +18,5 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
+    path("", include("reporting.urls")),
 ]
