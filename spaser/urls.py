@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
     path("", include("indicators.urls")),
+    path("", include("reporting.urls")),
 ]
