@@ -16,7 +16,7 @@ def format_number(value: Decimal, decimal_places: int | None = None) -> str:
         decimal_places = max(0, -normalized.as_tuple().exponent) if normalized == normalized.to_integral() is False else 0
         if value != value.to_integral_value():
             decimal_places = min(4, max(1, -normalized.as_tuple().exponent))
-    return number_format(value, decimal_places=decimal_places, use_l10n=True, force_grouping=True)
+    return number_format(value, decimal_pos=decimal_places, use_l10n=True, force_grouping=True)
 
 
 def format_value(indicator, raw) -> str:
