@@ -34,6 +34,11 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 YES, NO = "Oui", "Non"
+DEMO_SHEET = "Données de démonstration"
+DEMO_WARNING = (
+    "Données de démonstration : tout ou partie des valeurs de ce classeur sont fictives, saisies pour "
+    "essayer l'application ; elles ne proviennent pas du suivi réel du SPASER."
+)
 
 
 class ExcelFileError(ValueError):
@@ -289,7 +294,11 @@ def values_workbook(plan) -> bytes:
         rows.append(row)
     headers = [*FIXED_HEADERS, *(str(y) for y in years)]
     widths = {1: 11, 2: 9, 3: 16, 4: 14, 5: 60, 6: 10, 7: 10}
-    return build_workbook([SheetSpec(SHEET, headers, rows, widths)])
+    sheets = [SheetSpec(SHEET, headers, rows, widths)]
+    if any(v.is_demo for v in stored.values()):
+        # The "Valeurs" layout is the import's: the warning goes on a sheet of its own, named to be seen.
+        sheets.append(SheetSpec(DEMO_SHEET, [DEMO_WARNING], [], {1: 120}))
+    return build_workbook(sheets)
 
 
 def plan_workbook(plan) -> bytes:

@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("exports/", include("indicators.export_urls")),
     path("", include("actions.urls")),
 ]

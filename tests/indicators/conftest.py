@@ -64,8 +64,9 @@ class Sheet:
         return self.sheet.cell(self.row_of(code), self.headers.index(header) + 1)
 
     def set(self, code: str, header: str, value) -> int:
-        self.cell(code, header).value = value
-        return self.row_of(code)
+        row = self.row_of(code)
+        self.sheet.cell(row, self.headers.index(header) + 1).value = value
+        return row
 
     def save(self) -> bytes:
         out = BytesIO()
