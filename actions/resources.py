@@ -135,16 +135,9 @@ class CachedPlanWidget(widgets.ForeignKeyWidget):
 # --- Resources -----------------------------------------------------------------------------------
 
 
-class NeutralisingResourceMixin:
-    """Every exported text cell is neutralised, whatever the format (the library only strips "=")."""
-
-    def export_field(self, field, instance, **kwargs):
-        return excel.neutralise(super().export_field(field, instance, **kwargs))
-
-
-class FicheResource(NeutralisingResourceMixin, resources.ModelResource):
+class FicheResource(resources.ModelResource):
     plan = fields.Field("plan", "Plan", widget=CachedPlanWidget())
-    number = fields.Field("number", "N° fiche", widget=widgets.IntegerWidget())
+    number = fields.Field("number", "N° fiche", widget=widgets.IntegerWidget(coerce_to_string=False))
     title = fields.Field("title", "Action", widget=TextWidget())
     axis = fields.Field(column_name="Axe", readonly=True, dehydrate_method="dehydrate_axis")
     objective = fields.Field(
@@ -158,7 +151,7 @@ class FicheResource(NeutralisingResourceMixin, resources.ModelResource):
     )
     is_flagship = fields.Field("is_flagship", "Action phare", widget=YesNoWidget())
     pack = fields.Field("pack", "Pack", widget=PlanScopedWidget(Pack, field="name", plan_path="plan"))
-    added_on = fields.Field("added_on", "Ajoutée le", widget=widgets.DateWidget())
+    added_on = fields.Field("added_on", "Ajoutée le", widget=widgets.DateWidget(coerce_to_string=False))
     complexity = fields.Field("complexity", "Complexité", widget=ChoiceLabelWidget(enums.Complexity.choices))
     duration = fields.Field("duration", "Durée", widget=ChoiceLabelWidget(enums.Duration.choices))
     status = fields.Field("status", "État d'avancement", widget=ChoiceLabelWidget(enums.ProgressStatus.choices))
@@ -232,6 +225,9 @@ class FicheResource(NeutralisingResourceMixin, resources.ModelResource):
 
 
 # --- The xlsx format the admin offers: a named sheet, checked, neutralised ------------------------
+# Neutralising happens once, when the workbook is written (excel.build_workbook), not in the resources:
+# the resources' datasets also feed our multi-sheet workbooks, and escaping twice would add an
+# apostrophe at every round trip. The admins offer no other format (CSV would bypass that writer).
 
 
 def sheet_xlsx_format(sheet_name: str) -> type[base_formats.XLSX]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from import_export import fields, resources, widgets
 
 from actions.models import Fiche
-from actions.resources import CachedPlanWidget, ChoiceLabelWidget, NeutralisingResourceMixin, TextWidget, sheet_xlsx_format
+from actions.resources import CachedPlanWidget, ChoiceLabelWidget, TextWidget, sheet_xlsx_format
 
 from . import enums, excel
 from .models import Indicator
@@ -59,7 +59,7 @@ class FicheOfRowWidget(widgets.ForeignKeyWidget):
         return value.number if value is not None else ""
 
 
-class IndicatorResource(NeutralisingResourceMixin, resources.ModelResource):
+class IndicatorResource(resources.ModelResource):
     plan = fields.Field(column_name="Plan", attribute="fiche__plan", widget=CachedPlanWidget(), readonly=True)
     fiche = fields.Field("fiche", "N° fiche", widget=FicheOfRowWidget())
     code = fields.Field("code", "Code indicateur", widget=TextWidget())
