@@ -1,0 +1,168 @@
+"""Small SVG charts drawn server-side from the bilan's data: the same markup inline in HTML and PDF.
+
+No JavaScript and no chart library: a few rectangles and a polyline are enough, and every text
+drawn is escaped here.
+"""
+
+from django.utils.html import escape
+
+STATUS_COLOURS = {
+    "non_demarree": "#9aa5b1",
+    "en_cours": "#2f6db5",
+    "realisee": "#1e6b3a",
+    "reportee": "#c98a00",
+    "abandonnee": "#b3261e",
+    "non_renseigne": "#e1e5ea",
+}
+MILESTONE_COLOURS = {"done": "#1e6b3a", "on_time": "#2f6db5", "late": "#b3261e", "cancelled": "#9aa5b1"}
+FONT = 'font-family="DejaVu Sans, sans-serif" font-size="10"'
+
+
+def _svg(width: int, height: int, label: str, body: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">{body}</svg>'
+    )
+
+
+def status_bars(by_axis: list[dict], statuses: list[dict]) -> str:
+    """One stacked bar per axis: its fiches by progress status, with a legend underneath."""
+    label_width, bar_width, row = 150, 300, 22
+    body = []
+    for index, axis in enumerate(by_axis):
+        y = index * row
+        body.append(f'<text x="0" y="{y + 14}" {FONT}>{escape(axis["name"])}</text>')
+        x = label_width
+        total = axis["fiches"] or 1
+        for count in axis["counts"]:
+            if not count["count"]:
+                continue
+            width = bar_width * count["count"] / total
+            body.append(
+                f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="15" '
+                f'fill="{STATUS_COLOURS.get(count["code"], "#666")}"><title>{escape(count["label"])} : '
+                f"{count['count']}</title></rect>"
+            )
+            if width >= 14:
+                colour = "#1b1b1b" if count["code"] == "non_renseigne" else "#fff"
+                body.append(
+                    f'<text x="{x + width / 2:.1f}" y="{y + 14}" text-anchor="middle" fill="{colour}" {FONT}>'
+                    f"{count['count']}</text>"
+                )
+            x += width
+    legend_y = len(by_axis) * row + 6
+    x = 0
+    for status in statuses:
+        body.append(
+            f'<rect x="{x}" y="{legend_y}" width="10" height="10" fill="{STATUS_COLOURS.get(status["code"], "#666")}"/>'
+            f'<text x="{x + 13}" y="{legend_y + 9}" {FONT}>{escape(status["label"])}</text>'
+        )
+        x += 14 + 6.2 * len(status["label"]) + 10
+    return _svg(
+        max(int(x), label_width + bar_width + 10),
+        legend_y + 16,
+        "Fiches par état d'avancement et par axe",
+        "".join(body),
+    )
+
+
+def share_bars(rows: list[dict]) -> str:
+    """One horizontal bar per axis: the share of indicators filled in."""
+    label_width, bar_width, row = 150, 260, 22
+    body = []
+    for index, axis in enumerate(rows):
+        y = index * row
+        share = axis["indicators_share"] or 0
+        body.append(
+            f'<text x="0" y="{y + 14}" {FONT}>{escape(axis["name"])}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="15" fill="#e1e5ea"/>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * share / 100:.1f}" height="15" fill="#2f6db5"/>'
+            f'<text x="{label_width + bar_width + 6}" y="{y + 14}" {FONT}>{escape(axis["indicators_share_label"])}</text>'
+        )
+    return _svg(
+        label_width + bar_width + 50,
+        len(rows) * row,
+        "Part des indicateurs renseignés par axe",
+        "".join(body),
+    )
+
+
+def milestone_bar(milestones: dict) -> str:
+    """One stacked bar: milestones done, on time, late and cancelled."""
+    width, total = 420, milestones["total"] or 1
+    parts = [
+        ("done", "Réalisés"),
+        ("on_time", "Dans les délais"),
+        ("late", "En retard"),
+        ("cancelled", "Abandonnés"),
+    ]
+    body, x = [], 0.0
+    for key, label in parts:
+        count = milestones[key]
+        if not count:
+            continue
+        w = width * count / total
+        body.append(
+            f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="18" fill="{MILESTONE_COLOURS[key]}">'
+            f"<title>{label} : {count}</title></rect>"
+        )
+        if w >= 14:
+            body.append(
+                f'<text x="{x + w / 2:.1f}" y="13" text-anchor="middle" fill="#fff" {FONT}>{count}</text>'
+            )
+        x += w
+    lx = 0
+    for key, label in parts:
+        body.append(
+            f'<rect x="{lx}" y="26" width="10" height="10" fill="{MILESTONE_COLOURS[key]}"/>'
+            f'<text x="{lx + 13}" y="35" {FONT}>{label}</text>'
+        )
+        lx += 14 + 6.2 * len(label) + 10
+    return _svg(width, 40, "Jalons réalisés, dans les délais et en retard", "".join(body))
+
+
+def trend_chart(chart: dict) -> str:
+    """A small line chart of a numeric indicator over the years shown, with its target dashed."""
+    width, height, pad_x, pad_y = 170, 54, 14, 8
+    points = chart["points"]
+    known = [v for _, v in points if v is not None]
+    candidates = known + ([chart["target"]] if chart.get("target") is not None else [])
+    low, high = min(0.0, *candidates), max(candidates)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad_x) / max(1, len(points) - 1)
+
+    def y_of(value: float) -> float:
+        return height - 14 - (height - 14 - pad_y) * (value - low) / span
+
+    body = [
+        f'<line x1="{pad_x}" y1="{height - 14}" x2="{width - pad_x}" y2="{height - 14}" stroke="#9aa5b1"/>'
+    ]
+    if chart.get("target") is not None:
+        ty = y_of(chart["target"])
+        body.append(
+            f'<line x1="{pad_x}" y1="{ty:.1f}" x2="{width - pad_x}" y2="{ty:.1f}" stroke="#1e6b3a" '
+            'stroke-dasharray="3 2"><title>Cible</title></line>'
+        )
+    segment = []
+    for index, (year, value) in enumerate(points):
+        x = pad_x + index * step
+        if index == 0 or index == len(points) - 1:
+            body.append(
+                f'<text x="{x:.1f}" y="{height - 2}" text-anchor="middle" font-size="8" '
+                f'font-family="DejaVu Sans, sans-serif">{year}</text>'
+            )
+        if value is None:
+            if len(segment) > 1:
+                body.append(
+                    f'<polyline fill="none" stroke="#2f6db5" stroke-width="1.5" points="{" ".join(segment)}"/>'
+                )
+            segment = []
+            continue
+        y = y_of(value)
+        segment.append(f"{x:.1f},{y:.1f}")
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#2f6db5"/>')
+    if len(segment) > 1:
+        body.append(
+            f'<polyline fill="none" stroke="#2f6db5" stroke-width="1.5" points="{" ".join(segment)}"/>'
+        )
+    return _svg(width, height, "Évolution de l'indicateur", "".join(body))

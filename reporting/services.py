@@ -1,0 +1,58 @@
+"""Writes of the reporting app: publishing a bilan (frozen for good) and making it public."""
+
+import hashlib
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from actions.models import Plan
+
+from .models import PublishedBilan
+from .pdf import bilan_pdf
+from .selectors import bilan_build
+
+
+@transaction.atomic
+def bilan_publish(*, plan: Plan, year: int | None, user: User) -> PublishedBilan:
+    """Freeze the bilan of `year` (None: end of plan) as it reads now: its data and its PDF bytes.
+
+    The next version number of that bilan is taken under a lock on the plan's row (PostgreSQL), and
+    the unique constraint refuses a duplicate anywhere else. Later edits of values, reviews or the
+    plan never change a published version: it is re-rendered from its own data only.
+    """
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    last = PublishedBilan.objects.of_plan(plan).for_year(year).aggregate(last=Max("version"))["last"] or 0
+    now = timezone.now()
+    data = bilan_build(plan=plan, year=year, now=now)
+    data["publication"] = {
+        "version": last + 1,
+        "published_at": timezone.localtime(now).isoformat(),
+        "published_label": date_format(timezone.localtime(now), "j F Y à H:i"),
+        "published_by": user.get_full_name() or user.username,
+    }
+    pdf = bilan_pdf(data)
+    bilan = PublishedBilan(
+        plan=plan,
+        year=year,
+        version=last + 1,
+        data=data,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        published_at=now,
+        published_by=user,
+    )
+    bilan._history_user = user
+    bilan.save()
+    return bilan
+
+
+@transaction.atomic
+def published_bilan_set_public(*, bilan: PublishedBilan, is_public: bool, user: User) -> PublishedBilan:
+    """Show (or withdraw) a published version on the public pages; the history keeps who and when."""
+    bilan.is_public = is_public
+    bilan._history_user = user
+    bilan.save(update_fields=["is_public"])
+    return bilan

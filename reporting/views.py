@@ -1,0 +1,212 @@
+"""The bilans: live (built from the tables on each request), published (frozen) and public.
+
+Rights: SCP and the comité read and download; pilots read the pages but not the PDF; anonymous
+visitors only see versions SCP made public (the law asks for the schema's follow-up to be online).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from actions import roles
+from actions.models import Plan
+
+from . import services
+from .models import PublishedBilan
+from .pdf import bilan_pdf as render_bilan_pdf
+from .selectors import bilan_build
+
+
+def _plan() -> Plan:
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("Aucun plan n'est chargé.")
+    return plan
+
+
+def _check_year(plan: Plan, year: int | None) -> None:
+    if year is not None and year not in plan.years:
+        raise Http404(f"Le plan ne couvre pas l'année {year}.")
+
+
+def _require_read(user) -> None:
+    if not roles.can_read_plan(user):
+        raise PermissionDenied
+
+
+def _can_download(user) -> bool:
+    return roles.is_scp(user) or roles.is_committee(user)
+
+
+def _require_download(user) -> None:
+    if not _can_download(user):
+        raise PermissionDenied("Le PDF est réservé au comité de suivi et au service commande publique.")
+
+
+def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if etag:
+        response["ETag"] = f'"{etag}"'
+    return response
+
+
+def _scope(year: int | None) -> str:
+    return "fin-de-plan" if year is None else str(year)
+
+
+def bilan_list(request):
+    """Every year of the plan so far, the end-of-plan view, and the published versions."""
+    _require_read(request.user)
+    plan = _plan()
+    published = list(
+        PublishedBilan.objects.of_plan(plan).without_content().select_related("plan", "published_by")
+    )
+    return render(
+        request,
+        "reporting/bilan_list.html",
+        {
+            "plan": plan,
+            "years": sorted(plan.years, reverse=True),
+            "published": published,
+            "can_download": _can_download(request.user),
+            "can_publish": roles.is_scp(request.user),
+        },
+    )
+
+
+def _live_page(request, year: int | None):
+    _require_read(request.user)
+    plan = _plan()
+    _check_year(plan, year)
+    versions = (
+        PublishedBilan.objects.of_plan(plan).for_year(year).without_content().select_related("published_by")
+    )
+    return render(
+        request,
+        "reporting/bilan_page.html",
+        {
+            "bilan": bilan_build(plan=plan, year=year),
+            "year": year,
+            "versions": list(versions),
+            "can_download": _can_download(request.user),
+            "can_publish": roles.is_scp(request.user),
+        },
+    )
+
+
+def _live_pdf(request, year: int | None):
+    _require_download(request.user)
+    plan = _plan()
+    _check_year(plan, year)
+    pdf = render_bilan_pdf(bilan_build(plan=plan, year=year))
+    return _pdf_response(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf")
+
+
+def _publish(request, year: int | None):
+    if not roles.is_scp(request.user):
+        raise PermissionDenied
+    plan = _plan()
+    _check_year(plan, year)
+    try:
+        bilan = services.bilan_publish(plan=plan, year=year, user=request.user)
+    except IntegrityError:
+        messages.error(
+            request,
+            "Une autre version de ce bilan vient d'être publiée au même moment : "
+            "consultez la liste des versions avant de publier à nouveau.",
+        )
+        return redirect("reporting:bilan_list")
+    messages.success(
+        request, f"{bilan.label} publié (version {bilan.version}) : son contenu est désormais figé."
+    )
+    return redirect("reporting:published_detail", pk=bilan.pk)
+
+
+def bilan_detail(request, year: int):
+    return _live_page(request, year)
+
+
+def bilan_pdf(request, year: int):
+    return _live_pdf(request, year)
+
+
+@require_POST
+def bilan_publish(request, year: int):
+    return _publish(request, year)
+
+
+def final_detail(request):
+    return _live_page(request, None)
+
+
+def final_pdf(request):
+    return _live_pdf(request, None)
+
+
+@require_POST
+def final_publish(request):
+    return _publish(request, None)
+
+
+def published_detail(request, pk: int):
+    """A published version, re-rendered from its frozen data (never from the live tables)."""
+    _require_read(request.user)
+    bilan = get_object_or_404(PublishedBilan.objects.select_related("plan", "published_by"), pk=pk)
+    return render(
+        request,
+        "reporting/published_page.html",
+        {
+            "published": bilan,
+            "bilan": bilan.data,
+            "can_download": _can_download(request.user),
+            "can_publish": roles.is_scp(request.user),
+        },
+    )
+
+
+def published_pdf(request, pk: int):
+    _require_download(request.user)
+    bilan = get_object_or_404(PublishedBilan.objects.select_related("plan"), pk=pk)
+    return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
+
+
+@require_POST
+def published_set_public(request, pk: int):
+    if not roles.is_scp(request.user):
+        raise PermissionDenied
+    bilan = get_object_or_404(PublishedBilan.objects.without_content().select_related("plan"), pk=pk)
+    is_public = request.POST.get("is_public") == "1"
+    services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)
+    if is_public:
+        messages.success(request, f"{bilan} est public : il est lisible sans connexion.")
+    else:
+        messages.success(request, f"{bilan} n'est plus public.")
+    return redirect("reporting:published_detail", pk=bilan.pk)
+
+
+def public_list(request):
+    published = PublishedBilan.objects.public().without_content().select_related("plan")
+    return render(request, "reporting/public_list.html", {"published": list(published)})
+
+
+def public_detail(request, pk: int):
+    bilan = get_object_or_404(PublishedBilan.objects.public().select_related("plan"), pk=pk)
+    return render(
+        request,
+        "reporting/published_page.html",
+        {
+            "published": bilan,
+            "bilan": bilan.data,
+            "public": True,
+            "can_download": True,
+        },
+    )
+
+
+def public_pdf(request, pk: int):
+    bilan = get_object_or_404(PublishedBilan.objects.public().select_related("plan"), pk=pk)
+    return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
