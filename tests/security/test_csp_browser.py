@@ -34,7 +34,7 @@ def browser_page():
 def test_pages_and_admin_run_under_the_policy(live_server, browser_page, scp_user, spaser54):
     page = browser_page
     violations, errors = [], []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     fiche = Fiche.objects.get(plan=spaser54, number=11)
 

@@ -13,7 +13,10 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions.models import Fiche, Plan
+from actions.models import Fiche
+from reporting.models import PublishedBilan
+from reporting.services import published_bilan_set_public
+from tests.security.conftest import Site
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +26,27 @@ ROLES = ("anonymous", "pilot", "other_pilot", "committee", "scp")
 
 @dataclass(frozen=True)
 class Expected:
-    args: Callable[[Plan], list]
+    args: Callable[[Site], list]
     anonymous: int | str
     pilot: int | str
     other_pilot: int | str
     committee: int | str
     scp: int | str
-    method: str = "get"
 
 
-def every_role(answer, anonymous=LOGIN, args=lambda plan: []):
+def every_role(answer, anonymous=LOGIN, args=lambda site: []):
     return Expected(args, anonymous, answer, answer, answer, answer)
 
 
-def fiche11(plan):
-    return [plan.slug, 11]
+def roles_answer(args=lambda site: [], *, anonymous=LOGIN, pilot, other_pilot, committee, scp):
+    return Expected(args, anonymous, pilot, other_pilot, committee, scp)
 
+
+SLUG = lambda site: [site.plan.slug]  # noqa: E731
+YEAR = lambda site: [site.bilan_year]  # noqa: E731
+PUBLISHED = lambda site: [site.published]  # noqa: E731
+SCP_ONLY = {"pilot": 403, "other_pilot": 403, "committee": 403, "scp": 200}
+READERS = {"pilot": 403, "other_pilot": 403, "committee": 200, "scp": 200}  # comité and SCP: PDF, Excel
 
 # url name -> expected answer per role. Add a line here for every new URL.
 EXPECTED: dict[str, Expected] = {
@@ -46,13 +54,41 @@ EXPECTED: dict[str, Expected] = {
     "login": every_role(302, anonymous=200),  # a logged-in user is sent on
     "logout": every_role(405),  # GET does nothing; logging out is a POST (CSRF-protected)
     "actions:plan_current": every_role(302),
-    "actions:plan_detail": every_role(200, args=lambda plan: [plan.slug]),
-    "actions:fiche_detail": every_role(200, args=fiche11),
+    "actions:plan_detail": every_role(200, args=SLUG),
+    "actions:fiche_detail": every_role(200, args=lambda site: [site.plan.slug, 11]),
+    # The pilot's workspace and entry page (issue 3); campaigns are SCP's.
+    "indicators:my_fiches": every_role(200),
+    "indicators:entry": roles_answer(
+        lambda site: [site.plan.slug, 11, site.year], pilot=200, other_pilot=403, committee=200, scp=200
+    ),
+    "indicators:campaigns": roles_answer(**SCP_ONLY),
+    "indicators:campaign": roles_answer(lambda site: [site.year], **SCP_ONLY),
+    "indicators:campaign_close": every_role(405, args=lambda site: [site.year]),  # POST only
+    "indicators:campaign_fiche_action": every_role(405, args=lambda site: [site.year, 11, "valider"]),
+    # Excel exports (issue 5).
+    "exports:plan_xlsx": roles_answer(SLUG, **READERS),
+    "exports:values_xlsx": roles_answer(SLUG, **READERS),
+    # Bilans (issue 4): pages for every role, PDFs for comité and SCP, publishing for SCP (POST).
+    "reporting:bilan_list": every_role(200),
+    "reporting:bilan_detail": every_role(200, args=YEAR),
+    "reporting:bilan_pdf": roles_answer(YEAR, **READERS),
+    "reporting:bilan_publish": every_role(405, args=YEAR),
+    "reporting:final_detail": every_role(200),
+    "reporting:final_pdf": roles_answer(**READERS),
+    "reporting:final_publish": every_role(405),
+    "reporting:published_detail": every_role(200, args=PUBLISHED),
+    "reporting:published_pdf": roles_answer(PUBLISHED, **READERS),
+    "reporting:published_set_public": every_role(405, args=PUBLISHED),
+    # What SCP made public is readable without logging in.
+    "reporting:public_list": every_role(200, anonymous=200),
+    "reporting:public_detail": every_role(200, anonymous=200, args=PUBLISHED),
+    "reporting:public_pdf": every_role(200, anonymous=200, args=PUBLISHED),
 }
 
 # Admin views checked on every registered model; other admin URLs (index, password, logout, ...).
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
-# Admin pages SCP may not open: creating or deleting role groups, adding lockout records.
+# Admin pages SCP may not open: creating or deleting role groups, adding lockout records, adding a
+# published bilan by hand (publishing is done from the bilan page).
 SCP_FORBIDDEN = {
     "auth_group_add",
     "auth_group_delete",
@@ -60,6 +96,7 @@ SCP_FORBIDDEN = {
     "axes_accesslog_add",
     "axes_accessfailurelog_add",
     "axes_accessattemptexpiration_add",
+    "reporting_publishedbilan_add",
 }
 
 
@@ -98,17 +135,28 @@ def check(response, expected, label):
         assert response.status_code == expected, label
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_against_every_role(client, role_users, spaser54, role):
-    if role_users[role]:
-        client.force_login(role_users[role])
-    for name, expected in EXPECTED.items():
-        url = reverse(name, args=expected.args(spaser54))
-        response = getattr(client, expected.method)(url)
-        check(response, getattr(expected, role), f"{role} {name} {url}")
+def site_urls(site: Site) -> list[tuple[str, str, Expected]]:
+    return [(name, reverse(name, args=expected.args(site)), expected) for name, expected in EXPECTED.items()]
 
 
-def admin_urls(plan):
+def test_every_page_against_every_role(client, role_users, site):
+    for role in ROLES:
+        client.logout()
+        if role_users[role]:
+            client.force_login(role_users[role])
+        for name, url, expected in site_urls(site):
+            check(client.get(url), getattr(expected, role), f"{role} {name} {url}")
+
+
+def test_a_bilan_not_made_public_is_not_readable_without_login(client, role_users, site):
+    published_bilan_set_public(bilan=PublishedBilan.objects.get(), is_public=False, user=role_users["scp"])
+    for name in ("reporting:public_detail", "reporting:public_pdf"):
+        assert client.get(reverse(name, args=[site.published])).status_code == 404
+    page = client.get(reverse("reporting:public_list")).content.decode()
+    assert reverse("reporting:public_detail", args=[site.published]) not in page
+
+
+def admin_urls():
     """(url name, url) of every admin page: each registered model's views, and the site's own."""
     urls = []
     for model in admin.site._registry:
@@ -132,7 +180,7 @@ def test_every_admin_page_against_every_role(client, role_users, spaser54, role)
         client.force_login(user)
     fiche = Fiche.objects.get(plan=spaser54, number=11)
     assert fiche.pk  # objects exist for every change page of the plan's models
-    for name, url in admin_urls(spaser54):
+    for name, url in admin_urls():
         response = client.get(url)
         label = f"{role} {url}"
         if role == "anonymous":
