@@ -14,7 +14,8 @@ from actions import roles
 from actions.models import Fiche, Plan
 from actions.services import plan_load
 from indicators.demo import demo_load
-from indicators.models import Indicator, IndicatorValue
+from indicators.enums import ReviewStatus
+from indicators.models import AnnualReview, Campaign, Indicator, IndicatorValue
 
 PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml"
@@ -78,10 +79,12 @@ def build(*, size: int) -> dict:
     for index in range(LOAD_CLIENTS):
         user = _user(f"bench.charge{index + 1:02}", roles.PILOTS_GROUP, password_hash=password_hash)
         Fiche.objects.get(plan=plan, number=index + 1).ordered_pilots()[0].users.add(user)
-        # TODO(issue 3): drop SCP rights once the load test posts the pilot's entry page.
-        user.is_staff = True
-        user.save()
-        user.groups.add(Group.objects.get(name=roles.SCP_GROUP))
+    # The demo submitted some fiches of the open year (locked for their pilots): back to draft, so
+    # that every pilot of the load test may save.
+    open_year = Campaign.objects.filter(plan=plan).open().get().year
+    AnnualReview.objects.filter(fiche__plan=plan, year=open_year, status=ReviewStatus.SUBMITTED).update(
+        status=ReviewStatus.DRAFT, submitted_at=None
+    )
     return {
         "fiches": Fiche.objects.filter(plan=plan).count(),
         "indicators": Indicator.objects.of_plan(plan).count(),

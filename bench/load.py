@@ -84,18 +84,21 @@ class Gunicorn:
 
 @dataclass
 class PilotClient:
-    """One simulated pilot: its own connection and cookies, its own rows to save."""
+    """One simulated pilot: its own connection and cookies, its own fiche's entry page to save."""
 
     port: int
     username: str
     password: str
-    targets: list[tuple[int, str]]  # (IndicatorValue pk, the field holding its value), saved in turn
+    entry_url: str  # the pilot's entry page for its fiche and the open campaign's year
+    indicator: int  # the indicator whose value it changes at every save
+    value_type: str  # "count", "percentage" or "text"
     number: int
     cookies: dict[str, str] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     save_latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    acked: dict[int, tuple[str, object]] = field(default_factory=dict)  # pk -> last acknowledged value
+    acked: object = None  # the last value the server acknowledged
+    acked_values: list = field(default_factory=list)  # every value it acknowledged
     acked_count: int = 0
     logged_in: bool = False
 
@@ -132,35 +135,33 @@ class PilotClient:
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"{self.username}: login answered {status}")
 
-    def save_once(self, sequence: int) -> None:
-        """Open the value's change form, change the number, save: acknowledged by a redirect.
+    def value(self, sequence: int) -> tuple[str, object]:
+        """A value never saved before by this pilot: what it types, and what the database must hold."""
+        serial = self.number * 1_000_000 + sequence
+        if self.value_type == "count":
+            return str(serial), Decimal(serial)
+        if self.value_type == "percentage":
+            return str(sequence % 101), Decimal(sequence % 101)
+        return f"Valeur {serial}", f"Valeur {serial}"
 
-        TODO(issue 3): post the pilot's entry page instead, once it is on main.
-        """
-        pk, value_field = self.targets[sequence % len(self.targets)]
-        url = f"/admin/indicators/indicatorvalue/{pk}/change/"
+    def save_once(self, sequence: int) -> None:
+        """Open the entry page, change the value, save (as a draft): acknowledged by the redirect."""
         start = time.perf_counter()
-        status, _, page = self.request("GET", url)
+        status, _, page = self.request("GET", self.entry_url)
         if status != 200:
-            self.errors.append(f"GET {url}: {status}")
+            self.errors.append(f"GET {self.entry_url}: {status}")
             return
-        data = form_data(page, form_id="indicatorvalue_form")
-        serial = self.number * 1_000_000 + sequence  # unique: each save writes a value never seen before
-        value = {
-            "value_number": Decimal(serial),
-            "value_text": f"Valeur {serial}",
-            "value_bool": sequence % 2 == 0,
-        }
-        value = value[value_field]
-        posted = {"value_number": str(value), "value_text": value, "value_bool": "true" if value else "false"}
-        data[value_field] = [posted[value_field]]
-        status, headers, page = self.request("POST", url, data)
-        if status == 302 and not headers.get("Location", "").endswith(url):
-            self.acked[pk] = (value_field, value)
+        data = form_data(page, form_id="saisie")
+        typed, stored = self.value(sequence)
+        data[f"value_{self.indicator}"] = [typed]
+        status, headers, page = self.request("POST", self.entry_url, data)
+        if status == 302 and headers.get("Location", "").endswith(self.entry_url):
+            self.acked = stored
+            self.acked_values.append(stored)
             self.acked_count += 1
             self.save_latencies.append((time.perf_counter() - start) * 1000)
         else:
-            self.errors.append(f"POST {url}: {status}")
+            self.errors.append(f"POST {self.entry_url}: {status}")
 
     def log_in(self) -> None:
         try:

@@ -43,9 +43,19 @@ PAGES = [
     Page(
         "Page de la fiche", lambda c: reverse("actions:fiche_detail", args=[c.plan.slug, 11]), "bench.pilote"
     ),
-    # TODO(issue 3): Page("Saisie du pilote", lambda c: reverse(<entry page>, ...), "bench.pilote"),
-    # TODO(issue 4): Page("Bilan annuel", lambda c: reverse(<bilan>, args=[c.bilan_year]), "bench.comite"),
-    # TODO(issue 4): Page("Bilan PDF", lambda c: reverse(<pdf>), "bench.comite", iterations=8, gate=False),
+    Page(
+        "Saisie du pilote",
+        lambda c: reverse("indicators:entry", args=[c.plan.slug, 11, c.year]),
+        "bench.pilote",
+    ),
+    Page("Bilan annuel", lambda c: reverse("reporting:bilan_detail", args=[c.bilan_year]), "bench.comite"),
+    Page(
+        "Bilan PDF",
+        lambda c: reverse("reporting:bilan_pdf", args=[c.bilan_year]),
+        "bench.comite",
+        iterations=5,
+        gate=False,
+    ),
     Page(
         "Admin : modification de la fiche",
         lambda c: reverse("admin:actions_fiche_change", args=[c.fiche.pk]),

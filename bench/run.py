@@ -36,23 +36,32 @@ def measure_pages(args) -> dict:
 
 def load(args) -> dict:
     from django.contrib.auth.models import User
+    from django.urls import reverse
 
+    from actions.models import Plan
     from bench.load import Gunicorn, PilotClient, run_load
-    from indicators.models import IndicatorValue
+    from indicators.models import Campaign, Indicator, IndicatorValue
 
+    plan = Plan.objects.get()
+    year = Campaign.objects.filter(plan=plan).open().get().year
     users = User.objects.filter(username__startswith="bench.charge").order_by("username")
     clients = []
     for number, user in enumerate(users, start=1):
-        values = IndicatorValue.objects.filter(indicator__fiche__number=number, is_demo=True).order_by("pk")
-        targets = [
-            (pk, "value_number" if num is not None else "value_text" if text else "value_bool")
-            for pk, num, text in values.values_list("pk", "value_number", "value_text")[:5]
-        ]
-        if not targets:
-            raise RuntimeError(f"fiche {number} has no value to save")
+        indicators = Indicator.objects.filter(fiche__plan=plan, fiche__number=number)
+        indicator = next(
+            indicators.filter(value_type=value_type).order_by("position").first()
+            for value_type in ("count", "percentage", "text")
+            if indicators.filter(value_type=value_type).exists()
+        )
         clients.append(
             PilotClient(
-                port=0, username=user.username, password=data.PASSWORD, targets=targets, number=number
+                port=0,
+                username=user.username,
+                password=data.PASSWORD,
+                number=number,
+                entry_url=reverse("indicators:entry", args=[plan.slug, number, year]),
+                indicator=indicator.pk,
+                value_type=indicator.value_type,
             )
         )
     history_before = IndicatorValue.history.count()
@@ -65,15 +74,21 @@ def load(args) -> dict:
     finally:
         server.stop()
     # Every acknowledged save is in the database, with its history row.
-    lost = []
+    lost, unrecorded = [], 0
     for client in clients:
-        stored = {row["id"]: row for row in IndicatorValue.objects.filter(pk__in=client.acked).values()}
-        lost += [
-            (pk, field, value)
-            for pk, (field, value) in client.acked.items()
-            if pk not in stored or stored[pk][field] != value
-        ]
-    result["acknowledged_rows_checked"] = sum(len(client.acked) for client in clients)
+        if client.acked is None:
+            continue
+        field = "value_text" if client.value_type == "text" else "value_number"
+        row = IndicatorValue.objects.filter(indicator_id=client.indicator, year=year).first()
+        if row is None or getattr(row, field) != client.acked:
+            lost.append((client.username, str(client.acked), str(row and getattr(row, field))))
+        # Every acknowledged value was written: each one is in the value's history.
+        history = IndicatorValue.history.filter(indicator_id=client.indicator, year=year)
+        recorded = set(history.values_list(field, flat=True))
+        unrecorded += sum(value not in recorded for value in client.acked_values)
+    result["acknowledged_rows_checked"] = sum(client.acked is not None for client in clients)
+    result["acknowledged_values_checked"] = sum(len(client.acked_values) for client in clients)
+    result["unrecorded_writes"] = unrecorded
     result["lost_writes"] = len(lost)
     result["lost_samples"] = lost[:5]
     result["history_rows_added"] = IndicatorValue.history.count() - history_before
