@@ -48,12 +48,12 @@ run: load
 # collected and served by whitenoise. Plain HTTP on loopback, so no HTTPS redirect here; a random
 # secret key per run (sessions end when it stops).
 serve: load
-	DJANGO_SETTINGS_MODULE=spaser.settings.prod $(PY) manage.py collectstatic --noinput -v0
-	@echo "Pilotage SPASER (production locale) : http://localhost:$(PORT)/"
-	DJANGO_SETTINGS_MODULE=spaser.settings.prod SECURE_SSL_REDIRECT=false \
+	@export DJANGO_SETTINGS_MODULE=spaser.settings.prod SECURE_SSL_REDIRECT=false \
 		SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
-		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" \
-		$(VENV)/bin/gunicorn spaser.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}"; \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	echo "Pilotage SPASER (configuration de production, en local) : http://localhost:$(PORT)/" && \
+	exec $(VENV)/bin/gunicorn spaser.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2
 
 # The whole suite on SQLite, then on PostgreSQL, after the migrations and the deployment checks.
 test: install-test
