@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -40,6 +41,14 @@ class StaticOnlyFetcher(URLFetcher):
             path = finders.find(relative) if relative and ".." not in relative.split("/") else None
         except SuspiciousFileOperation:
             path = None
+        if not path and relative and ".." not in relative.split("/"):
+            # In production the templates name the collected, hashed copies (manifest storage),
+            # which exist only in STATIC_ROOT, not in the app folders the finders search.
+            try:
+                if staticfiles_storage.exists(relative):
+                    path = staticfiles_storage.path(relative)
+            except (SuspiciousFileOperation, NotImplementedError):
+                path = None
         if not path:
             raise FetchRefused(f"Fichier statique introuvable : {url}")
         mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
