@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 HOST ?= 127.0.0.1
-# The PostgreSQL pass of `make test`: pytest-django creates (and drops) the database test_<name>.
+# The PostgreSQL pass of `make test`: pytest-django creates (and drops) the database test_<name>
+# (one per pytest-xdist worker: test_<name>_gw0, ...).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/spaser
+# One pytest worker per core (`PYTEST_ARGS=` for a single process, or to add options).
+PYTEST_ARGS ?= -n auto
 DJANGO_SETTINGS_MODULE ?= spaser.settings.dev
 export DJANGO_SETTINGS_MODULE
 
