@@ -1,4 +1,5 @@
 from .base import *  # noqa: F401,F403
+from .base import DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,3 +15,6 @@ AXES_ENABLED = False
 # Serve static files from the app folders (no collectstatic before tests), for the live server too.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# No persistent connections in tests: a live server's request threads would keep the test database
+# open and pytest-django could not drop it at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
