@@ -1,4 +1,4 @@
-"""In a real browser: SCP publishes a bilan and makes it public; an anonymous visitor reads and downloads it."""
+"""In a real browser: SCP publishes a bilan and makes it public; an anonymous visitor reads it."""
 
 import os
 import shutil
