@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Indicator
 
+from .importing import AllOrNothingImportMixin
 from .models import (
     Actor,
     Axis,
@@ -25,6 +26,7 @@ from .models import (
     Principle,
     VigilancePoint,
 )
+from .resources import FicheResource, FichesXLSX
 
 
 class StaleEditError(Exception):
@@ -142,7 +144,10 @@ class IndicatorInline(admin.StackedInline):
 
 
 @admin.register(Fiche)
-class FicheAdmin(VersionedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+    # Import and export the "Fiches" sheet of the plan workbook (exports:plan_xlsx), all or nothing.
+    resource_classes = [FicheResource]
+    formats = [FichesXLSX]
     list_display = ["number", "title", "axis_name", "principles_list", "pilots_list", "status", "is_flagship"]
     list_display_links = ["number", "title"]
     list_filter = [

@@ -50,3 +50,10 @@ class FicheDetailView(DetailView):
             plan__slug=self.kwargs["slug"],
             number=self.kwargs["number"],
         )
+
+    def get_context_data(self, **kwargs):
+        from indicators.selectors import fiche_follow_up
+
+        context = super().get_context_data(**kwargs)
+        context["follow_up"] = fiche_follow_up(fiche=self.object, user=self.request.user)
+        return context

@@ -10,11 +10,11 @@ MISSING = "non renseigné"
 
 
 def format_number(value: Decimal, decimal_places: int | None = None) -> str:
-    """French grouping and decimal comma: Decimal("1234.5") -> "1 234,5" (no trailing zeros)."""
+    """French grouping and decimal comma; by default as many decimals as the value has (4 at most)."""
     value = Decimal(value)
     if decimal_places is None:
         exponent = value.normalize().as_tuple().exponent
-        decimal_places = min(4, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+        decimal_places = min(4, max(0, -exponent)) if isinstance(exponent, int) else 0
     return number_format(value, decimal_pos=decimal_places, use_l10n=True, force_grouping=True)
 
 

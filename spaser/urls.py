@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("exports/", include("indicators.export_urls")),
     path("", include("actions.urls")),
+    path("", include("indicators.urls")),
     path("", include("reporting.urls")),
 ]

@@ -14,9 +14,16 @@ PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
 PASSWORD = "mot-de-passe-de-test-54"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real plan once into the test database; each test's transaction is rolled back over it."""
+    with django_db_blocker.unblock():
+        plan_load(directory=PLAN_DIR)
+
+
 @pytest.fixture
 def spaser54(db) -> Plan:
-    """The real plan, loaded from fixtures/spaser54 (once per test database state)."""
+    """The real plan (reloaded if a transactional test flushed the database)."""
     return Plan.objects.filter(slug="spaser54-2021-2026").first() or plan_load(directory=PLAN_DIR).plan
 
 

@@ -92,7 +92,9 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off on purpose: years are integers and would read "2 021" everywhere (pages, admin, PDF). Indicator
+# values, amounts and counts are formatted with French grouping explicitly (indicators/formatting.py).
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

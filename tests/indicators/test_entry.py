@@ -1,0 +1,213 @@
+"""The entry page as a pilot uses it: save, submit, bad input kept with French messages, query budgets."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from actions.models import Fiche
+from indicators.enums import IndicatorKind, ReviewStatus, ValueType
+from indicators.models import AnnualReview, Campaign, Indicator, IndicatorValue
+from indicators.parsing import parse_value
+from tests.indicators.conftest import client_for, entry_url
+from tests.utils import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def page_form(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return form_data(response.content.decode(), "saisie")
+
+
+def by_code(fiche, code) -> Indicator:
+    return fiche.indicators.get(code=code)
+
+
+def test_pilot_saves_a_draft_then_submits(fiche11, campaign2025, pilot11):
+    client = client_for(pilot11)
+    data = page_form(client, entry_url(fiche11))
+    hours, meetings = by_code(fiche11, "11-I1"), by_code(fiche11, "11-R1")
+    data |= {f"value_{hours.pk}": "1 234,5", f"value_{meetings.pk}": "12", f"comment_{meetings.pk}": "une par mois",
+             "progress_status": "en_cours", "achievements": "Analyse partagée de 4 marchés", "action": "save"}
+    response = client.post(entry_url(fiche11), data)
+    assert response.status_code == 302
+    assert IndicatorValue.objects.get(indicator=hours, year=2025).value_number == Decimal("1234.5")
+    page = client.get(entry_url(fiche11)).content.decode()
+    assert "saisie 2025 enregistrée" in page and 'value="1234,5"' in page and "Analyse partagée de 4 marchés" in page
+
+    data = page_form(client, entry_url(fiche11)) | {"action": "submit"}
+    response = client.post(entry_url(fiche11), data)
+    assert response.status_code == 302 and response.headers["Location"] == "/mes-fiches/"
+    review = AnnualReview.objects.get(fiche=fiche11, year=2025)
+    assert review.status == ReviewStatus.SUBMITTED and review.submitted_by == pilot11
+    listing = client.get("/mes-fiches/").content.decode()
+    assert re.search(r'id="fiche-11".*?Soumis', listing, re.S)
+    locked = client.get(entry_url(fiche11)).content.decode()
+    assert "a été soumis" in locked and "Enregistrer le brouillon" not in locked
+
+
+def test_invalid_input_is_kept_with_a_french_message_beside_it_and_nothing_is_written(
+    fiche11, campaign2025, pilot11
+):
+    client = client_for(pilot11)
+    data = page_form(client, entry_url(fiche11))
+    meetings, ratio = by_code(fiche11, "11-R1"), by_code(fiche11, "11-R3")
+    data |= {f"value_{meetings.pk}": "12,5", f"value_{ratio.pk}": "0,45", "achievements": "Texte long tapé",
+             f"comment_{ratio.pk}": "calcul DASI"}
+    response = client.post(entry_url(fiche11), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    field = re.search(rf'<input[^>]*name="value_{meetings.pk}"[^>]*>', page).group(0)
+    assert 'value="12,5"' in field and 'aria-invalid="true"' in field
+    assert f'aria-describedby="id_value_{meetings.pk}_helptext id_value_{meetings.pk}_error"' in field
+    assert re.search(rf'id="id_value_{meetings.pk}_error">Un nombre entier est attendu', page)
+    assert f'href="#id_value_{meetings.pk}"' in page  # the summary links to the field
+    assert 'value="0,45"' in page and "Texte long tapé" in page and 'value="calcul DASI"' in page
+    assert not IndicatorValue.objects.exists() and not AnnualReview.objects.exists()
+
+
+def test_a_comment_without_a_value_is_refused(fiche11, campaign2025, pilot11):
+    client = client_for(pilot11)
+    meetings = by_code(fiche11, "11-R1")
+    data = page_form(client, entry_url(fiche11)) | {f"comment_{meetings.pk}": "pas de chiffre"}
+    response = client.post(entry_url(fiche11), data)
+    assert "saisissez la valeur ou videz le commentaire" in response.content.decode()
+    assert not AnnualReview.objects.exists()
+
+
+def test_milestone_done_needs_a_date(fiche11, campaign2025, pilot11):
+    client = client_for(pilot11)
+    milestone = fiche11.milestones.order_by("position").first()
+    data = page_form(client, entry_url(fiche11)) | {f"milestone_{milestone.pk}_done": "on"}
+    page = client.post(entry_url(fiche11), data).content.decode()
+    assert "Indiquez la date de réalisation du jalon." in page
+    data[f"milestone_{milestone.pk}_date"] = "2025-05-12"
+    assert client.post(entry_url(fiche11), data).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.completed_on.isoformat() == "2025-05-12"
+
+
+# --- random input at every value type: never a 500, never a partial write ---------------------------------
+
+def french(number) -> str:
+    return f"{number:,}".replace(",", "\u202f").replace(".", ",")
+
+
+french_numbers = st.decimals(min_value=-(10**13), max_value=10**13, places=3, allow_nan=False, allow_infinity=False)
+typed = st.one_of(
+    st.text(max_size=30), french_numbers.map(french), st.integers(-(10**15), 10**15).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str), st.sampled_from(["oui", "non", "", "1 234,5", "100"]),
+)
+plain_text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=40)
+VALID = {  # what a careful pilot types, per value type
+    ValueType.COUNT: st.integers(0, 10**9).map(french),
+    ValueType.PERCENTAGE: st.decimals(0, 100, places=2).map(french),
+    ValueType.AMOUNT: st.decimals(0, 10**9, places=2).map(french),
+    ValueType.HOURS: st.decimals(0, 10**6, places=3).map(french),
+    ValueType.RATIO: st.decimals(0, 10**3, places=4).map(str),
+    ValueType.BOOLEAN: st.sampled_from(["oui", "non", ""]),
+    ValueType.TEXT: plain_text,
+}
+
+
+@pytest.mark.parametrize("number", [11, 17, 19])  # together they hold every value type of the plan
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(draw=st.data(), careful=st.booleans(), narrative=plain_text)
+def test_random_input_never_breaks_the_page_nor_writes_half(number, draw, careful, narrative, spaser54, scp_user):
+    """Half the examples type valid values everywhere (all saved), half anything (all or nothing)."""
+    Campaign.objects.get_or_create(plan=spaser54, year=2025, defaults={"deadline": "2027-01-31"})
+    fiche = Fiche.objects.select_related("plan").get(plan=spaser54, number=number)
+    client = client_for(scp_user)
+    data = page_form(client, entry_url(fiche))
+    indicators = list(fiche.indicators.order_by("position"))
+    inputs = [draw.draw(VALID[i.value_type] if careful else typed) for i in indicators]
+    for indicator, text in zip(indicators, inputs, strict=True):
+        data[f"value_{indicator.pk}"] = text
+    data["achievements"] = narrative
+    response = client.post(entry_url(fiche), data)  # the test client re-raises any server error
+
+    def expected(indicator, text):
+        try:
+            return True, parse_value(indicator.value_type, text)
+        except Exception:
+            return False, None
+
+    outcomes = [expected(i, t) for i, t in zip(indicators, inputs, strict=True)]
+    if careful:
+        assert response.status_code == 302
+    if response.status_code == 200:
+        assert not all(ok for ok, _ in outcomes)
+        assert not IndicatorValue.objects.filter(year=2025).exists()
+        assert not AnnualReview.objects.filter(year=2025).exists()
+    else:
+        assert response.status_code == 302 and all(ok for ok, _ in outcomes)
+        stored = {v.indicator_id: v.raw for v in IndicatorValue.objects.filter(year=2025)}
+        for indicator, (_, value) in zip(indicators, outcomes, strict=True):
+            assert stored.get(indicator.pk) == value
+        assert AnnualReview.objects.get(year=2025).achievements == narrative.strip()
+    IndicatorValue.objects.filter(year=2025).delete()
+    AnnualReview.objects.filter(year=2025).delete()
+
+
+# --- query budgets: they do not grow with the number of indicators or years ---------------------------------
+
+
+def grow(fiche, scp_user):
+    """Ten more indicators and a value for each of them every year of the plan, with reviews."""
+    for position in range(50, 60):
+        indicator = Indicator.objects.create(
+            fiche=fiche, code=f"{fiche.number}-X{position}", kind=IndicatorKind.REALISATION,
+            label=f"Indicateur ajouté {position}", value_type=ValueType.COUNT, position=position,
+        )
+        for year in fiche.plan.years[:-1]:
+            IndicatorValue.objects.create(indicator=indicator, year=year, value_number=position, updated_by=scp_user)
+    for year in fiche.plan.years[:-2]:
+        AnnualReview.objects.get_or_create(fiche=fiche, year=year, defaults={"status": ReviewStatus.VALIDATED})
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_my_fiches_query_budget(fiche11, campaign2025, pilot11, scp_user, django_assert_max_num_queries):
+    client = client_for(pilot11)
+    client.get("/mes-fiches/")
+    # session, user, groups, demo flag, plan, campaigns, fiches with counts, reviews (+ margin for the session)
+    with django_assert_max_num_queries(10):
+        before = count_queries(client, "/mes-fiches/")
+    grow(fiche11, scp_user)
+    Campaign.objects.create(plan=fiche11.plan, year=2026, deadline="2027-12-31")
+    with django_assert_max_num_queries(12):  # a second open campaign costs its 2 queries, not one per fiche
+        assert count_queries(client, "/mes-fiches/") == before + 2
+
+
+@pytest.mark.parametrize("who", ["pilot11", "scp_user"])
+def test_entry_page_query_budget(who, fiche11, campaign2025, scp_user, pilot11, django_assert_max_num_queries):
+    client = client_for(pilot11 if who == "pilot11" else scp_user)
+    client.get(entry_url(fiche11))
+    # session, user, groups, demo flag, fiche, pilot check, campaign x2, indicators, values, reviews, milestones
+    with django_assert_max_num_queries(14):
+        before = count_queries(client, entry_url(fiche11))
+    grow(fiche11, scp_user)
+    assert count_queries(client, entry_url(fiche11)) == before
+
+
+def test_fiche_page_query_budget(fiche11, campaign2025, pilot11, scp_user, django_assert_max_num_queries):
+    client = client_for(pilot11)
+    url = f"/plans/{fiche11.plan.slug}/fiches/11/"
+    client.get(url)
+    # the fiche's own 13 queries + piloting check, reviews, values, 2 history queries
+    with django_assert_max_num_queries(22):
+        before = count_queries(client, url)
+    grow(fiche11, scp_user)
+    page = client.get(url).content.decode()
+    assert "Indicateur ajouté 55" in page and "non renseigné" in page
+    assert count_queries(client, url) == before

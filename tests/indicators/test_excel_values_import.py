@@ -1,0 +1,327 @@
+"""Yearly values: export, edit in Excel, import. All or nothing, with history naming the importer."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions.models import Fiche
+from indicators import excel, imports
+from indicators.enums import ValueType
+from indicators.models import Indicator, IndicatorValue
+
+from .conftest import Sheet, first_indicator, validate_year
+
+
+def snapshot():
+    """Everything an import could write: the values and their history."""
+    values = sorted(
+        IndicatorValue.objects.values_list(
+            "indicator_id", "year", "value_number", "value_bool", "value_text", "version", "updated_by_id"
+        )
+    )
+    return values, IndicatorValue.history.count()
+
+
+@pytest.fixture
+def exported(spaser54, stored_values) -> bytes:
+    return excel.values_workbook(spaser54)
+
+
+def test_export_then_import_unchanged_changes_nothing(spaser54, scp_user, stored_values, exported):
+    before = snapshot()
+    preview = imports.values_import(file=exported, user=scp_user, dry_run=True)
+    assert preview.messages == []
+    assert preview.to_write == []
+    assert len(preview.unchanged) == len(stored_values)
+
+    result = imports.values_import(file=exported, user=scp_user, dry_run=False)
+
+    assert result.messages == [] and result.to_write == []
+    assert snapshot() == before
+
+
+def test_edit_three_values_changes_exactly_those_three_with_history(
+    spaser54, scp_user, committee_user, stored_values, exported
+):
+    count_ind = stored_values[ValueType.COUNT].indicator
+    pct_ind = stored_values[ValueType.PERCENTAGE].indicator
+    bool_ind = stored_values[ValueType.BOOLEAN].indicator
+    sheet = Sheet(exported)
+    sheet.set(count_ind.code, "2022", 15)  # changed
+    sheet.set(pct_ind.code, "2023", "12,5")  # new, typed the French way
+    sheet.set(bool_ind.code, "2022", "Non")  # changed
+    edited = sheet.save()
+    before_values, before_history = snapshot()
+
+    preview = imports.values_import(file=edited, user=committee_user, dry_run=True)
+    assert preview.messages == []
+    assert {(c.indicator.code, c.year, c.status) for c in preview.to_write} == {
+        (count_ind.code, 2022, imports.CHANGED),
+        (pct_ind.code, 2023, imports.NEW),
+        (bool_ind.code, 2022, imports.CHANGED),
+    }
+    assert snapshot() == (before_values, before_history)  # a preview writes nothing
+
+    result = imports.values_import(file=edited, user=committee_user, dry_run=False)
+
+    assert result.written and result.messages == []
+    assert IndicatorValue.history.count() == before_history + 3
+    for record in IndicatorValue.history.order_by("-history_id")[:3]:
+        assert record.history_user == committee_user
+    count_value = IndicatorValue.objects.get(indicator=count_ind, year=2022)
+    assert count_value.value_number == 15 and count_value.version == 2 and count_value.updated_by == committee_user
+    assert IndicatorValue.objects.get(indicator=pct_ind, year=2023).value_number == Decimal("12.5")
+    assert IndicatorValue.objects.get(indicator=bool_ind, year=2022).value_bool is False
+    # Everything else is exactly as it was.
+    untouched = [v for v in snapshot()[0] if (v[0], v[1]) not in {
+        (count_ind.pk, 2022), (pct_ind.pk, 2023), (bool_ind.pk, 2022)}]
+    assert untouched == [v for v in before_values if (v[0], v[1]) not in {(count_ind.pk, 2022), (bool_ind.pk, 2022)}]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("1 803,60", Decimal("1803.60")), ("1\u202f803,6", Decimal("1803.60")), (1803.6, Decimal("1803.60")),
+     ("2 000", Decimal("2000")), ("1.803,60", Decimal("1803.60"))],
+)
+def test_french_numbers_are_read_right(spaser54, scp_user, stored_values, exported, typed, expected):
+    amount = stored_values[ValueType.AMOUNT].indicator
+    sheet = Sheet(exported)
+    sheet.set(amount.code, "2024", typed)
+
+    result = imports.values_import(file=sheet.save(), user=scp_user, dry_run=False)
+
+    assert result.messages == []
+    assert IndicatorValue.objects.get(indicator=amount, year=2024).value_number == expected
+
+
+def test_a_percentage_formatted_cell_is_read_as_excel_shows_it(spaser54, scp_user, stored_values, exported):
+    pct = stored_values[ValueType.PERCENTAGE].indicator
+    sheet = Sheet(exported)
+    sheet.set(pct.code, "2024", 0.37)
+    sheet.cell(pct.code, "2024").number_format = "0%"
+
+    imports.values_import(file=sheet.save(), user=scp_user, dry_run=False)
+
+    assert IndicatorValue.objects.get(indicator=pct, year=2024).value_number == Decimal("37")
+
+
+def test_neutralised_text_comes_back_as_it_was_stored(spaser54, scp_user, stored_values, exported):
+    text_value = stored_values[ValueType.TEXT]
+    assert Sheet(exported).cell(text_value.indicator.code, "2022").value.startswith("'=")
+
+    result = imports.values_import(file=exported, user=scp_user, dry_run=True)
+
+    assert [c.status for c in result.changes if c.indicator == text_value.indicator] == [imports.UNCHANGED]
+
+
+def _row_error(edit, spaser54, scp_user, exported):
+    """Apply `edit(sheet)` (returns the sheet row and header expected in the message), import, check."""
+    sheet = Sheet(exported)
+    row, column = edit(sheet)
+    edited = sheet.save()
+    before = snapshot()
+    preview = imports.values_import(file=edited, user=scp_user, dry_run=True)
+    result = imports.values_import(file=edited, user=scp_user, dry_run=False)
+    assert not result.written
+    assert snapshot() == before, "an invalid row must leave the database untouched"
+    assert len(result.errors) == 1, result.messages
+    assert result.errors[0].row == row and result.errors[0].column == column
+    assert result.messages[0].startswith(f"Ligne {row}, colonne « {column} » : ")
+    assert preview.messages == result.messages
+    return result.messages[0]
+
+
+def _with_valid_change(sheet, stored_values):
+    """Every bad-row case also carries one valid change, which must not be written either."""
+    sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 99)
+
+
+def test_unknown_fiche(spaser54, scp_user, stored_values, exported):
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        row = sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "N° fiche", 99)
+        sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "Code fiche", None)
+        return row, "N° fiche"
+
+    assert "la fiche n° 99 n'existe pas" in _row_error(edit, spaser54, scp_user, exported)
+
+
+def test_unknown_indicator(spaser54, scp_user, stored_values, exported):
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        return sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "Code indicateur", "13-Z9"), "Code indicateur"
+
+    assert "l'indicateur « 13-Z9 » n'existe pas" in _row_error(edit, spaser54, scp_user, exported)
+
+
+@pytest.mark.parametrize(
+    ("value_type", "typed", "message"),
+    [
+        (ValueType.COUNT, "douze", "n'est pas un nombre"),
+        (ValueType.COUNT, 2.5, "nombre entier"),
+        (ValueType.COUNT, -1, "négative"),
+        (ValueType.PERCENTAGE, 120, "hors de l'intervalle 0-100"),
+        (ValueType.AMOUNT, "10,005", "plus de 2 décimales"),
+        (ValueType.BOOLEAN, "Peut-être", "« Oui » ou « Non »"),
+    ],
+)
+def test_wrong_type_or_out_of_range(spaser54, scp_user, stored_values, exported, value_type, typed, message):
+    def edit(sheet):
+        if value_type != ValueType.COUNT:
+            _with_valid_change(sheet, stored_values)
+        return sheet.set(stored_values[value_type].indicator.code, "2023", typed), "2023"
+
+    assert message in _row_error(edit, spaser54, scp_user, exported)
+
+
+def test_duplicate_row(spaser54, scp_user, stored_values, exported):
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        source = sheet.row_of(stored_values[ValueType.AMOUNT].indicator.code)
+        target = sheet.sheet.max_row + 1
+        for column in range(1, len(sheet.headers) + 1):
+            sheet.sheet.cell(target, column).value = sheet.sheet.cell(source, column).value
+        return target, "Code indicateur"
+
+    assert "figure déjà à la ligne" in _row_error(edit, spaser54, scp_user, exported)
+
+
+def test_year_outside_the_plan(spaser54, scp_user, stored_values, exported):
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        column = len(sheet.headers) + 1
+        sheet.sheet.cell(1, column).value = "2027"
+        sheet.sheet.cell(2, column).value = 4
+        return 1, "2027"
+
+    assert "hors du plan (2021-2026)" in _row_error(edit, spaser54, scp_user, exported)
+
+
+def test_emptied_cell_is_refused_not_silently_deleted(spaser54, scp_user, stored_values, exported):
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        return sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "2022", None), "2022"
+
+    assert "SUPPRIMER" in _row_error(edit, spaser54, scp_user, exported)
+
+
+def test_validated_fiche_year_is_refused(spaser54, scp_user, stored_values, exported):
+    amount = stored_values[ValueType.AMOUNT].indicator
+    validate_year(amount.fiche, 2022, scp_user)
+
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        return sheet.set(amount.code, "2022", 10), "2022"
+
+    message = _row_error(edit, spaser54, scp_user, exported)
+    assert f"l'année 2022 de la fiche n° {amount.fiche.number} est validée" in message
+
+
+def test_unchanged_values_of_a_validated_year_pass(spaser54, scp_user, stored_values, exported):
+    validate_year(stored_values[ValueType.AMOUNT].indicator.fiche, 2022, scp_user)
+
+    result = imports.values_import(file=exported, user=scp_user, dry_run=False)
+
+    assert result.messages == []
+
+
+def test_delete_marker_deletes_with_history(spaser54, scp_user, stored_values, exported):
+    amount = stored_values[ValueType.AMOUNT]
+    sheet = Sheet(exported)
+    sheet.set(amount.indicator.code, "2022", "supprimer")
+
+    result = imports.values_import(file=sheet.save(), user=scp_user, dry_run=False)
+
+    assert [c.status for c in result.to_write] == [imports.DELETED]
+    assert not IndicatorValue.objects.filter(pk=amount.pk).exists()
+    record = IndicatorValue.history.filter(id=amount.pk).first()
+    assert record.history_type == "-" and record.history_user == scp_user
+
+
+def test_confirm_revalidates_data_changed_since_the_preview(spaser54, scp_user, stored_values, exported):
+    """The year was validated between preview and confirm: the confirm writes nothing at all."""
+    amount = stored_values[ValueType.AMOUNT].indicator
+    sheet = Sheet(exported)
+    sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 99)
+    sheet.set(amount.code, "2022", 10)
+    edited = sheet.save()
+    assert imports.values_import(file=edited, user=scp_user, dry_run=True).messages == []
+    validate_year(amount.fiche, 2022, scp_user)
+    before = snapshot()
+
+    result = imports.values_import(file=edited, user=scp_user, dry_run=False)
+
+    assert not result.written and "est validée" in result.messages[0]
+    assert snapshot() == before
+
+
+def test_a_database_error_midway_rolls_everything_back(spaser54, scp_user, stored_values, exported, monkeypatch):
+    """If the second write fails (here: the database refuses it), the first is undone too."""
+    sheet = Sheet(exported)
+    sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 99)
+    sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "2022", 5)
+    edited = sheet.save()
+    before = snapshot()
+    # A real constraint violation: the second value written is emptied just before its save.
+    original = imports._apply
+
+    def apply_with_broken_second(result, *, user):
+        result.to_write[1].raw = ""
+        original(result, user=user)
+
+    monkeypatch.setattr(imports, "_apply", apply_with_broken_second)
+    with pytest.raises(Exception):  # noqa: B017 - IntegrityError, whatever the backend's subclass
+        imports.values_import(file=edited, user=scp_user, dry_run=False)
+    assert snapshot() == before
+
+
+def _workbook_with_rows(plan, n_rows: int) -> bytes:
+    """An export limited to its first n indicator rows, each with a new value for 2025."""
+    sheet = Sheet(excel.values_workbook(plan))
+    ws = sheet.sheet
+    ws.delete_rows(n_rows + 2, ws.max_row)
+    column = sheet.headers.index("2025") + 1
+    for row in range(2, n_rows + 2):
+        value_type = Indicator.objects.get(fiche__plan=plan, code=ws.cell(row, 3).value).value_type
+        ws.cell(row, column).value = {"boolean": "Oui", "text": "texte"}.get(value_type, 3)
+    return sheet.save()
+
+
+def test_queries_do_not_grow_with_the_file(spaser54, scp_user):
+    """Lookups are per file, not per row: a preview of 10 or 80 rows costs the same queries;
+    a confirm costs that plus one save and one history insert per written value."""
+    small, large = _workbook_with_rows(spaser54, 10), _workbook_with_rows(spaser54, 80)
+    counts = {}
+    for name, data in (("small", small), ("large", large)):
+        with CaptureQueriesContext(connection) as ctx:
+            assert imports.values_import(file=data, user=scp_user, dry_run=True).messages == []
+        counts[name] = len(ctx.captured_queries)
+    assert counts["small"] == counts["large"] <= 6
+
+    # Confirm: fixed lookups + savepoints, then exactly 2 queries (INSERT value, INSERT history) per value.
+    with CaptureQueriesContext(connection) as ctx:
+        result = imports.values_import(file=large, user=scp_user, dry_run=False)
+    assert len(result.new) == 80
+    assert len(ctx.captured_queries) <= counts["large"] + 4 + 2 * 80
+
+
+def test_values_import_accepts_a_path_and_an_open_file(spaser54, scp_user, stored_values, exported, tmp_path):
+    path = tmp_path / "valeurs.xlsx"
+    path.write_bytes(exported)
+    assert imports.values_import(file=path, user=scp_user, dry_run=True).messages == []
+    with path.open("rb") as handle:
+        assert imports.values_import(file=handle, user=scp_user, dry_run=True).messages == []
+
+
+def test_code_fiche_must_match_the_number(spaser54, scp_user, stored_values, exported):
+    def edit(sheet):
+        _with_valid_change(sheet, stored_values)
+        return sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "Code fiche", "F01"), "Code fiche"
+
+    assert "ne correspond pas" in _row_error(edit, spaser54, scp_user, exported)
+
+
+def test_fiche_numbers_exist(spaser54):
+    assert Fiche.objects.filter(plan=spaser54).count() == 21
