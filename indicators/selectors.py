@@ -180,6 +180,7 @@ class FicheFollowUp:
 
 
 HISTORY_LIMIT = 40
+REVIEW_NARRATIVE = ("achievements", "difficulties", "outlook")
 
 
 def fiche_follow_up(*, fiche: Fiche, user) -> FicheFollowUp:
@@ -248,7 +249,21 @@ def _history(fiche: Fiche) -> list[dict]:
                 "comment": record.comment,
             }
         )
+    # Records are newest first: the next one of the same review is the state it changed from.
+    older: dict[int, object] = {}
+    for record in reversed(review_records):
+        previous = older.get(record.id)
+        older[record.id] = record
+        record.changed = [
+            str(AnnualReview._meta.get_field(name).verbose_name)
+            for name in REVIEW_NARRATIVE
+            if previous is not None and getattr(previous, name) != getattr(record, name)
+        ]
     for record in review_records:
+        status = ReviewStatus(record.status).label
+        change = f"{status} – avancement : {record.get_progress_status_display()}"
+        if record.changed:
+            change += f" – modifié : {', '.join(record.changed)}"
         entries.append(
             {
                 "date": record.history_date,
@@ -256,7 +271,7 @@ def _history(fiche: Fiche) -> list[dict]:
                 "kind": kinds[record.history_type],
                 "year": record.year,
                 "what": "Bilan annuel",
-                "change": f"{ReviewStatus(record.status).label} – avancement : {record.get_progress_status_display()}",
+                "change": change,
                 "comment": record.return_comment,
             }
         )

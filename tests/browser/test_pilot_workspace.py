@@ -65,5 +65,7 @@ def test_pilot_enters_submits_and_scp_validates(page, live_server, fiche11, camp
     page.goto(f"{live_server.url}/plans/{fiche11.plan.slug}/fiches/11/")
     cell = page.locator("table.follow-up tr", has_text="11-I1").locator('td[data-year="2025"]')
     expect(cell).to_have_text("1\u00a0234,5 h")
-    expect(page.locator("table.follow-up tr", has_text="11-R3").locator('td[data-year="2025"]')).to_have_text("0,45")
+    expect(page.locator("table.follow-up tr", has_text="11-R3").locator('td[data-year="2025"]')).to_have_text(
+        "0,45"
+    )
     expect(page.locator("table.history")).to_contain_text("Pilote11 Test")

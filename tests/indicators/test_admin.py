@@ -26,7 +26,9 @@ def test_admin_actions_validate_return_reopen_and_close(fiche11, campaign2025, p
     assert review.status == ReviewStatus.RETURNED
     assert review.history.first().history_user == scp_user
 
-    admin.post("/admin/indicators/campaign/", {"action": "close_campaigns", "_selected_action": [campaign2025.pk]})
+    admin.post(
+        "/admin/indicators/campaign/", {"action": "close_campaigns", "_selected_action": [campaign2025.pk]}
+    )
     assert Campaign.objects.get().status == CampaignStatus.CLOSED
 
 
@@ -34,19 +36,38 @@ def test_an_admin_edit_of_a_value_makes_open_pilot_pages_stale(fiche11, campaign
     from decimal import Decimal
 
     meetings = fiche11.indicators.get(code="11-R1")
-    services.fiche_year_save(fiche=fiche11, year=2025, values={meetings.pk: services.ValueInput(Decimal(1))},
-                             review=None, user=pilot11, seen_versions={})
+    services.fiche_year_save(
+        fiche=fiche11,
+        year=2025,
+        values={meetings.pk: services.ValueInput(Decimal(1))},
+        review=None,
+        user=pilot11,
+        seen_versions={},
+    )
     value = IndicatorValue.objects.get()
-    response = client_for(scp_user).post(f"/admin/indicators/indicatorvalue/{value.pk}/change/", {
-        "indicator": meetings.pk, "year": 2025, "value_number": "2", "value_text": "", "value_bool": "unknown",
-        "comment": "corrigé par SCP",
-    })
+    response = client_for(scp_user).post(
+        f"/admin/indicators/indicatorvalue/{value.pk}/change/",
+        {
+            "indicator": meetings.pk,
+            "year": 2025,
+            "value_number": "2",
+            "value_text": "",
+            "value_bool": "unknown",
+            "comment": "corrigé par SCP",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     value.refresh_from_db()
     assert (value.value_number, value.version, value.updated_by) == (2, 2, scp_user)
     with pytest.raises(services.FicheYearConflict):
-        services.fiche_year_save(fiche=fiche11, year=2025, values={meetings.pk: services.ValueInput(Decimal(3))},
-                                 review=None, user=pilot11, seen_versions={f"value_{meetings.pk}": 1})
+        services.fiche_year_save(
+            fiche=fiche11,
+            year=2025,
+            values={meetings.pk: services.ValueInput(Decimal(3))},
+            review=None,
+            user=pilot11,
+            seen_versions={f"value_{meetings.pk}": 1},
+        )
 
 
 @pytest.mark.parametrize("model", ["campaign", "annualreview", "indicatorvalue", "indicator"])

@@ -22,16 +22,26 @@ def test_second_saver_sees_the_conflict_and_chooses(fiche11, campaign2025, pilot
     paul_form = form_data(paul.get(url).content.decode(), "saisie")
     ines_form = form_data(ines.get(url).content.decode(), "saisie")  # both pages show the empty year
 
-    paul_form |= {f"value_{meetings.pk}": "12", f"value_{hours.pk}": "1 234,5", "achievements": "Version de Paul"}
+    paul_form |= {
+        f"value_{meetings.pk}": "12",
+        f"value_{hours.pk}": "1 234,5",
+        "achievements": "Version de Paul",
+    }
     assert paul.post(url, paul_form).status_code == 302
 
-    ines_form |= {f"value_{meetings.pk}": "15", f"value_{services_count.pk}": "3", "achievements": "Version d'Inès"}
+    ines_form |= {
+        f"value_{meetings.pk}": "15",
+        f"value_{services_count.pk}": "3",
+        "achievements": "Version d'Inès",
+    }
     response = ines.post(url, ines_form)
     assert response.status_code == 409
     page = response.content.decode()
     conflict = re.search(rf'data-key="value_{meetings.pk}".*?</fieldset>', page, re.S).group(0)
     assert re.search(r'Votre saisie : <strong class="mine">15</strong>', conflict)
-    assert re.search(r"Valeur enregistrée \(par Pilote11 Test, le .*?\) : <strong class=\"stored\">12</strong>", conflict)
+    assert re.search(
+        r"Valeur enregistrée \(par Pilote11 Test, le .*?\) : <strong class=\"stored\">12</strong>", conflict
+    )
     assert 'data-key="review_achievements"' in page
     # Nothing of Inès's submission is written yet, and her typing is all on the page.
     assert IndicatorValue.objects.get(indicator=meetings).value_number == 12
@@ -48,9 +58,14 @@ def test_second_saver_sees_the_conflict_and_chooses(fiche11, campaign2025, pilot
     kept |= {f"resolve_value_{meetings.pk}": "stored", "resolve_review_achievements": "mine"}
     assert ines.post(url, kept).status_code == 302
 
-    values = {v.indicator.code: (v.display(), v.updated_by) for v in IndicatorValue.objects.select_related("indicator")}
+    values = {
+        v.indicator.code: (v.display(), v.updated_by)
+        for v in IndicatorValue.objects.select_related("indicator")
+    }
     assert values == {
-        "11-R1": ("12", pilot11), "11-I1": ("1\u00a0234,5 h", pilot11), "11-R2": ("3", pilot11b),
+        "11-R1": ("12", pilot11),
+        "11-I1": ("1\u00a0234,5 h", pilot11),
+        "11-R2": ("3", pilot11b),
     }
     review = AnnualReview.objects.get()
     assert review.achievements == "Version d'Inès" and review.updated_by == pilot11b
@@ -74,16 +89,26 @@ def test_simultaneous_saves_on_postgresql_let_exactly_one_win(fiche11, campaign2
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
     meetings = fiche11.indicators.get(code="11-R1")
-    services.fiche_year_save(fiche=fiche11, year=2025, values={meetings.pk: services.ValueInput(Decimal(1))},
-                             review=None, user=pilot11, seen_versions={})
+    services.fiche_year_save(
+        fiche=fiche11,
+        year=2025,
+        values={meetings.pk: services.ValueInput(Decimal(1))},
+        review=None,
+        user=pilot11,
+        seen_versions={},
+    )
     barrier, outcomes = threading.Barrier(2), {}
 
     def save(user, number):
         try:
             barrier.wait()
             services.fiche_year_save(
-                fiche=fiche11, year=2025, values={meetings.pk: services.ValueInput(Decimal(number))}, review=None,
-                user=user, seen_versions={f"value_{meetings.pk}": 1, "review": 1},
+                fiche=fiche11,
+                year=2025,
+                values={meetings.pk: services.ValueInput(Decimal(number))},
+                review=None,
+                user=user,
+                seen_versions={f"value_{meetings.pk}": 1, "review": 1},
             )
             outcomes[user.username] = "saved"
         except services.FicheYearConflict:
