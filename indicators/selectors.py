@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from actions import roles
 from actions.models import Fiche, Milestone, Plan
@@ -49,6 +50,10 @@ class FicheYearState:
 class CampaignFiches:
     campaign: Campaign
     rows: list[FicheYearState]
+
+    @property
+    def days_left(self) -> int:
+        return (self.campaign.deadline - timezone.localdate()).days
 
     @property
     def counts(self) -> dict[str, int]:

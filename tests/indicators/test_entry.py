@@ -272,3 +272,18 @@ def test_fiche_page_shows_values_of_every_year_and_the_history_with_authors(
     )
     assert re.search(r"Pilote11b Test</td>.*?Bilan annuel.*?modifié : réalisations", history, re.S)
     assert re.search(r"Pilote11 Test</td>\s*<td>2025</td><td>Indicateur 11-R1</td><td>création : 8", history)
+
+
+def test_my_fiches_warns_when_the_deadline_is_near_or_past(fiche11, campaign2025, pilot11):
+    import datetime
+
+    from django.utils import timezone
+
+    client = client_for(pilot11)
+    assert "date limite" not in client.get("/mes-fiches/").content.decode().split("</h2>", 1)[1]
+    campaign2025.deadline = timezone.localdate() + datetime.timedelta(days=3)
+    campaign2025.save()
+    assert "Plus que 3 jours avant la date limite." in client.get("/mes-fiches/").content.decode()
+    campaign2025.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    campaign2025.save()
+    assert "La date limite est dépassée" in client.get("/mes-fiches/").content.decode()
