@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions import roles
+from actions.enums import MilestoneStatus
 from actions.models import Fiche, Milestone, Plan
 
 from .enums import ReviewStatus
@@ -224,7 +225,7 @@ def fiche_follow_up(*, fiche: Fiche, user) -> FicheFollowUp:
 
 
 def _history(fiche: Fiche) -> list[dict]:
-    """The latest changes of the fiche's values and reviews, newest first, with their authors."""
+    """The latest changes of the fiche's values, reviews and milestones, newest first, with their authors."""
     from .formatting import format_value
 
     value_records = list(
@@ -278,6 +279,27 @@ def _history(fiche: Fiche) -> list[dict]:
                 "what": "Bilan annuel",
                 "change": change,
                 "comment": record.return_comment,
+            }
+        )
+    milestone_records = (
+        Milestone.history.filter(fiche=fiche, history_type="~")
+        .exclude(history_user=None)  # the plan's loading and imports; pilots' updates have an author
+        .select_related("history_user")
+        .order_by("-history_date")[:HISTORY_LIMIT]
+    )
+    for record in milestone_records:
+        done = record.status == MilestoneStatus.DONE
+        entries.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "kind": "modification",
+                "year": record.completed_on.year if done and record.completed_on else "",
+                "what": f"Jalon « {record.text[:60]} »",
+                "change": f"réalisé le {record.completed_on:%d/%m/%Y}"
+                if done and record.completed_on
+                else record.get_status_display().lower(),
+                "comment": "",
             }
         )
     entries.sort(key=lambda e: e["date"], reverse=True)

@@ -105,6 +105,8 @@ def test_milestone_done_needs_a_date(fiche11, campaign2025, pilot11):
     assert client.post(entry_url(fiche11), data).status_code == 302
     milestone.refresh_from_db()
     assert milestone.completed_on.isoformat() == "2025-05-12"
+    fiche_page = client.get(f"/plans/{fiche11.plan.slug}/fiches/11/").content.decode()
+    assert re.search(r"Pilote11 Test</td>\s*<td>2025</td><td>Jalon .*?réalisé le 12/05/2025", fiche_page)
 
 
 # --- random input at every value type: never a 500, never a partial write ---------------------------------
@@ -210,12 +212,12 @@ def count_queries(client, url) -> int:
 def test_my_fiches_query_budget(fiche11, campaign2025, pilot11, scp_user, django_assert_max_num_queries):
     client = client_for(pilot11)
     client.get("/mes-fiches/")
-    # session, user, groups, demo flag, plan, campaigns, fiches with counts, reviews (+ session margin)
-    with django_assert_max_num_queries(10):
+    # session, user, groups, demo flag, plan, campaigns, fiches with counts, reviews
+    with django_assert_max_num_queries(8):
         before = count_queries(client, "/mes-fiches/")
     grow(fiche11, scp_user)
     Campaign.objects.create(plan=fiche11.plan, year=2026, deadline="2027-12-31")
-    with django_assert_max_num_queries(12):  # a second open campaign costs its 2 queries, not one per fiche
+    with django_assert_max_num_queries(10):  # a second open campaign costs its 2 queries, not one per fiche
         assert count_queries(client, "/mes-fiches/") == before + 2
 
 
@@ -225,9 +227,9 @@ def test_entry_page_query_budget(
 ):
     client = client_for(pilot11 if who == "pilot11" else scp_user)
     client.get(entry_url(fiche11))
-    # session, user, groups, demo flag, fiche, pilot check, campaign x2, indicators, values, reviews,
-    # milestones
-    with django_assert_max_num_queries(14):
+    # session, user, groups, demo flag, fiche, pilot check x2, campaign x2, indicators, values, reviews,
+    # milestones (SCP: one pilot check less)
+    with django_assert_max_num_queries(12):
         before = count_queries(client, entry_url(fiche11))
     grow(fiche11, scp_user)
     assert count_queries(client, entry_url(fiche11)) == before
@@ -237,8 +239,9 @@ def test_fiche_page_query_budget(fiche11, campaign2025, pilot11, scp_user, djang
     client = client_for(pilot11)
     url = f"/plans/{fiche11.plan.slug}/fiches/11/"
     client.get(url)
-    # the fiche's own 13 queries + piloting check, reviews, values, 2 history queries
-    with django_assert_max_num_queries(22):
+    # the fiche page's own 12 queries + piloting check, reviews, values, 3 history queries (values, reviews,
+    # milestones)
+    with django_assert_max_num_queries(19):
         before = count_queries(client, url)
     grow(fiche11, scp_user)
     page = client.get(url).content.decode()
