@@ -290,3 +290,17 @@ def test_my_fiches_warns_when_the_deadline_is_near_or_past(fiche11, campaign2025
     campaign2025.deadline = timezone.localdate() - datetime.timedelta(days=1)
     campaign2025.save()
     assert "La date limite est dépassée" in client.get("/mes-fiches/").content.decode()
+
+
+def test_a_campaign_closed_while_typing_keeps_the_typing_on_screen(fiche11, campaign2025, pilot11, scp_user):
+    from indicators import services
+
+    client = client_for(pilot11)
+    meetings = by_code(fiche11, "11-R1")
+    data = page_form(client, entry_url(fiche11)) | {f"value_{meetings.pk}": "42", "outlook": "Suite en 2026"}
+    services.campaign_close(campaign=campaign2025, user=scp_user)
+    response = client.post(entry_url(fiche11), data)
+    page = response.content.decode()
+    assert response.status_code == 409 and "pas ouverte" in page
+    assert 'value="42"' in page and "Suite en 2026" in page and "Enregistrer le brouillon" not in page
+    assert not IndicatorValue.objects.exists() and not AnnualReview.objects.exists()
