@@ -42,7 +42,12 @@ class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAd
     resource_classes = [IndicatorResource]
     formats = [IndicatorsXLSX]
     list_display = ["code", "label", "kind", "value_type", "unit", "target_value", "target_year", "fiche"]
-    list_filter = ["fiche__plan", "kind", "value_type", ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "fiche__plan",
+        "kind",
+        "value_type",
+        ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "label", "group", "fiche__title"]
     list_select_related = ["fiche"]
     ordering = ["fiche__number", "position"]
@@ -190,14 +195,23 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Fermer les campagnes sélectionnées")
     def close_campaigns(self, request, queryset):
-        _run_for_each(self, request, queryset.filter(status="ouverte"),
-                      lambda c: services.campaign_close(campaign=c, user=request.user), "{n} campagne(s) fermée(s).")
+        _run_for_each(
+            self,
+            request,
+            queryset.filter(status="ouverte"),
+            lambda c: services.campaign_close(campaign=c, user=request.user),
+            "{n} campagne(s) fermée(s).",
+        )
 
     @admin.action(description="Rouvrir les campagnes sélectionnées (même date limite)")
     def reopen_campaigns(self, request, queryset):
         _run_for_each(
-            self, request, queryset.select_related("plan"),
-            lambda c: services.campaign_open(plan=c.plan, year=c.year, deadline=c.deadline, user=request.user),
+            self,
+            request,
+            queryset.select_related("plan"),
+            lambda c: services.campaign_open(
+                plan=c.plan, year=c.year, deadline=c.deadline, user=request.user
+            ),
             "{n} campagne(s) rouverte(s).",
         )
 
@@ -209,7 +223,13 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
     search_fields = ["fiche__title", "achievements", "difficulties", "outlook"]
     list_select_related = ["fiche"]
     readonly_fields = [
-        "status", "submitted_at", "submitted_by", "validated_at", "validated_by", "updated_at", "updated_by",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "validated_at",
+        "validated_by",
+        "updated_at",
+        "updated_by",
     ]
     actions = ["validate_reviews", "return_reviews", "reopen_reviews"]
 
@@ -224,24 +244,34 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
     @admin.action(description="Valider les bilans soumis sélectionnés")
     def validate_reviews(self, request, queryset):
         _run_for_each(
-            self, request, queryset.select_related("fiche"),
+            self,
+            request,
+            queryset.select_related("fiche"),
             lambda r: services.fiche_year_validate(fiche=r.fiche, year=r.year, user=request.user),
             "{n} bilan(s) validé(s).",
         )
 
-    @admin.action(description="Renvoyer au pilote les bilans soumis sélectionnés (commentaire : « À revoir »)")
+    @admin.action(
+        description="Renvoyer au pilote les bilans soumis sélectionnés (commentaire : « À revoir »)"
+    )
     def return_reviews(self, request, queryset):
         comment = "À revoir : voir avec le service commande publique."
         _run_for_each(
-            self, request, queryset.select_related("fiche"),
-            lambda r: services.fiche_year_return(fiche=r.fiche, year=r.year, user=request.user, comment=comment),
+            self,
+            request,
+            queryset.select_related("fiche"),
+            lambda r: services.fiche_year_return(
+                fiche=r.fiche, year=r.year, user=request.user, comment=comment
+            ),
             "{n} bilan(s) renvoyé(s) au pilote.",
         )
 
     @admin.action(description="Rouvrir les bilans validés sélectionnés")
     def reopen_reviews(self, request, queryset):
         _run_for_each(
-            self, request, queryset.select_related("fiche"),
+            self,
+            request,
+            queryset.select_related("fiche"),
             lambda r: services.fiche_year_reopen(fiche=r.fiche, year=r.year, user=request.user),
             "{n} bilan(s) rouvert(s).",
         )
