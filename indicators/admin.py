@@ -27,7 +27,12 @@ class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAd
     resource_classes = [IndicatorResource]
     formats = [IndicatorsXLSX]
     list_display = ["code", "label", "kind", "value_type", "unit", "target_value", "target_year", "fiche"]
-    list_filter = ["fiche__plan", "kind", "value_type", ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "fiche__plan",
+        "kind",
+        "value_type",
+        ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "label", "group", "fiche__title"]
     list_select_related = ["fiche"]
     ordering = ["fiche__number", "position"]
@@ -36,8 +41,9 @@ class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAd
 class ValuesImportForm(forms.Form):
     import_file = forms.FileField(
         label="Classeur Excel (.xlsx)",
-        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, une colonne "
-        "par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour supprimer une valeur.",
+        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, "
+        "une colonne par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour "
+        "supprimer une valeur.",
     )
 
 
@@ -104,7 +110,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
             token = secrets.token_hex(16)
             (_pending_dir() / f"{token}.xlsx").write_bytes(data)
             request.session[_SESSION_KEY] = {"token": token, "name": upload.name}
-        return self._render(request, {"form": form, "result": result, "token": token, "file_name": upload.name})
+        return self._render(
+            request, {"form": form, "result": result, "token": token, "file_name": upload.name}
+        )
 
     @classmethod
     def _pending(cls, request) -> Path | None:
@@ -134,7 +142,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         path = self._pending(request)
         if path is None:
-            messages.error(request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import.")
+            messages.error(
+                request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import."
+            )
             return HttpResponseRedirect(reverse("admin:indicators_indicatorvalue_import"))
         if "cancel" in request.POST:
             self._forget(request, path)
@@ -148,7 +158,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 "Import annulé, rien n'a été enregistré : les données ont changé depuis l'aperçu. "
                 "Corrigez les erreurs ci-dessous puis relancez l'import.",
             )
-            return self._render(request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True})
+            return self._render(
+                request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True}
+            )
         messages.success(
             request,
             f"Import terminé : {len(result.new)} valeur(s) ajoutée(s), {len(result.changed)} modifiée(s), "
@@ -169,4 +181,11 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "status", "progress_status", "is_demo"]
     search_fields = ["fiche__title", "achievements", "difficulties", "outlook"]
     list_select_related = ["fiche"]
-    readonly_fields = ["submitted_at", "submitted_by", "validated_at", "validated_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "submitted_at",
+        "submitted_by",
+        "validated_at",
+        "validated_by",
+        "updated_at",
+        "updated_by",
+    ]

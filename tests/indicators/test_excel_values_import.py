@@ -11,7 +11,7 @@ from indicators import excel, imports
 from indicators.enums import ValueType
 from indicators.models import Indicator, IndicatorValue
 
-from .conftest import Sheet, first_indicator, validate_year
+from .conftest import Sheet, validate_year
 
 
 def snapshot():
@@ -71,19 +71,33 @@ def test_edit_three_values_changes_exactly_those_three_with_history(
     for record in IndicatorValue.history.order_by("-history_id")[:3]:
         assert record.history_user == committee_user
     count_value = IndicatorValue.objects.get(indicator=count_ind, year=2022)
-    assert count_value.value_number == 15 and count_value.version == 2 and count_value.updated_by == committee_user
+    assert (
+        count_value.value_number == 15
+        and count_value.version == 2
+        and count_value.updated_by == committee_user
+    )
     assert IndicatorValue.objects.get(indicator=pct_ind, year=2023).value_number == Decimal("12.5")
     assert IndicatorValue.objects.get(indicator=bool_ind, year=2022).value_bool is False
     # Everything else is exactly as it was.
-    untouched = [v for v in snapshot()[0] if (v[0], v[1]) not in {
-        (count_ind.pk, 2022), (pct_ind.pk, 2023), (bool_ind.pk, 2022)}]
-    assert untouched == [v for v in before_values if (v[0], v[1]) not in {(count_ind.pk, 2022), (bool_ind.pk, 2022)}]
+    untouched = [
+        v
+        for v in snapshot()[0]
+        if (v[0], v[1]) not in {(count_ind.pk, 2022), (pct_ind.pk, 2023), (bool_ind.pk, 2022)}
+    ]
+    assert untouched == [
+        v for v in before_values if (v[0], v[1]) not in {(count_ind.pk, 2022), (bool_ind.pk, 2022)}
+    ]
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("1 803,60", Decimal("1803.60")), ("1\u202f803,6", Decimal("1803.60")), (1803.6, Decimal("1803.60")),
-     ("2 000", Decimal("2000")), ("1.803,60", Decimal("1803.60"))],
+    [
+        ("1 803,60", Decimal("1803.60")),
+        ("1\u202f803,6", Decimal("1803.60")),
+        (1803.6, Decimal("1803.60")),
+        ("2 000", Decimal("2000")),
+        ("1.803,60", Decimal("1803.60")),
+    ],
 )
 def test_french_numbers_are_read_right(spaser54, scp_user, stored_values, exported, typed, expected):
     amount = stored_values[ValueType.AMOUNT].indicator
@@ -151,7 +165,9 @@ def test_unknown_fiche(spaser54, scp_user, stored_values, exported):
 def test_unknown_indicator(spaser54, scp_user, stored_values, exported):
     def edit(sheet):
         _with_valid_change(sheet, stored_values)
-        return sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "Code indicateur", "13-Z9"), "Code indicateur"
+        return sheet.set(
+            stored_values[ValueType.AMOUNT].indicator.code, "Code indicateur", "13-Z9"
+        ), "Code indicateur"
 
     assert "l'indicateur « 13-Z9 » n'existe pas" in _row_error(edit, spaser54, scp_user, exported)
 
@@ -257,7 +273,9 @@ def test_confirm_revalidates_data_changed_since_the_preview(spaser54, scp_user, 
     assert snapshot() == before
 
 
-def test_a_database_error_midway_rolls_everything_back(spaser54, scp_user, stored_values, exported, monkeypatch):
+def test_a_database_error_midway_rolls_everything_back(
+    spaser54, scp_user, stored_values, exported, monkeypatch
+):
     """If the second write fails (here: the database refuses it), the first is undone too."""
     sheet = Sheet(exported)
     sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 99)
