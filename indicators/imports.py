@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from openpyxl.utils import get_column_letter
 
 from actions.models import Plan
@@ -158,6 +158,13 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
             result.written = True
     except _Rollback:
         result.written = False
+    except IntegrityError:
+        # A concurrent entry of the same (indicator, year) won the race: the transaction is undone.
+        result.written = False
+        result.file_error = (
+            "Des valeurs ont été saisies par ailleurs pendant l'import : rien n'a été enregistré. "
+            "Relancez l'import pour voir l'aperçu à jour."
+        )
     return result
 
 
@@ -211,7 +218,8 @@ def _plan_changes(
     fiche_numbers |= set(plan.fiches.values_list("number", flat=True))
     values_qs = IndicatorValue.objects.of_plan(plan)
     if lock:
-        values_qs = values_qs.select_for_update()
+        # Lock only the value rows (not the joined indicators, fiches and plan) until the commit.
+        values_qs = values_qs.select_for_update(of=("self",))
     stored = {(v.indicator_id, v.year): v for v in values_qs}
     locked = set(
         AnnualReview.objects.filter(fiche__plan=plan).validated().values_list("fiche__number", "year")
