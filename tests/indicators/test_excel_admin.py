@@ -73,6 +73,7 @@ def test_preview_then_confirm_writes_with_history(admin_client, scp_user, stored
     assert "<strong>1</strong> valeur(s) modifiée(s)" in page
     assert f"<strong>{len(stored_values) - 1}</strong> valeur(s) inchangée(s)" in page
     assert "2\u00a0500,50 €" in page, re.findall(r"<td>[^<]*€</td>", page)
+    assert "<td>2023</td>" in page  # a year, not "2 023"
     assert IndicatorValue.history.count() == before
 
     done = confirm(admin_client, preview)
@@ -157,3 +158,9 @@ def test_only_scp_imports(client, role_users, role, edited):
 )
 def test_admin_import_export_pages_open(admin_client, spaser54, url_name):
     assert admin_client.get(reverse(url_name)).status_code == 200
+
+
+def test_fiche_changelist_links_to_both_workbooks(admin_client, spaser54):
+    page = text(admin_client.get(reverse("admin:actions_fiche_changelist")))
+    assert reverse("exports:plan_xlsx", args=[spaser54.slug]) in page
+    assert reverse("exports:values_xlsx", args=[spaser54.slug]) in page
