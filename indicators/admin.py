@@ -1,6 +1,7 @@
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -52,8 +53,13 @@ _SESSION_KEY = "indicators_values_import"
 
 
 def _pending_dir() -> Path:
+    """Where a previewed file waits for its confirmation; previews abandoned for a day are swept."""
     path = Path(tempfile.gettempdir()) / "spaser-values-imports"
     path.mkdir(mode=0o700, exist_ok=True)
+    stale = time.time() - 24 * 3600
+    for old in path.glob("*.xlsx"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     return path
 
 
@@ -103,8 +109,12 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if request.method != "POST" or not form.is_valid():
             return self._render(request, {"form": form})
         upload = form.cleaned_data["import_file"]
-        data = imports._read_bytes(upload)
-        result = imports.values_import(file=data, user=request.user, dry_run=True)
+        try:
+            data = imports.read_upload(upload)
+        except excel.ExcelFileError as exc:
+            result = imports.ValuesImportResult(dry_run=True, file_error=str(exc))
+        else:
+            result = imports.values_import(file=data, user=request.user, dry_run=True)
         token = ""
         if not result.has_errors:
             token = secrets.token_hex(16)

@@ -117,12 +117,17 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo everything when confirming meets an error."""
 
 
-def _read_bytes(file) -> bytes:
+def read_upload(file) -> bytes:
+    """The file's bytes, reading at most one byte past the size limit (check_file_bytes words it)."""
     if isinstance(file, bytes | bytearray):
         return bytes(file)
-    if hasattr(file, "chunks"):
-        if getattr(file, "size", None) and file.size > excel.MAX_FILE_BYTES:
-            return b"\0" * (excel.MAX_FILE_BYTES + 1)  # let check_file_bytes word the refusal
+    if hasattr(file, "chunks"):  # an UploadedFile
+        size = getattr(file, "size", None) or 0
+        if size > excel.MAX_FILE_BYTES:
+            raise ExcelFileError(
+                f"Le fichier est trop volumineux ({size / 1024 / 1024:.1f} Mo) : "
+                f"la limite est de {excel.MAX_FILE_BYTES // 1024 // 1024} Mo."
+            )
         file.seek(0)
         return b"".join(file.chunks())
     if hasattr(file, "read"):
@@ -142,7 +147,7 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
     plan = plan or Plan.objects.current()
     result = ValuesImportResult(dry_run=dry_run)
     try:
-        rows = excel.read_sheet(_read_bytes(file), SHEET)
+        rows = excel.read_sheet(read_upload(file), SHEET)
     except ExcelFileError as exc:
         result.file_error = str(exc)
         return result
