@@ -88,6 +88,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         plan = Plan.objects.current()
+        if plan is None:
+            messages.error(request, "Aucun plan n'est chargé : il n'y a rien à exporter.")
+            return HttpResponseRedirect(self._changelist(self.model._meta))
         response = HttpResponse(excel.values_workbook(plan), content_type=excel.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{plan.slug}-valeurs.xlsx"'
         return response

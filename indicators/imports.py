@@ -146,6 +146,9 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
     """
     plan = plan or Plan.objects.current()
     result = ValuesImportResult(dry_run=dry_run)
+    if plan is None:
+        result.file_error = "Aucun plan n'est chargé : il n'y a rien à quoi rattacher ces valeurs."
+        return result
     try:
         rows = excel.read_sheet(read_upload(file), SHEET)
     except ExcelFileError as exc:

@@ -164,3 +164,13 @@ def test_fiche_changelist_links_to_both_workbooks(admin_client, spaser54):
     page = text(admin_client.get(reverse("admin:actions_fiche_changelist")))
     assert reverse("exports:plan_xlsx", args=[spaser54.slug]) in page
     assert reverse("exports:values_xlsx", args=[spaser54.slug]) in page
+
+
+def test_without_a_plan_import_and_export_say_so(client, django_user_model):
+    from actions.models import Plan
+
+    assert not Plan.objects.exists()
+    client.force_login(django_user_model.objects.create_superuser("admin", "admin@example.org", "x"))
+    response = client.get(reverse("admin:indicators_indicatorvalue_export"))
+    assert response.status_code == 302
+    assert imports.values_import(file=b"x", user=None, dry_run=True).file_error.startswith("Aucun plan")
