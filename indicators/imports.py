@@ -155,11 +155,11 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
         result.file_error = str(exc)
         return result
     if dry_run:
-        _plan_changes(rows, plan=plan, result=result, lock=False)
+        _diff_rows(rows, plan=plan, result=result, lock=False)
         return result
     try:
         with transaction.atomic():
-            _plan_changes(rows, plan=plan, result=result, lock=True)
+            _diff_rows(rows, plan=plan, result=result, lock=True)
             if result.has_errors:
                 raise _Rollback
             _apply(result, user=user)
@@ -182,9 +182,10 @@ def _header_text(value) -> str:
     return str(excel.unneutralise(value)).strip() if value is not None else ""
 
 
-def _plan_changes(
+def _diff_rows(
     rows: list[list[excel.ReadCell]], *, plan: Plan, result: ValuesImportResult, lock: bool
 ) -> None:
+    """Compare every cell of the sheet with the stored values; record changes and errors in `result`."""
     headers = [_header_text(c.value) for c in rows[0]]
     columns: dict[str, int] = {}
     year_columns: list[tuple[int, int, str]] = []  # (index, year, header)
