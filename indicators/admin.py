@@ -1,6 +1,7 @@
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -56,8 +57,9 @@ class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAd
 class ValuesImportForm(forms.Form):
     import_file = forms.FileField(
         label="Classeur Excel (.xlsx)",
-        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, une colonne "
-        "par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour supprimer une valeur.",
+        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, "
+        "une colonne par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour "
+        "supprimer une valeur.",
     )
 
 
@@ -66,8 +68,13 @@ _SESSION_KEY = "indicators_values_import"
 
 
 def _pending_dir() -> Path:
+    """Where a previewed file waits for its confirmation; previews abandoned for a day are swept."""
     path = Path(tempfile.gettempdir()) / "spaser-values-imports"
     path.mkdir(mode=0o700, exist_ok=True)
+    stale = time.time() - 24 * 3600
+    for old in path.glob("*.xlsx"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     return path
 
 
@@ -106,6 +113,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         plan = Plan.objects.current()
+        if plan is None:
+            messages.error(request, "Aucun plan n'est chargé : il n'y a rien à exporter.")
+            return HttpResponseRedirect(self._changelist(self.model._meta))
         response = HttpResponse(excel.values_workbook(plan), content_type=excel.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{plan.slug}-valeurs.xlsx"'
         return response
@@ -127,14 +137,20 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if request.method != "POST" or not form.is_valid():
             return self._render(request, {"form": form})
         upload = form.cleaned_data["import_file"]
-        data = imports._read_bytes(upload)
-        result = imports.values_import(file=data, user=request.user, dry_run=True)
+        try:
+            data = imports.read_upload(upload)
+        except excel.ExcelFileError as exc:
+            result = imports.ValuesImportResult(dry_run=True, file_error=str(exc))
+        else:
+            result = imports.values_import(file=data, user=request.user, dry_run=True)
         token = ""
         if not result.has_errors:
             token = secrets.token_hex(16)
             (_pending_dir() / f"{token}.xlsx").write_bytes(data)
             request.session[_SESSION_KEY] = {"token": token, "name": upload.name}
-        return self._render(request, {"form": form, "result": result, "token": token, "file_name": upload.name})
+        return self._render(
+            request, {"form": form, "result": result, "token": token, "file_name": upload.name}
+        )
 
     @classmethod
     def _pending(cls, request) -> Path | None:
@@ -164,7 +180,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         path = self._pending(request)
         if path is None:
-            messages.error(request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import.")
+            messages.error(
+                request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import."
+            )
             return HttpResponseRedirect(reverse("admin:indicators_indicatorvalue_import"))
         if "cancel" in request.POST:
             self._forget(request, path)
@@ -178,7 +196,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 "Import annulé, rien n'a été enregistré : les données ont changé depuis l'aperçu. "
                 "Corrigez les erreurs ci-dessous puis relancez l'import.",
             )
-            return self._render(request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True})
+            return self._render(
+                request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True}
+            )
         messages.success(
             request,
             f"Import terminé : {len(result.new)} valeur(s) ajoutée(s), {len(result.changed)} modifiée(s), "
