@@ -89,6 +89,7 @@ def _live_page(request, year: int | None):
         request,
         "reporting/bilan_page.html",
         {
+            "plan": plan,
             "bilan": bilan_build(plan=plan, year=year),
             "year": year,
             "versions": list(versions),

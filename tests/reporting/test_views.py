@@ -38,3 +38,15 @@ def test_bilan_list_links_every_year(client, pilot11, small_plan):
         assert reverse("reporting:bilan_detail", args=[year]) in page
         assert reverse("reporting:bilan_pdf", args=[year]) not in page
     assert reverse("reporting:final_detail") in page
+
+
+def test_bilan_page_offers_the_excel_exports_to_committee_not_to_pilots(client, committee_user, pilot11, spaser54):
+    from django.urls import reverse
+
+    client.force_login(committee_user)
+    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    assert reverse("exports:values_xlsx", args=[spaser54.slug]) in page
+    assert reverse("exports:plan_xlsx", args=[spaser54.slug]) in page
+    client.force_login(pilot11)
+    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    assert reverse("exports:values_xlsx", args=[spaser54.slug]) not in page
