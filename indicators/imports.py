@@ -411,14 +411,7 @@ def _apply(result: ValuesImportResult, *, user: User) -> None:
             current.delete()
             continue
         value = current or IndicatorValue(indicator=change.indicator, year=change.year, created_by=user)
-        value.value_number = value.value_bool = None
-        value.value_text = ""
-        if isinstance(raw, bool):
-            value.value_bool = raw
-        elif isinstance(raw, Decimal):
-            value.value_number = raw
-        else:
-            value.value_text = raw
+        value.set_raw(raw)
         value.is_demo = False
         value.updated_by = user
         if current is not None:

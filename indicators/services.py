@@ -346,7 +346,7 @@ def fiche_year_save(
                 created_by=user,
                 version=_next_value_version(indicator.pk, year),
             )
-            _set_raw(row, raw)
+            row.set_raw(raw)
             row.comment, row.updated_by, row._history_user = comment, user, user
             try:
                 with transaction.atomic():
@@ -361,7 +361,7 @@ def fiche_year_save(
             row.version = seen_version + 1
             row.delete()
             continue
-        _set_raw(row, raw)
+        row.set_raw(raw)
         row.comment, row.updated_by, row.is_demo, row.version = comment, user, False, seen_version + 1
         row.save()
 
@@ -423,17 +423,6 @@ def _late_conflict(key: str, indicator: Indicator, year: int) -> FicheYearConfli
         ],
         versions={key: row.version if row else 0},
     )
-
-
-def _set_raw(value: IndicatorValue, raw) -> None:
-    value.value_number = value.value_bool = None
-    value.value_text = ""
-    if isinstance(raw, bool):
-        value.value_bool = raw
-    elif isinstance(raw, Decimal):
-        value.value_number = raw
-    else:
-        value.value_text = raw
 
 
 # --- the yearly workflow ----------------------------------------------------------------------------

@@ -144,3 +144,13 @@ def test_an_invalid_plan_writes_nothing(db, tmp_path):
     with pytest.raises(PlanLoadError, match="objectif « Z9 » inconnu"):
         plan_load(directory=tmp_path)
     assert (Plan.objects.count(), Fiche.objects.count(), Fiche.history.count()) == before
+
+
+def test_an_objective_with_fiches_cannot_be_deleted_but_a_whole_plan_can(spaser54):
+    from django.db.models import RestrictedError
+
+    objective = Fiche.objects.get(plan=spaser54, number=5).objective
+    with pytest.raises(RestrictedError):
+        objective.delete()
+    spaser54.delete()
+    assert not Fiche.objects.exists() and not Indicator.objects.exists()

@@ -169,6 +169,7 @@ def test_fiche_changelist_links_to_both_workbooks(admin_client, spaser54):
 def test_without_a_plan_import_and_export_say_so(client, django_user_model):
     from actions.models import Plan
 
+    Plan.objects.all().delete()  # a whole plan goes with its fiches (RESTRICT, not PROTECT)
     assert not Plan.objects.exists()
     client.force_login(django_user_model.objects.create_superuser("admin", "admin@example.org", "x"))
     response = client.get(reverse("admin:indicators_indicatorvalue_export"))

@@ -1,36 +1,17 @@
 """In a real browser: SCP publishes a bilan and makes it public; an anonymous visitor reads it."""
 
-import os
-import shutil
-
 import pytest
 
 from reporting.models import PublishedBilan
 from tests.conftest import PASSWORD
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Chromium est introuvable : installez le paquet Debian « chromium » (make system-deps).")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 def test_scp_publishes_and_anonymous_reads_the_public_bilan(
-    transactional_db, live_server, browser, small_plan, scp_user
+    transactional_db, live_server, chromium, small_plan, scp_user
 ):
-    scp = browser.new_context(locale="fr-FR")
+    scp = chromium.new_context(locale="fr-FR")
     page = scp.new_page()
     page.goto(f"{live_server.url}/connexion/")
     page.fill("input[name=username]", "scp")
@@ -46,7 +27,7 @@ def test_scp_publishes_and_anonymous_reads_the_public_bilan(
     scp.close()
 
     published = PublishedBilan.objects.get()
-    visitor = browser.new_context(locale="fr-FR")
+    visitor = chromium.new_context(locale="fr-FR")
     page = visitor.new_page()
     page.goto(f"{live_server.url}/public/bilans/")
     page.click("text=Bilan 2024 (version 1)")
