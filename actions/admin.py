@@ -148,6 +148,7 @@ class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin
     # Import and export the "Fiches" sheet of the plan workbook (exports:plan_xlsx), all or nothing.
     resource_classes = [FicheResource]
     formats = [FichesXLSX]
+    import_export_change_list_template = "admin/actions/fiche/change_list_excel.html"
     list_display = ["number", "title", "axis_name", "principles_list", "pilots_list", "status", "is_flagship"]
     list_display_links = ["number", "title"]
     list_filter = [
@@ -185,6 +186,10 @@ class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin
             .select_related("objective__axis", "plan")
             .prefetch_related("principles", "fiche_pilots__pilot__direction")
         )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "current_plan": Plan.objects.current()}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="axe", ordering="objective__axis__position")
     def axis_name(self, obj):

@@ -25,7 +25,6 @@ class AllOrNothingImportMixin:
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
-        kwargs["raise_errors"] = False
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
@@ -33,14 +32,16 @@ class AllOrNothingImportMixin:
         if isinstance(e, ExcelFileError):
             form.add_error("import_file", str(e))
         else:
-            form.add_error("import_file", "Le fichier ne peut pas être lu : choisissez un classeur Excel (.xlsx).")
+            form.add_error(
+                "import_file", "Le fichier ne peut pas être lu : choisissez un classeur Excel (.xlsx)."
+            )
 
     def process_import(self, request, **kwargs):
         try:
             return super().process_import(request, **kwargs)
         except ExcelFileError as exc:  # the stored file vanished or was altered between preview and confirm
             messages.error(request, f"{exc} Rien n'a été enregistré.")
-            return HttpResponseRedirect(reverse("admin:%s_%s_import" % self.get_model_info()))
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
@@ -54,11 +55,13 @@ class AllOrNothingImportMixin:
                 for field, errors in invalid.field_specific_errors.items():
                     column = columns.get(field, field)
                     problems.extend(f"ligne {invalid.number + 1}, colonne « {column} » : {e}" for e in errors)
-                problems.extend(f"ligne {invalid.number + 1} : {e}" for e in invalid.non_field_specific_errors)
+                problems.extend(
+                    f"ligne {invalid.number + 1} : {e}" for e in invalid.non_field_specific_errors
+                )
             messages.error(
                 request,
                 "Import annulé, rien n'a été enregistré : les données ont changé depuis l'aperçu et "
                 f"{len(problems)} erreur(s) sont apparues ({' ; '.join(problems[:10])}). Relancez l'import.",
             )
-            return HttpResponseRedirect(reverse("admin:%s_%s_import" % self.get_model_info()))
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
         return super().process_result(result, request)

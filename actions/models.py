@@ -166,7 +166,7 @@ class Pilot(models.Model):
     role = models.CharField("fonction", max_length=200)
     service = models.CharField("service", max_length=200, blank=True)
     direction = models.ForeignKey(
-        Direction, on_delete=models.PROTECT, related_name="pilots", verbose_name="direction"
+        Direction, on_delete=models.RESTRICT, related_name="pilots", verbose_name="direction"
     )
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="pilot_posts", verbose_name="comptes utilisateurs"
@@ -219,7 +219,7 @@ class Fiche(models.Model):
     number = models.PositiveSmallIntegerField("numéro")
     title = models.CharField("action", max_length=400)
     objective = models.ForeignKey(
-        Objective, on_delete=models.PROTECT, related_name="fiches", verbose_name="objectif"
+        Objective, on_delete=models.RESTRICT, related_name="fiches", verbose_name="objectif"
     )
     principles = models.ManyToManyField(Principle, related_name="fiches", verbose_name="principes d'action")
     is_flagship = models.BooleanField("action phare", default=False)
@@ -298,7 +298,7 @@ class Fiche(models.Model):
 
 class FichePilot(models.Model):
     fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="fiche_pilots", verbose_name="fiche")
-    pilot = models.ForeignKey(Pilot, on_delete=models.PROTECT, related_name="fiche_pilots", verbose_name="pilote")
+    pilot = models.ForeignKey(Pilot, on_delete=models.RESTRICT, related_name="fiche_pilots", verbose_name="pilote")
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     history = HistoricalRecords()

@@ -8,6 +8,8 @@ packs and principles are cached for the whole file: one query each, not one per 
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -31,6 +33,15 @@ class TextWidget(widgets.CharWidget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
+
+
+class DayWidget(widgets.DateWidget):
+    """A date; Excel date cells come back from openpyxl as datetimes at midnight."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        return super().clean(value, row, **kwargs)
 
 
 class YesNoWidget(widgets.Widget):
@@ -143,18 +154,22 @@ class FicheResource(resources.ModelResource):
     objective = fields.Field(
         "objective", "Objectif", widget=PlanScopedWidget(Objective, field="code", plan_path="axis__plan")
     )
-    objective_title = fields.Field(column_name="Intitulé de l'objectif", readonly=True,
-                                   dehydrate_method="dehydrate_objective_title")
+    objective_title = fields.Field(
+        column_name="Intitulé de l'objectif", readonly=True, dehydrate_method="dehydrate_objective_title"
+    )
     principles = fields.Field(
-        "principles", "Principes d'action",
+        "principles",
+        "Principes d'action",
         widget=PlanScopedManyWidget(Principle, field="label", plan_path="plan"),
     )
     is_flagship = fields.Field("is_flagship", "Action phare", widget=YesNoWidget())
     pack = fields.Field("pack", "Pack", widget=PlanScopedWidget(Pack, field="name", plan_path="plan"))
-    added_on = fields.Field("added_on", "Ajoutée le", widget=widgets.DateWidget(coerce_to_string=False))
+    added_on = fields.Field("added_on", "Ajoutée le", widget=DayWidget(coerce_to_string=False))
     complexity = fields.Field("complexity", "Complexité", widget=ChoiceLabelWidget(enums.Complexity.choices))
     duration = fields.Field("duration", "Durée", widget=ChoiceLabelWidget(enums.Duration.choices))
-    status = fields.Field("status", "État d'avancement", widget=ChoiceLabelWidget(enums.ProgressStatus.choices))
+    status = fields.Field(
+        "status", "État d'avancement", widget=ChoiceLabelWidget(enums.ProgressStatus.choices)
+    )
     context = fields.Field("context", "Contexte / état des lieux", widget=TextWidget())
     pilots = fields.Field(column_name="Pilotes", readonly=True, dehydrate_method="dehydrate_pilots")
 
@@ -162,8 +177,21 @@ class FicheResource(resources.ModelResource):
         model = Fiche
         name = "Fiches-actions (feuille « Fiches »)"
         fields = (
-            "plan", "number", "title", "axis", "objective", "objective_title", "principles", "is_flagship",
-            "pack", "added_on", "complexity", "duration", "status", "context", "pilots",
+            "plan",
+            "number",
+            "title",
+            "axis",
+            "objective",
+            "objective_title",
+            "principles",
+            "is_flagship",
+            "pack",
+            "added_on",
+            "complexity",
+            "duration",
+            "status",
+            "context",
+            "pilots",
         )
         import_id_fields = ("plan", "number")
         skip_unchanged = True
@@ -221,7 +249,6 @@ class FicheResource(resources.ModelResource):
 
     def dehydrate_pilots(self, fiche):
         return " ; ".join(str(p) for p in fiche.ordered_pilots())
-
 
 
 # --- The xlsx format the admin offers: a named sheet, checked, neutralised ------------------------

@@ -1,6 +1,7 @@
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -42,7 +43,12 @@ class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAd
     resource_classes = [IndicatorResource]
     formats = [IndicatorsXLSX]
     list_display = ["code", "label", "kind", "value_type", "unit", "target_value", "target_year", "fiche"]
-    list_filter = ["fiche__plan", "kind", "value_type", ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "fiche__plan",
+        "kind",
+        "value_type",
+        ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "label", "group", "fiche__title"]
     list_select_related = ["fiche"]
     ordering = ["fiche__number", "position"]
@@ -51,8 +57,9 @@ class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAd
 class ValuesImportForm(forms.Form):
     import_file = forms.FileField(
         label="Classeur Excel (.xlsx)",
-        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, une colonne "
-        "par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour supprimer une valeur.",
+        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, "
+        "une colonne par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour "
+        "supprimer une valeur.",
     )
 
 
@@ -61,8 +68,13 @@ _SESSION_KEY = "indicators_values_import"
 
 
 def _pending_dir() -> Path:
+    """Where a previewed file waits for its confirmation; previews abandoned for a day are swept."""
     path = Path(tempfile.gettempdir()) / "spaser-values-imports"
     path.mkdir(mode=0o700, exist_ok=True)
+    stale = time.time() - 24 * 3600
+    for old in path.glob("*.xlsx"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     return path
 
 
@@ -101,6 +113,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         plan = Plan.objects.current()
+        if plan is None:
+            messages.error(request, "Aucun plan n'est chargé : il n'y a rien à exporter.")
+            return HttpResponseRedirect(self._changelist(self.model._meta))
         response = HttpResponse(excel.values_workbook(plan), content_type=excel.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{plan.slug}-valeurs.xlsx"'
         return response
@@ -122,14 +137,20 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if request.method != "POST" or not form.is_valid():
             return self._render(request, {"form": form})
         upload = form.cleaned_data["import_file"]
-        data = imports._read_bytes(upload)
-        result = imports.values_import(file=data, user=request.user, dry_run=True)
+        try:
+            data = imports.read_upload(upload)
+        except excel.ExcelFileError as exc:
+            result = imports.ValuesImportResult(dry_run=True, file_error=str(exc))
+        else:
+            result = imports.values_import(file=data, user=request.user, dry_run=True)
         token = ""
         if not result.has_errors:
             token = secrets.token_hex(16)
             (_pending_dir() / f"{token}.xlsx").write_bytes(data)
             request.session[_SESSION_KEY] = {"token": token, "name": upload.name}
-        return self._render(request, {"form": form, "result": result, "token": token, "file_name": upload.name})
+        return self._render(
+            request, {"form": form, "result": result, "token": token, "file_name": upload.name}
+        )
 
     @classmethod
     def _pending(cls, request) -> Path | None:
@@ -159,7 +180,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         path = self._pending(request)
         if path is None:
-            messages.error(request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import.")
+            messages.error(
+                request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import."
+            )
             return HttpResponseRedirect(reverse("admin:indicators_indicatorvalue_import"))
         if "cancel" in request.POST:
             self._forget(request, path)
@@ -173,7 +196,9 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 "Import annulé, rien n'a été enregistré : les données ont changé depuis l'aperçu. "
                 "Corrigez les erreurs ci-dessous puis relancez l'import.",
             )
-            return self._render(request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True})
+            return self._render(
+                request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True}
+            )
         messages.success(
             request,
             f"Import terminé : {len(result.new)} valeur(s) ajoutée(s), {len(result.changed)} modifiée(s), "
@@ -190,14 +215,23 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Fermer les campagnes sélectionnées")
     def close_campaigns(self, request, queryset):
-        _run_for_each(self, request, queryset.filter(status="ouverte"),
-                      lambda c: services.campaign_close(campaign=c, user=request.user), "{n} campagne(s) fermée(s).")
+        _run_for_each(
+            self,
+            request,
+            queryset.filter(status="ouverte"),
+            lambda c: services.campaign_close(campaign=c, user=request.user),
+            "{n} campagne(s) fermée(s).",
+        )
 
     @admin.action(description="Rouvrir les campagnes sélectionnées (même date limite)")
     def reopen_campaigns(self, request, queryset):
         _run_for_each(
-            self, request, queryset.select_related("plan"),
-            lambda c: services.campaign_open(plan=c.plan, year=c.year, deadline=c.deadline, user=request.user),
+            self,
+            request,
+            queryset.select_related("plan"),
+            lambda c: services.campaign_open(
+                plan=c.plan, year=c.year, deadline=c.deadline, user=request.user
+            ),
             "{n} campagne(s) rouverte(s).",
         )
 
@@ -209,7 +243,13 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
     search_fields = ["fiche__title", "achievements", "difficulties", "outlook"]
     list_select_related = ["fiche"]
     readonly_fields = [
-        "status", "submitted_at", "submitted_by", "validated_at", "validated_by", "updated_at", "updated_by",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "validated_at",
+        "validated_by",
+        "updated_at",
+        "updated_by",
     ]
     actions = ["validate_reviews", "return_reviews", "reopen_reviews"]
 
@@ -224,24 +264,34 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
     @admin.action(description="Valider les bilans soumis sélectionnés")
     def validate_reviews(self, request, queryset):
         _run_for_each(
-            self, request, queryset.select_related("fiche"),
+            self,
+            request,
+            queryset.select_related("fiche"),
             lambda r: services.fiche_year_validate(fiche=r.fiche, year=r.year, user=request.user),
             "{n} bilan(s) validé(s).",
         )
 
-    @admin.action(description="Renvoyer au pilote les bilans soumis sélectionnés (commentaire : « À revoir »)")
+    @admin.action(
+        description="Renvoyer au pilote les bilans soumis sélectionnés (commentaire : « À revoir »)"
+    )
     def return_reviews(self, request, queryset):
         comment = "À revoir : voir avec le service commande publique."
         _run_for_each(
-            self, request, queryset.select_related("fiche"),
-            lambda r: services.fiche_year_return(fiche=r.fiche, year=r.year, user=request.user, comment=comment),
+            self,
+            request,
+            queryset.select_related("fiche"),
+            lambda r: services.fiche_year_return(
+                fiche=r.fiche, year=r.year, user=request.user, comment=comment
+            ),
             "{n} bilan(s) renvoyé(s) au pilote.",
         )
 
     @admin.action(description="Rouvrir les bilans validés sélectionnés")
     def reopen_reviews(self, request, queryset):
         _run_for_each(
-            self, request, queryset.select_related("fiche"),
+            self,
+            request,
+            queryset.select_related("fiche"),
             lambda r: services.fiche_year_reopen(fiche=r.fiche, year=r.year, user=request.user),
             "{n} bilan(s) rouvert(s).",
         )

@@ -49,17 +49,6 @@ def _demo_value(indicator: Indicator, year_index: int, rng: random.Random):
     return f"Donnée de démonstration {indicator.code} pour l'année (texte fictif)."
 
 
-def _set_raw(value: IndicatorValue, raw) -> None:
-    value.value_number = value.value_bool = None
-    value.value_text = ""
-    if isinstance(raw, bool):
-        value.value_bool = raw
-    elif isinstance(raw, Decimal):
-        value.value_number = raw
-    else:
-        value.value_text = raw
-
-
 @transaction.atomic
 def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     """Create the demo accounts and, once, the demo values. Idempotent: a second run adds nothing."""
@@ -122,6 +111,6 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
             if rng.random() < 0.1:  # some values are missing, as in real life
                 continue
             value = IndicatorValue(indicator=indicator, year=year, is_demo=True, comment="Valeur de démonstration")
-            _set_raw(value, _demo_value(indicator, index, rng))
+            value.set_raw(_demo_value(indicator, index, rng))
             value.save()
     return accounts, True

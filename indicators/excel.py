@@ -250,7 +250,9 @@ def read_sheet(data: bytes, sheet_name: str, *, max_rows: int = MAX_ROWS) -> lis
         except ExcelFileError:
             raise
         except Exception as exc:  # a sheet's XML cut short shows up only while iterating
-            raise ExcelFileError("Le fichier Excel est tronqué ou endommagé : il ne peut pas être lu.") from exc
+            raise ExcelFileError(
+                "Le fichier Excel est tronqué ou endommagé : il ne peut pas être lu."
+            ) from exc
     finally:
         values_book.close()
         formulas_book.close()
@@ -284,8 +286,13 @@ def values_workbook(plan) -> bytes:
     rows = []
     for indicator in Indicator.objects.of_plan(plan).select_related("fiche").in_plan_order():
         row = [
-            fiche_code(indicator.fiche.number), indicator.fiche.number, indicator.code,
-            indicator.get_value_type_display(), indicator.label, indicator.unit, indicator.target_value,
+            fiche_code(indicator.fiche.number),
+            indicator.fiche.number,
+            indicator.code,
+            indicator.get_value_type_display(),
+            indicator.label,
+            indicator.unit,
+            indicator.target_value,
         ]
         for year in years:
             value = stored.get((indicator.pk, year))
@@ -302,7 +309,7 @@ def values_workbook(plan) -> bytes:
 
 
 def plan_workbook(plan) -> bytes:
-    """The plan in four sheets: fiches (the import layout of FicheResource), pilots, milestones, indicators."""
+    """The plan in four sheets: fiches (FicheResource's import layout), pilots, milestones, indicators."""
     from actions.models import FichePilot, Milestone
     from actions.resources import FicheResource
 
@@ -311,8 +318,13 @@ def plan_workbook(plan) -> bytes:
     fiches = FicheResource().export(FicheResource().get_queryset().filter(plan=plan))
     pilots = [
         (
-            fp.fiche.number, fp.fiche.title, fp.position, fp.pilot.role, fp.pilot.service,
-            fp.pilot.direction.code, fp.pilot.direction.name,
+            fp.fiche.number,
+            fp.fiche.title,
+            fp.position,
+            fp.pilot.role,
+            fp.pilot.service,
+            fp.pilot.direction.code,
+            fp.pilot.direction.name,
         )
         for fp in FichePilot.objects.filter(fiche__plan=plan)
         .select_related("fiche", "pilot__direction")
@@ -320,10 +332,18 @@ def plan_workbook(plan) -> bytes:
     ]
     milestones = [
         (
-            m.fiche.number, m.get_kind_display(), m.heading, m.text, m.due_label, m.due_date,
-            m.get_status_display(), m.completed_on,
+            m.fiche.number,
+            m.get_kind_display(),
+            m.heading,
+            m.text,
+            m.due_label,
+            m.due_date,
+            m.get_status_display(),
+            m.completed_on,
         )
-        for m in Milestone.objects.filter(fiche__plan=plan).select_related("fiche").order_by("fiche__number", "position")
+        for m in Milestone.objects.filter(fiche__plan=plan)
+        .select_related("fiche")
+        .order_by("fiche__number", "position")
     ]
     indicator_resource = IndicatorResource()
     indicators = indicator_resource.export(indicator_resource.get_queryset().filter(fiche__plan=plan))
@@ -333,12 +353,14 @@ def plan_workbook(plan) -> bytes:
             SheetSpec(
                 "Pilotes",
                 ["N° fiche", "Action", "Ordre", "Fonction", "Service", "Direction", "Nom de la direction"],
-                pilots, {2: 50, 4: 30, 5: 30, 7: 40},
+                pilots,
+                {2: 50, 4: 30, 5: 30, 7: 40},
             ),
             SheetSpec(
                 "Jalons",
                 ["N° fiche", "Nature", "Phase", "Libellé", "Échéance", "Date limite", "Statut", "Réalisé le"],
-                milestones, {4: 70, 5: 25},
+                milestones,
+                {4: 70, 5: 25},
             ),
             SheetSpec("Indicateurs", indicators.headers, indicators, {6: 60}),
         ]

@@ -18,6 +18,7 @@ COMMENT_MAX_LENGTH = 2000
 NARRATIVE_MAX_LENGTH = 10000
 RESOLVE_CHOICES = [("mine", "Garder ma saisie"), ("stored", "Garder la valeur enregistrée")]
 
+UNIT_SUFFIXES = {ValueType.PERCENTAGE: "%", ValueType.AMOUNT: "€", ValueType.HOURS: "heures"}
 INPUT_HINTS = {
     ValueType.COUNT: "Nombre entier, par exemple 12.",
     ValueType.PERCENTAGE: "Pourcentage entre 0 et 100, par exemple 12,5.",
@@ -60,7 +61,8 @@ class FicheYearForm(forms.Form):
             elif indicator.value_type == ValueType.TEXT:
                 widget = forms.Textarea(attrs={"rows": 2})
             else:
-                widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 14})
+                mode = "numeric" if indicator.value_type == ValueType.COUNT else "decimal"
+                widget = forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off", "size": 14})
             self.fields[f"value_{pk}"] = forms.CharField(
                 label=f"Valeur {entry.year}",
                 required=False,
@@ -82,6 +84,7 @@ class FicheYearForm(forms.Form):
                 required=False,
                 initial=row.value.version if row.value else 0,
             )
+            row.suffix = UNIT_SUFFIXES.get(indicator.value_type, "")
             self.indicator_rows.append(row)
         self.milestone_rows = []
         for milestone in entry.milestones:
@@ -160,7 +163,7 @@ class FicheYearForm(forms.Form):
         return any(n in self.errors for n, f in self.fields.items() if f.widget.is_hidden)
 
     def pending_rows(self) -> list[dict]:
-        """Each conflict waiting for a choice: the user's input beside what is stored now, and who stored it."""
+        """Each conflict waiting for a choice: the user's input beside what is stored now, and by whom."""
         indicators = {f"value_{row.indicator.pk}": row for row in self.entry.indicators}
         milestones = {f"milestone_{m.pk}": m for m in self.entry.milestones}
         review = self.entry.review

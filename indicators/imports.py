@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from openpyxl.utils import get_column_letter
 
 from actions.models import Plan
@@ -117,12 +117,17 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo everything when confirming meets an error."""
 
 
-def _read_bytes(file) -> bytes:
+def read_upload(file) -> bytes:
+    """The file's bytes, reading at most one byte past the size limit (check_file_bytes words it)."""
     if isinstance(file, bytes | bytearray):
         return bytes(file)
-    if hasattr(file, "chunks"):
-        if getattr(file, "size", None) and file.size > excel.MAX_FILE_BYTES:
-            return b"\0" * (excel.MAX_FILE_BYTES + 1)  # let check_file_bytes word the refusal
+    if hasattr(file, "chunks"):  # an UploadedFile
+        size = getattr(file, "size", None) or 0
+        if size > excel.MAX_FILE_BYTES:
+            raise ExcelFileError(
+                f"Le fichier est trop volumineux ({size / 1024 / 1024:.1f} Mo) : "
+                f"la limite est de {excel.MAX_FILE_BYTES // 1024 // 1024} Mo."
+            )
         file.seek(0)
         return b"".join(file.chunks())
     if hasattr(file, "read"):
@@ -141,23 +146,33 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
     """
     plan = plan or Plan.objects.current()
     result = ValuesImportResult(dry_run=dry_run)
+    if plan is None:
+        result.file_error = "Aucun plan n'est chargé : il n'y a rien à quoi rattacher ces valeurs."
+        return result
     try:
-        rows = excel.read_sheet(_read_bytes(file), SHEET)
+        rows = excel.read_sheet(read_upload(file), SHEET)
     except ExcelFileError as exc:
         result.file_error = str(exc)
         return result
     if dry_run:
-        _plan_changes(rows, plan=plan, result=result, lock=False)
+        _diff_rows(rows, plan=plan, result=result, lock=False)
         return result
     try:
         with transaction.atomic():
-            _plan_changes(rows, plan=plan, result=result, lock=True)
+            _diff_rows(rows, plan=plan, result=result, lock=True)
             if result.has_errors:
                 raise _Rollback
             _apply(result, user=user)
             result.written = True
     except _Rollback:
         result.written = False
+    except IntegrityError:
+        # A concurrent entry of the same (indicator, year) won the race: the transaction is undone.
+        result.written = False
+        result.file_error = (
+            "Des valeurs ont été saisies par ailleurs pendant l'import : rien n'a été enregistré. "
+            "Relancez l'import pour voir l'aperçu à jour."
+        )
     return result
 
 
@@ -167,7 +182,10 @@ def _header_text(value) -> str:
     return str(excel.unneutralise(value)).strip() if value is not None else ""
 
 
-def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: ValuesImportResult, lock: bool) -> None:
+def _diff_rows(
+    rows: list[list[excel.ReadCell]], *, plan: Plan, result: ValuesImportResult, lock: bool
+) -> None:
+    """Compare every cell of the sheet with the stored values; record changes and errors in `result`."""
     headers = [_header_text(c.value) for c in rows[0]]
     columns: dict[str, int] = {}
     year_columns: list[tuple[int, int, str]] = []  # (index, year, header)
@@ -181,7 +199,9 @@ def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: Value
             year = int(header)
             if not plan.start_year <= year <= plan.end_year:
                 result.errors.append(
-                    CellError(1, header, f"l'année {year} est hors du plan ({plan.start_year}-{plan.end_year}).")
+                    CellError(
+                        1, header, f"l'année {year} est hors du plan ({plan.start_year}-{plan.end_year})."
+                    )
                 )
             else:
                 year_columns.append((index, year, header))
@@ -193,25 +213,25 @@ def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: Value
         if required not in columns:
             result.errors.append(CellError(1, required, "colonne obligatoire absente."))
     if not year_columns:
-        result.errors.append(CellError(1, "années", "aucune colonne d'année (par exemple « 2023 ») n'a été trouvée."))
+        result.errors.append(
+            CellError(1, "années", "aucune colonne d'année (par exemple « 2023 ») n'a été trouvée.")
+        )
     if result.errors:
         return
 
     # Every lookup the rows need, in a fixed number of queries whatever the file's size.
     indicators = {
-        (i.fiche.number, i.code): i
-        for i in Indicator.objects.of_plan(plan).select_related("fiche")
+        (i.fiche.number, i.code): i for i in Indicator.objects.of_plan(plan).select_related("fiche")
     }
     fiche_numbers = {number for number, _ in indicators}
     fiche_numbers |= set(plan.fiches.values_list("number", flat=True))
     values_qs = IndicatorValue.objects.of_plan(plan)
     if lock:
-        values_qs = values_qs.select_for_update()
+        # Lock only the value rows (not the joined indicators, fiches and plan) until the commit.
+        values_qs = values_qs.select_for_update(of=("self",))
     stored = {(v.indicator_id, v.year): v for v in values_qs}
     locked = set(
-        AnnualReview.objects.filter(fiche__plan=plan)
-        .validated()
-        .values_list("fiche__number", "year")
+        AnnualReview.objects.filter(fiche__plan=plan).validated().values_list("fiche__number", "year")
     )
 
     seen: dict[tuple[int, str], int] = {}
@@ -220,37 +240,42 @@ def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: Value
         if all(excel.is_blank(v) for v in values):
             continue
 
-        def cell(header):
-            index = columns.get(header)
-            return cells[index] if index is not None and index < len(cells) else excel.ReadCell(None)
-
-        number = _fiche_number(cell(H_FICHE).value)
+        number = _fiche_number(_cell(cells, columns.get(H_FICHE)).value)
         if number is None:
             result.errors.append(CellError(row_number, H_FICHE, "numéro de fiche manquant ou invalide."))
             continue
         if number not in fiche_numbers:
-            result.errors.append(CellError(row_number, H_FICHE, f"la fiche n° {number} n'existe pas dans le plan."))
+            result.errors.append(
+                CellError(row_number, H_FICHE, f"la fiche n° {number} n'existe pas dans le plan.")
+            )
             continue
-        code_cell = _header_text(cell(H_FICHE_CODE).value)
+        code_cell = _header_text(_cell(cells, columns.get(H_FICHE_CODE)).value)
         if code_cell and code_cell != fiche_code(number):
             result.errors.append(
                 CellError(
-                    row_number, H_FICHE_CODE,
-                    f"le code « {code_cell} » ne correspond pas à la fiche n° {number} ({fiche_code(number)}).",
+                    row_number,
+                    H_FICHE_CODE,
+                    f"le code « {code_cell} » ne correspond pas à la fiche n° {number} "
+                    f"({fiche_code(number)}).",
                 )
             )
             continue
-        code = _header_text(cell(H_INDICATOR).value)
+        code = _header_text(_cell(cells, columns.get(H_INDICATOR)).value)
         indicator = indicators.get((number, code))
         if indicator is None:
             result.errors.append(
-                CellError(row_number, H_INDICATOR, f"l'indicateur « {code} » n'existe pas dans la fiche n° {number}.")
+                CellError(
+                    row_number,
+                    H_INDICATOR,
+                    f"l'indicateur « {code} » n'existe pas dans la fiche n° {number}.",
+                )
             )
             continue
         if (number, code) in seen:
             result.errors.append(
                 CellError(
-                    row_number, H_INDICATOR,
+                    row_number,
+                    H_INDICATOR,
                     f"l'indicateur « {code} » figure déjà à la ligne {seen[number, code]} (ligne en double).",
                 )
             )
@@ -258,15 +283,17 @@ def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: Value
         seen[number, code] = row_number
 
         for index, year, header in year_columns:
-            read = cells[index] if index < len(cells) else excel.ReadCell(None)
+            read = _cell(cells, index)
             current = stored.get((indicator.pk, year))
             if excel.is_blank(read.value):
                 if current is not None:
                     result.errors.append(
                         CellError(
-                            row_number, header,
-                            f"la cellule est vide alors que la valeur « {current.display()} » est enregistrée. "
-                            "L'import ne supprime pas une valeur effacée par mégarde : remettez-la, ou écrivez "
+                            row_number,
+                            header,
+                            f"la cellule est vide alors que la valeur « {current.display()} » est "
+                            "enregistrée. L'import ne supprime pas une valeur effacée par mégarde : "
+                            "remettez-la, ou écrivez "
                             f"« {DELETE_MARKER} » pour la supprimer volontairement.",
                         )
                     )
@@ -285,9 +312,10 @@ def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: Value
             elif (number, year) in locked:
                 result.errors.append(
                     CellError(
-                        row_number, header,
-                        f"l'année {year} de la fiche n° {number} est validée : ses valeurs ne peuvent plus être "
-                        "modifiées par import.",
+                        row_number,
+                        header,
+                        f"l'année {year} de la fiche n° {number} est validée : ses valeurs ne peuvent "
+                        "plus être modifiées par import.",
                     )
                 )
                 continue
@@ -295,12 +323,21 @@ def _plan_changes(rows: list[list[excel.ReadCell]], *, plan: Plan, result: Value
                 status = DELETED if is_delete else (CHANGED if current is not None else NEW)
             result.changes.append(
                 CellChange(
-                    row=row_number, column=header, indicator=indicator, year=year, status=status,
+                    row=row_number,
+                    column=header,
+                    indicator=indicator,
+                    year=year,
+                    status=status,
                     old=format_value(indicator, old_raw) if current is not None else "",
                     new="" if is_delete else format_value(indicator, raw),
-                    raw=raw, current=current,
+                    raw=raw,
+                    current=current,
                 )
             )
+
+
+def _cell(cells: list[excel.ReadCell], index: int | None) -> excel.ReadCell:
+    return cells[index] if index is not None and index < len(cells) else excel.ReadCell(None)
 
 
 def _fiche_number(value) -> int | None:
@@ -374,14 +411,7 @@ def _apply(result: ValuesImportResult, *, user: User) -> None:
             current.delete()
             continue
         value = current or IndicatorValue(indicator=change.indicator, year=change.year, created_by=user)
-        value.value_number = value.value_bool = None
-        value.value_text = ""
-        if isinstance(raw, bool):
-            value.value_bool = raw
-        elif isinstance(raw, Decimal):
-            value.value_number = raw
-        else:
-            value.value_text = raw
+        value.set_raw(raw)
         value.is_demo = False
         value.updated_by = user
         if current is not None:

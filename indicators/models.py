@@ -212,6 +212,17 @@ class IndicatorValue(models.Model):
             return self.value_bool
         return self.value_text or None
 
+    def set_raw(self, raw: Decimal | bool | str) -> None:
+        """Store a typed value in the one column that holds its type, clearing the others."""
+        self.value_number = self.value_bool = None
+        self.value_text = ""
+        if isinstance(raw, bool):
+            self.value_bool = raw
+        elif isinstance(raw, Decimal):
+            self.value_number = raw
+        else:
+            self.value_text = raw
+
     def display(self) -> str:
         from .formatting import format_value
 

@@ -66,7 +66,9 @@ class IndicatorResource(resources.ModelResource):
     kind = fields.Field("kind", "Nature", widget=ChoiceLabelWidget(enums.IndicatorKind.choices))
     group = fields.Field("group", "Intitulé commun", widget=TextWidget())
     label = fields.Field("label", "Libellé", widget=TextWidget())
-    value_type = fields.Field("value_type", "Type de valeur", widget=ChoiceLabelWidget(enums.ValueType.choices))
+    value_type = fields.Field(
+        "value_type", "Type de valeur", widget=ChoiceLabelWidget(enums.ValueType.choices)
+    )
     unit = fields.Field("unit", "Unité", widget=TextWidget())
     target_value = fields.Field("target_value", "Cible", widget=FrenchDecimalWidget())
     target_year = fields.Field("target_year", "Année cible", widget=YearWidget())
@@ -78,8 +80,19 @@ class IndicatorResource(resources.ModelResource):
         model = Indicator
         name = "Indicateurs (feuille « Indicateurs »)"
         fields = (
-            "plan", "fiche", "code", "kind", "group", "label", "value_type", "unit", "target_value",
-            "target_year", "baseline_value", "baseline_year", "position",
+            "plan",
+            "fiche",
+            "code",
+            "kind",
+            "group",
+            "label",
+            "value_type",
+            "unit",
+            "target_value",
+            "target_year",
+            "baseline_value",
+            "baseline_year",
+            "position",
         )
         import_id_fields = ("fiche", "code")
         skip_unchanged = True
@@ -87,7 +100,9 @@ class IndicatorResource(resources.ModelResource):
         clean_model_instances = True
 
     def get_queryset(self):
-        return Indicator.objects.select_related("fiche__plan").order_by("fiche__plan", "fiche__number", "position")
+        return Indicator.objects.select_related("fiche__plan").order_by(
+            "fiche__plan", "fiche__number", "position"
+        )
 
     def dehydrate_plan(self, indicator):
         return indicator.fiche.plan.slug

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from actions import roles
+from actions.enums import MilestoneStatus
 from actions.models import Fiche, Milestone, Plan
 
 from .enums import ReviewStatus
@@ -49,6 +51,10 @@ class FicheYearState:
 class CampaignFiches:
     campaign: Campaign
     rows: list[FicheYearState]
+
+    @property
+    def days_left(self) -> int:
+        return (self.campaign.deadline - timezone.localdate()).days
 
     @property
     def counts(self) -> dict[str, int]:
@@ -180,6 +186,7 @@ class FicheFollowUp:
 
 
 HISTORY_LIMIT = 40
+REVIEW_NARRATIVE = ("achievements", "difficulties", "outlook")
 
 
 def fiche_follow_up(*, fiche: Fiche, user) -> FicheFollowUp:
@@ -218,7 +225,7 @@ def fiche_follow_up(*, fiche: Fiche, user) -> FicheFollowUp:
 
 
 def _history(fiche: Fiche) -> list[dict]:
-    """The latest changes of the fiche's values and reviews, newest first, with their authors."""
+    """The latest changes of the fiche's values, reviews and milestones, newest first, with their authors."""
     from .formatting import format_value
 
     value_records = list(
@@ -248,7 +255,21 @@ def _history(fiche: Fiche) -> list[dict]:
                 "comment": record.comment,
             }
         )
+    # Records are newest first: the next one of the same review is the state it changed from.
+    older: dict[int, object] = {}
+    for record in reversed(review_records):
+        previous = older.get(record.id)
+        older[record.id] = record
+        record.changed = [
+            str(AnnualReview._meta.get_field(name).verbose_name)
+            for name in REVIEW_NARRATIVE
+            if previous is not None and getattr(previous, name) != getattr(record, name)
+        ]
     for record in review_records:
+        status = ReviewStatus(record.status).label
+        change = f"{status} – avancement : {record.get_progress_status_display()}"
+        if record.changed:
+            change += f" – modifié : {', '.join(record.changed)}"
         entries.append(
             {
                 "date": record.history_date,
@@ -256,8 +277,29 @@ def _history(fiche: Fiche) -> list[dict]:
                 "kind": kinds[record.history_type],
                 "year": record.year,
                 "what": "Bilan annuel",
-                "change": f"{ReviewStatus(record.status).label} – avancement : {record.get_progress_status_display()}",
+                "change": change,
                 "comment": record.return_comment,
+            }
+        )
+    milestone_records = (
+        Milestone.history.filter(fiche=fiche, history_type="~")
+        .exclude(history_user=None)  # the plan's loading and imports; pilots' updates have an author
+        .select_related("history_user")
+        .order_by("-history_date")[:HISTORY_LIMIT]
+    )
+    for record in milestone_records:
+        done = record.status == MilestoneStatus.DONE
+        entries.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "kind": "modification",
+                "year": record.completed_on.year if done and record.completed_on else "",
+                "what": f"Jalon « {record.text[:60]} »",
+                "change": f"réalisé le {record.completed_on:%d/%m/%Y}"
+                if done and record.completed_on
+                else record.get_status_display().lower(),
+                "comment": "",
             }
         )
     entries.sort(key=lambda e: e["date"], reverse=True)

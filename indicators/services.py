@@ -106,7 +106,10 @@ def fiche_year_edit_refusal(
     if status == ReviewStatus.SUBMITTED:
         return f"Le bilan {year} a été soumis : il attend l'examen du service commande publique."
     if status == ReviewStatus.VALIDATED:
-        return f"Le bilan {year} est validé : il ne peut plus être modifié sauf réouverture par le service commande publique."
+        return (
+            f"Le bilan {year} est validé : il ne peut plus être modifié "
+            "sauf réouverture par le service commande publique."
+        )
     return None
 
 
@@ -140,6 +143,13 @@ def _value_state(value: IndicatorValue | None) -> tuple:
 def _same(a: tuple, b: tuple) -> bool:
     # Compare types too: True == Decimal(1) in Python, but "oui" is not the number 1.
     return type(a[0]) is type(b[0]) and a[0] == b[0] and a[1] == b[1]
+
+
+def _show_milestone(state: tuple) -> str:
+    done, completed_on = state
+    if done and completed_on:
+        return f"réalisé le {completed_on:%d/%m/%Y}"
+    return "réalisé" if done else "non réalisé"
 
 
 def _show_value(indicator: Indicator, state: tuple) -> str:
@@ -308,15 +318,12 @@ def fiche_year_save(
             if mine == seen or mine == stored:
                 continue
             if seen != stored:
-                show = lambda s: (
-                    f"réalisé le {s[1]:%d/%m/%Y}" if s[0] and s[1] else ("réalisé" if s[0] else "non réalisé")
-                )  # noqa: E731
                 conflicts.append(
                     Conflict(
                         key=key,
                         label=f"Jalon : {row.text[:80]}",
-                        mine=show(mine),
-                        stored=show(stored),
+                        mine=_show_milestone(mine),
+                        stored=_show_milestone(stored),
                         stored_by=None,
                         stored_at=None,
                     )
@@ -339,7 +346,7 @@ def fiche_year_save(
                 created_by=user,
                 version=_next_value_version(indicator.pk, year),
             )
-            _set_raw(row, raw)
+            row.set_raw(raw)
             row.comment, row.updated_by, row._history_user = comment, user, user
             try:
                 with transaction.atomic():
@@ -354,7 +361,7 @@ def fiche_year_save(
             row.version = seen_version + 1
             row.delete()
             continue
-        _set_raw(row, raw)
+        row.set_raw(raw)
         row.comment, row.updated_by, row.is_demo, row.version = comment, user, False, seen_version + 1
         row.save()
 
@@ -416,17 +423,6 @@ def _late_conflict(key: str, indicator: Indicator, year: int) -> FicheYearConfli
         ],
         versions={key: row.version if row else 0},
     )
-
-
-def _set_raw(value: IndicatorValue, raw) -> None:
-    value.value_number = value.value_bool = None
-    value.value_text = ""
-    if isinstance(raw, bool):
-        value.value_bool = raw
-    elif isinstance(raw, Decimal):
-        value.value_number = raw
-    else:
-        value.value_text = raw
 
 
 # --- the yearly workflow ----------------------------------------------------------------------------

@@ -72,8 +72,24 @@ def entry(request, slug: str, number: int, year: int):
     form = FicheYearForm(request.POST or None, entry=data, read_only=refusal is not None)
     conflicts, status = [], 200
     if request.method == "POST" and refusal:
-        messages.error(request, refusal)
-        return redirect(request.path)
+        # E.g. the campaign was closed while the pilot was typing: show their input back (to copy it),
+        # with the reason, rather than losing it; nothing is written.
+        form = FicheYearForm(request.POST, entry=data)
+        form.is_valid()
+        form.add_error(None, refusal)
+        return render(
+            request,
+            "indicators/entry.html",
+            {
+                "fiche": fiche,
+                "year": year,
+                "entry": data,
+                "form": form,
+                "refusal": refusal,
+                "conflicts": [],
+            },
+            status=409,
+        )
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:

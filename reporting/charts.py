@@ -6,6 +6,7 @@ drawn is escaped here.
 
 from django.utils.html import escape
 
+POLYLINE = '<polyline fill="none" stroke="#2f6db5" stroke-width="1.5" points="{}"/>'
 STATUS_COLOURS = {
     "non_demarree": "#9aa5b1",
     "en_cours": "#2f6db5",
@@ -54,7 +55,8 @@ def status_bars(by_axis: list[dict], statuses: list[dict]) -> str:
     x = 0
     for status in statuses:
         body.append(
-            f'<rect x="{x}" y="{legend_y}" width="10" height="10" fill="{STATUS_COLOURS.get(status["code"], "#666")}"/>'
+            f'<rect x="{x}" y="{legend_y}" width="10" height="10" '
+            f'fill="{STATUS_COLOURS.get(status["code"], "#666")}"/>'
             f'<text x="{x + 13}" y="{legend_y + 9}" {FONT}>{escape(status["label"])}</text>'
         )
         x += 14 + 6.2 * len(status["label"]) + 10
@@ -76,8 +78,10 @@ def share_bars(rows: list[dict]) -> str:
         body.append(
             f'<text x="0" y="{y + 14}" {FONT}>{escape(axis["name"])}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="15" fill="#e1e5ea"/>'
-            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * share / 100:.1f}" height="15" fill="#2f6db5"/>'
-            f'<text x="{label_width + bar_width + 6}" y="{y + 14}" {FONT}>{escape(axis["indicators_share_label"])}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * share / 100:.1f}" height="15" '
+            'fill="#2f6db5"/>'
+            f'<text x="{label_width + bar_width + 6}" y="{y + 14}" {FONT}>'
+            f"{escape(axis['indicators_share_label'])}</text>"
         )
     return _svg(
         label_width + bar_width + 50,
@@ -153,16 +157,12 @@ def trend_chart(chart: dict) -> str:
             )
         if value is None:
             if len(segment) > 1:
-                body.append(
-                    f'<polyline fill="none" stroke="#2f6db5" stroke-width="1.5" points="{" ".join(segment)}"/>'
-                )
+                body.append(POLYLINE.format(" ".join(segment)))
             segment = []
             continue
         y = y_of(value)
         segment.append(f"{x:.1f},{y:.1f}")
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#2f6db5"/>')
     if len(segment) > 1:
-        body.append(
-            f'<polyline fill="none" stroke="#2f6db5" stroke-width="1.5" points="{" ".join(segment)}"/>'
-        )
+        body.append(POLYLINE.format(" ".join(segment)))
     return _svg(width, height, "Évolution de l'indicateur", "".join(body))

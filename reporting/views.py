@@ -89,6 +89,7 @@ def _live_page(request, year: int | None):
         request,
         "reporting/bilan_page.html",
         {
+            "plan": plan,
             "bilan": bilan_build(plan=plan, year=year),
             "year": year,
             "versions": list(versions),
@@ -155,7 +156,9 @@ def final_publish(request):
 def published_detail(request, pk: int):
     """A published version, re-rendered from its frozen data (never from the live tables)."""
     _require_read(request.user)
-    bilan = get_object_or_404(PublishedBilan.objects.select_related("plan", "published_by"), pk=pk)
+    bilan = get_object_or_404(
+        PublishedBilan.objects.defer("pdf").select_related("plan", "published_by"), pk=pk
+    )
     return render(
         request,
         "reporting/published_page.html",
@@ -170,7 +173,7 @@ def published_detail(request, pk: int):
 
 def published_pdf(request, pk: int):
     _require_download(request.user)
-    bilan = get_object_or_404(PublishedBilan.objects.select_related("plan"), pk=pk)
+    bilan = get_object_or_404(PublishedBilan.objects.defer("data").select_related("plan"), pk=pk)
     return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
 
 
@@ -194,7 +197,7 @@ def public_list(request):
 
 
 def public_detail(request, pk: int):
-    bilan = get_object_or_404(PublishedBilan.objects.public().select_related("plan"), pk=pk)
+    bilan = get_object_or_404(PublishedBilan.objects.public().defer("pdf").select_related("plan"), pk=pk)
     return render(
         request,
         "reporting/published_page.html",
@@ -208,5 +211,5 @@ def public_detail(request, pk: int):
 
 
 def public_pdf(request, pk: int):
-    bilan = get_object_or_404(PublishedBilan.objects.public().select_related("plan"), pk=pk)
+    bilan = get_object_or_404(PublishedBilan.objects.public().defer("data").select_related("plan"), pk=pk)
     return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)

@@ -1,5 +1,7 @@
 """Shared fixtures: the real SPASER 54 plan and one user per role."""
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,16 @@ PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
 PASSWORD = "mot-de-passe-de-test-54"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real plan once into the test database; each test's transaction is rolled back over it."""
+    with django_db_blocker.unblock():
+        plan_load(directory=PLAN_DIR)
+
+
 @pytest.fixture
 def spaser54(db) -> Plan:
-    """The real plan, loaded from fixtures/spaser54 (once per test database state)."""
+    """The real plan (reloaded if a transactional test flushed the database)."""
     return Plan.objects.filter(slug="spaser54-2021-2026").first() or plan_load(directory=PLAN_DIR).plan
 
 
@@ -64,3 +73,38 @@ def pilot5(spaser54) -> User:
 def role_users(scp_user, committee_user, pilot11, pilot5) -> dict[str, User | None]:
     """One user per role, for permission tables: 'pilot' pilots fiche 11, 'other_pilot' does not."""
     return {"anonymous": None, "pilot": pilot11, "other_pilot": pilot5, "committee": committee_user, "scp": scp_user}
+
+
+# Debian's Chromium driven by Playwright for Python against pytest-django's live server. Never
+# `playwright install`: the system Chromium is used. If it is missing the tests fail with a clear
+# message instead of being skipped, so that a machine without it cannot pass `make test` silently.
+# One Playwright instance per session: its sync API runs an event loop in this thread, and a
+# second instance started while the first is alive refuses to run.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium est introuvable : installez le paquet Debian « chromium » (make system-deps).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+    # page actions are still synchronous and safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+

@@ -24,12 +24,20 @@ def test_role_groups_exist_with_their_rights(db):
     assert pilots.permissions.count() == 0
 
 
-def test_load_plan_command_twice(capsys):
-    call_command("load_plan", "fixtures/spaser54")
-    call_command("load_plan", "fixtures/spaser54")
+def test_load_plan_command_twice(capsys, tmp_path):
+    """A second plan (here a copy of SPASER 54 under another identifier) loads beside the first, once."""
+    import shutil
+
+    copy = tmp_path / "autre"
+    shutil.copytree(settings.BASE_DIR / "fixtures" / "spaser54", copy)
+    plan_file = copy / "plan.yaml"
+    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace("slug: spaser54-2021-2026", "slug: copie"))
+    plans, fiches = Plan.objects.count(), Fiche.objects.count()
+    call_command("load_plan", str(copy))
+    call_command("load_plan", str(copy))
     out = capsys.readouterr().out
-    assert "21 fiches" in out and "déjà chargé" in out
-    assert Plan.objects.count() == 1 and Fiche.objects.count() == 21
+    assert "21 fiches" in out and "83 indicateurs" in out and "déjà chargé" in out
+    assert (Plan.objects.count(), Fiche.objects.count()) == (plans + 1, fiches + 21)
 
 
 def test_load_plan_command_missing_directory():

@@ -136,6 +136,21 @@ def test_an_invalid_plan_writes_nothing(db, tmp_path):
     good = (PLAN_DIR / "fiches" / "01.yaml").read_text(encoding="utf-8")
     (tmp_path / "fiches" / "01.yaml").write_text(good, encoding="utf-8")
     (tmp_path / "fiches" / "02.yaml").write_text(good.replace("objective: T1", "objective: Z9").replace("number: 1\n", "number: 2\n"), encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(
+        (PLAN_DIR / "plan.yaml").read_text(encoding="utf-8").replace("slug: spaser54-2021-2026", "slug: autre-plan"),
+        encoding="utf-8",
+    )
+    before = (Plan.objects.count(), Fiche.objects.count(), Fiche.history.count())
     with pytest.raises(PlanLoadError, match="objectif « Z9 » inconnu"):
         plan_load(directory=tmp_path)
-    assert Plan.objects.count() == 0 and Fiche.objects.count() == 0
+    assert (Plan.objects.count(), Fiche.objects.count(), Fiche.history.count()) == before
+
+
+def test_an_objective_with_fiches_cannot_be_deleted_but_a_whole_plan_can(spaser54):
+    from django.db.models import RestrictedError
+
+    objective = Fiche.objects.get(plan=spaser54, number=5).objective
+    with pytest.raises(RestrictedError):
+        objective.delete()
+    spaser54.delete()
+    assert not Fiche.objects.exists() and not Indicator.objects.exists()

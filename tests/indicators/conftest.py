@@ -54,14 +54,16 @@ def stored_values(spaser54, scp_user) -> dict[str, IndicatorValue]:
         ValueType.PERCENTAGE: {"value_number": Decimal("45.5")},
         ValueType.AMOUNT: {"value_number": Decimal("1803.60")},
         ValueType.BOOLEAN: {"value_bool": True},
-        ValueType.TEXT: {"value_text": "=HYPERLINK(\"http://x\") texte saisi"},
+        ValueType.TEXT: {"value_text": '=HYPERLINK("http://x") texte saisi'},
     }
     values = {}
     for value_type, fields in samples.items():
         indicator = first_indicator(spaser54, value_type)
         if indicator is None:
             continue
-        value = IndicatorValue(indicator=indicator, year=2022, created_by=scp_user, updated_by=scp_user, **fields)
+        value = IndicatorValue(
+            indicator=indicator, year=2022, created_by=scp_user, updated_by=scp_user, **fields
+        )
         value._history_user = scp_user
         value.save()
         values[value_type] = value

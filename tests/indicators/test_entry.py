@@ -33,13 +33,23 @@ def test_pilot_saves_a_draft_then_submits(fiche11, campaign2025, pilot11):
     client = client_for(pilot11)
     data = page_form(client, entry_url(fiche11))
     hours, meetings = by_code(fiche11, "11-I1"), by_code(fiche11, "11-R1")
-    data |= {f"value_{hours.pk}": "1 234,5", f"value_{meetings.pk}": "12", f"comment_{meetings.pk}": "une par mois",
-             "progress_status": "en_cours", "achievements": "Analyse partagée de 4 marchés", "action": "save"}
+    data |= {
+        f"value_{hours.pk}": "1 234,5",
+        f"value_{meetings.pk}": "12",
+        f"comment_{meetings.pk}": "une par mois",
+        "progress_status": "en_cours",
+        "achievements": "Analyse partagée de 4 marchés",
+        "action": "save",
+    }
     response = client.post(entry_url(fiche11), data)
     assert response.status_code == 302
     assert IndicatorValue.objects.get(indicator=hours, year=2025).value_number == Decimal("1234.5")
     page = client.get(entry_url(fiche11)).content.decode()
-    assert "saisie 2025 enregistrée" in page and 'value="1234,5"' in page and "Analyse partagée de 4 marchés" in page
+    assert (
+        "saisie 2025 enregistrée" in page
+        and 'value="1234,5"' in page
+        and "Analyse partagée de 4 marchés" in page
+    )
 
     data = page_form(client, entry_url(fiche11)) | {"action": "submit"}
     response = client.post(entry_url(fiche11), data)
@@ -58,8 +68,12 @@ def test_invalid_input_is_kept_with_a_french_message_beside_it_and_nothing_is_wr
     client = client_for(pilot11)
     data = page_form(client, entry_url(fiche11))
     meetings, ratio = by_code(fiche11, "11-R1"), by_code(fiche11, "11-R3")
-    data |= {f"value_{meetings.pk}": "12,5", f"value_{ratio.pk}": "0,45", "achievements": "Texte long tapé",
-             f"comment_{ratio.pk}": "calcul DASI"}
+    data |= {
+        f"value_{meetings.pk}": "12,5",
+        f"value_{ratio.pk}": "0,45",
+        "achievements": "Texte long tapé",
+        f"comment_{ratio.pk}": "calcul DASI",
+    }
     response = client.post(entry_url(fiche11), data)
     assert response.status_code == 200
     page = response.content.decode()
@@ -91,18 +105,26 @@ def test_milestone_done_needs_a_date(fiche11, campaign2025, pilot11):
     assert client.post(entry_url(fiche11), data).status_code == 302
     milestone.refresh_from_db()
     assert milestone.completed_on.isoformat() == "2025-05-12"
+    fiche_page = client.get(f"/plans/{fiche11.plan.slug}/fiches/11/").content.decode()
+    assert re.search(r"Pilote11 Test</td>\s*<td>2025</td><td>Jalon .*?réalisé le 12/05/2025", fiche_page)
 
 
 # --- random input at every value type: never a 500, never a partial write ---------------------------------
+
 
 def french(number) -> str:
     return f"{number:,}".replace(",", "\u202f").replace(".", ",")
 
 
-french_numbers = st.decimals(min_value=-(10**13), max_value=10**13, places=3, allow_nan=False, allow_infinity=False)
+french_numbers = st.decimals(
+    min_value=-(10**13), max_value=10**13, places=3, allow_nan=False, allow_infinity=False
+)
 typed = st.one_of(
-    st.text(max_size=30), french_numbers.map(french), st.integers(-(10**15), 10**15).map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(str), st.sampled_from(["oui", "non", "", "1 234,5", "100"]),
+    st.text(max_size=30),
+    french_numbers.map(french),
+    st.integers(-(10**15), 10**15).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["oui", "non", "", "1 234,5", "100"]),
 )
 plain_text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=40)
 VALID = {  # what a careful pilot types, per value type
@@ -119,7 +141,9 @@ VALID = {  # what a careful pilot types, per value type
 @pytest.mark.parametrize("number", [11, 17, 19])  # together they hold every value type of the plan
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(draw=st.data(), careful=st.booleans(), narrative=plain_text)
-def test_random_input_never_breaks_the_page_nor_writes_half(number, draw, careful, narrative, spaser54, scp_user):
+def test_random_input_never_breaks_the_page_nor_writes_half(
+    number, draw, careful, narrative, spaser54, scp_user
+):
     """Half the examples type valid values everywhere (all saved), half anything (all or nothing)."""
     Campaign.objects.get_or_create(plan=spaser54, year=2025, defaults={"deadline": "2027-01-31"})
     fiche = Fiche.objects.select_related("plan").get(plan=spaser54, number=number)
@@ -162,13 +186,21 @@ def grow(fiche, scp_user):
     """Ten more indicators and a value for each of them every year of the plan, with reviews."""
     for position in range(50, 60):
         indicator = Indicator.objects.create(
-            fiche=fiche, code=f"{fiche.number}-X{position}", kind=IndicatorKind.REALISATION,
-            label=f"Indicateur ajouté {position}", value_type=ValueType.COUNT, position=position,
+            fiche=fiche,
+            code=f"{fiche.number}-X{position}",
+            kind=IndicatorKind.REALISATION,
+            label=f"Indicateur ajouté {position}",
+            value_type=ValueType.COUNT,
+            position=position,
         )
         for year in fiche.plan.years[:-1]:
-            IndicatorValue.objects.create(indicator=indicator, year=year, value_number=position, updated_by=scp_user)
+            IndicatorValue.objects.create(
+                indicator=indicator, year=year, value_number=position, updated_by=scp_user
+            )
     for year in fiche.plan.years[:-2]:
-        AnnualReview.objects.get_or_create(fiche=fiche, year=year, defaults={"status": ReviewStatus.VALIDATED})
+        AnnualReview.objects.get_or_create(
+            fiche=fiche, year=year, defaults={"status": ReviewStatus.VALIDATED}
+        )
 
 
 def count_queries(client, url) -> int:
@@ -180,21 +212,24 @@ def count_queries(client, url) -> int:
 def test_my_fiches_query_budget(fiche11, campaign2025, pilot11, scp_user, django_assert_max_num_queries):
     client = client_for(pilot11)
     client.get("/mes-fiches/")
-    # session, user, groups, demo flag, plan, campaigns, fiches with counts, reviews (+ margin for the session)
-    with django_assert_max_num_queries(10):
+    # session, user, groups, demo flag, plan, campaigns, fiches with counts, reviews
+    with django_assert_max_num_queries(8):
         before = count_queries(client, "/mes-fiches/")
     grow(fiche11, scp_user)
     Campaign.objects.create(plan=fiche11.plan, year=2026, deadline="2027-12-31")
-    with django_assert_max_num_queries(12):  # a second open campaign costs its 2 queries, not one per fiche
+    with django_assert_max_num_queries(10):  # a second open campaign costs its 2 queries, not one per fiche
         assert count_queries(client, "/mes-fiches/") == before + 2
 
 
 @pytest.mark.parametrize("who", ["pilot11", "scp_user"])
-def test_entry_page_query_budget(who, fiche11, campaign2025, scp_user, pilot11, django_assert_max_num_queries):
+def test_entry_page_query_budget(
+    who, fiche11, campaign2025, scp_user, pilot11, django_assert_max_num_queries
+):
     client = client_for(pilot11 if who == "pilot11" else scp_user)
     client.get(entry_url(fiche11))
-    # session, user, groups, demo flag, fiche, pilot check, campaign x2, indicators, values, reviews, milestones
-    with django_assert_max_num_queries(14):
+    # session, user, groups, demo flag, fiche, pilot check x2, campaign x2, indicators, values, reviews,
+    # milestones (SCP: one pilot check less)
+    with django_assert_max_num_queries(12):
         before = count_queries(client, entry_url(fiche11))
     grow(fiche11, scp_user)
     assert count_queries(client, entry_url(fiche11)) == before
@@ -204,10 +239,68 @@ def test_fiche_page_query_budget(fiche11, campaign2025, pilot11, scp_user, djang
     client = client_for(pilot11)
     url = f"/plans/{fiche11.plan.slug}/fiches/11/"
     client.get(url)
-    # the fiche's own 13 queries + piloting check, reviews, values, 2 history queries
-    with django_assert_max_num_queries(22):
+    # the fiche page's own 12 queries + piloting check, reviews, values, 3 history queries (values, reviews,
+    # milestones)
+    with django_assert_max_num_queries(19):
         before = count_queries(client, url)
     grow(fiche11, scp_user)
     page = client.get(url).content.decode()
     assert "Indicateur ajouté 55" in page and "non renseigné" in page
     assert count_queries(client, url) == before
+
+
+def test_fiche_page_shows_values_of_every_year_and_the_history_with_authors(
+    fiche11, campaign2025, pilot11, pilot11b, committee_user
+):
+    url = entry_url(fiche11)
+    meetings = by_code(fiche11, "11-R1")
+    paul, ines = client_for(pilot11), client_for(pilot11b)
+    assert (
+        paul.post(url, page_form(paul, url) | {f"value_{meetings.pk}": "8", "achievements": "A"}).status_code
+        == 302
+    )
+    assert (
+        ines.post(url, page_form(ines, url) | {f"value_{meetings.pk}": "9", "achievements": "B"}).status_code
+        == 302
+    )
+    page = client_for(committee_user).get(f"/plans/{fiche11.plan.slug}/fiches/11/").content.decode()
+    cells = re.search(r"<th scope=\"row\">11-R1.*?</tr>", page, re.S).group(0)
+    assert cells.count("non renseigné") == 5  # 2021-2024 and 2026
+    assert re.search(
+        r'data-year="2025"><span class="unvalidated">9</span><br><span class="badge">non validé', cells
+    )
+    history = page[page.index("Historique des modifications") :]
+    assert re.search(
+        r"Pilote11b Test</td>\s*<td>2025</td><td>Indicateur 11-R1</td><td>modification : 9", history
+    )
+    assert re.search(r"Pilote11b Test</td>.*?Bilan annuel.*?modifié : réalisations", history, re.S)
+    assert re.search(r"Pilote11 Test</td>\s*<td>2025</td><td>Indicateur 11-R1</td><td>création : 8", history)
+
+
+def test_my_fiches_warns_when_the_deadline_is_near_or_past(fiche11, campaign2025, pilot11):
+    import datetime
+
+    from django.utils import timezone
+
+    client = client_for(pilot11)
+    assert "date limite" not in client.get("/mes-fiches/").content.decode().split("</h2>", 1)[1]
+    campaign2025.deadline = timezone.localdate() + datetime.timedelta(days=3)
+    campaign2025.save()
+    assert "Plus que 3 jours avant la date limite." in client.get("/mes-fiches/").content.decode()
+    campaign2025.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    campaign2025.save()
+    assert "La date limite est dépassée" in client.get("/mes-fiches/").content.decode()
+
+
+def test_a_campaign_closed_while_typing_keeps_the_typing_on_screen(fiche11, campaign2025, pilot11, scp_user):
+    from indicators import services
+
+    client = client_for(pilot11)
+    meetings = by_code(fiche11, "11-R1")
+    data = page_form(client, entry_url(fiche11)) | {f"value_{meetings.pk}": "42", "outlook": "Suite en 2026"}
+    services.campaign_close(campaign=campaign2025, user=scp_user)
+    response = client.post(entry_url(fiche11), data)
+    page = response.content.decode()
+    assert response.status_code == 409 and "pas ouverte" in page
+    assert 'value="42"' in page and "Suite en 2026" in page and "Enregistrer le brouillon" not in page
+    assert not IndicatorValue.objects.exists() and not AnnualReview.objects.exists()

@@ -10,7 +10,6 @@ from actions.models import Fiche
 from indicators import excel
 from indicators.enums import ValueType
 from indicators.models import Indicator, IndicatorValue
-
 from tests.utils import form_data
 
 from .conftest import first_indicator
@@ -66,7 +65,7 @@ def test_library_admin_export_is_neutralised_too(client, scp_user, spaser54):
     client.force_login(scp_user)
     url = reverse("admin:actions_fiche_export")
     page = client.get(url).content.decode()
-    response = client.post(url, form_data(page[page.index('<form action=""'):]))
+    response = client.post(url, form_data(page[page.index('<form action=""') :]))
     assert response.status_code == 200, response.content[:2000]
     cells = _all_cells(response.content)
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in [c.value for _, c in cells]
@@ -83,10 +82,19 @@ def test_plan_workbook_has_one_sheet_per_kind_with_french_headers(spaser54):
     fiche11 = dict(zip(fiches[0], fiches[11], strict=True))
     assert fiche11["N° fiche"] == 11 and fiche11["Objectif"] and fiche11["Complexité"]
     pilots = list(book["Pilotes"].iter_rows(values_only=True))
-    assert pilots[0] == ("N° fiche", "Action", "Ordre", "Fonction", "Service", "Direction", "Nom de la direction")
+    assert pilots[0] == (
+        "N° fiche",
+        "Action",
+        "Ordre",
+        "Fonction",
+        "Service",
+        "Direction",
+        "Nom de la direction",
+    )
     assert {row[0] for row in pilots[1:]} == set(range(1, 22))
-    assert [r[3] for r in pilots[1:] if r[0] == 11][:2] == [p.role for p in Fiche.objects.get(
-        plan=spaser54, number=11).ordered_pilots()][:2]
+    assert [r[3] for r in pilots[1:] if r[0] == 11][:2] == [
+        p.role for p in Fiche.objects.get(plan=spaser54, number=11).ordered_pilots()
+    ][:2]
     milestones = list(book["Jalons"].iter_rows(values_only=True))
     assert milestones[0][:4] == ("N° fiche", "Nature", "Phase", "Libellé")
     assert len(milestones) - 1 == sum(f.milestones.count() for f in Fiche.objects.filter(plan=spaser54))
@@ -100,12 +108,28 @@ def test_values_workbook_layout(spaser54, stored_values):
     assert book.sheetnames == ["Valeurs"]
     rows = list(book["Valeurs"].iter_rows(values_only=True))
     assert rows[0] == (
-        "Code fiche", "N° fiche", "Code indicateur", "Type", "Libellé", "Unité", "Cible",
-        "2021", "2022", "2023", "2024", "2025", "2026",
+        "Code fiche",
+        "N° fiche",
+        "Code indicateur",
+        "Type",
+        "Libellé",
+        "Unité",
+        "Cible",
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+        "2025",
+        "2026",
     )
     by_code = {r[2]: r for r in rows[1:]}
     amount = stored_values[ValueType.AMOUNT].indicator
-    assert by_code[amount.code][:4] == (f"F{amount.fiche.number:02d}", amount.fiche.number, amount.code, "Montant (€)")
+    assert by_code[amount.code][:4] == (
+        f"F{amount.fiche.number:02d}",
+        amount.fiche.number,
+        amount.code,
+        "Montant (€)",
+    )
     assert by_code[amount.code][8] == 1803.6  # a number cell, not text
     assert by_code[stored_values[ValueType.BOOLEAN].indicator.code][8] == "Oui"
 

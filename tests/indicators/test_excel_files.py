@@ -131,7 +131,9 @@ def test_admin_values_import_shows_the_message(kind, client, scp_user, good_file
     assert nothing_written() == before
 
 
-@pytest.mark.parametrize("kind", ["truncated", "random bytes", "password-protected", "formula without cached value"])
+@pytest.mark.parametrize(
+    "kind", ["truncated", "random bytes", "password-protected", "formula without cached value"]
+)
 def test_admin_fiche_import_refuses_bad_file_without_error_page(kind, client, scp_user, spaser54):
     make, expected = BAD_FILES[kind]
     plan_file = excel.plan_workbook(spaser54)
@@ -163,7 +165,10 @@ def test_formula_with_a_cached_value_is_imported(spaser54, scp_user, stored_valu
     data = sheet.save()
     # Add the cached result Excel would have written next to the formula.
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
@@ -173,4 +178,9 @@ def test_formula_with_a_cached_value_is_imported(spaser54, scp_user, stored_valu
     result = imports.values_import(file=out.getvalue(), user=scp_user, dry_run=False)
 
     assert result.messages == []
-    assert IndicatorValue.objects.get(indicator__code=code, indicator__fiche__plan=spaser54, year=2024).value_number == 12
+    assert (
+        IndicatorValue.objects.get(
+            indicator__code=code, indicator__fiche__plan=spaser54, year=2024
+        ).value_number
+        == 12
+    )

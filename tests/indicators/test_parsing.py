@@ -27,7 +27,9 @@ def test_french_numbers_are_read(text, expected):
     assert parse_french_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3", "1.234,5", "12 34", "1e5", "--1", "", "١٢", "½", "1 234 5,6"])
+@pytest.mark.parametrize(
+    "text", ["abc", "1,2,3", "1.234,5", "12 34", "1e5", "--1", "", "١٢", "½", "1 234 5,6"]
+)
 def test_garbage_is_refused_in_french(text):
     with pytest.raises(ValidationError) as error:
         parse_french_number(text)
@@ -65,7 +67,8 @@ def test_valid_values_of_each_type():
 
 
 @pytest.mark.parametrize(
-    "value_type, raw, shown", [(ValueType.RATIO, Decimal("1234.5000"), "1234,5"), (ValueType.COUNT, Decimal("12"), "12")]
+    "value_type, raw, shown",
+    [(ValueType.RATIO, Decimal("1234.5000"), "1234,5"), (ValueType.COUNT, Decimal("12"), "12")],
 )
 def test_stored_values_come_back_in_the_input_the_french_way(value_type, raw, shown):
     assert value_to_input(value_type, raw) == shown

@@ -1,4 +1,5 @@
-"""Every page of the workspace against every role: anonymous, the fiche's pilot, another pilot, comité, SCP."""
+"""Every page of the workspace against every role: anonymous, the fiche's pilot, another pilot, comité,
+SCP."""
 
 import pytest
 

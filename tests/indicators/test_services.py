@@ -14,8 +14,12 @@ from indicators.services import FicheYearConflict, MilestoneInput, ValueInput, W
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = {"progress_status": ProgressStatus.IN_PROGRESS, "achievements": "Deux réunions", "difficulties": "",
-          "outlook": ""}
+REVIEW = {
+    "progress_status": ProgressStatus.IN_PROGRESS,
+    "achievements": "Deux réunions",
+    "difficulties": "",
+    "outlook": "",
+}
 
 
 def indicators_of(fiche):
@@ -30,12 +34,22 @@ def save(fiche, user, values, seen=None, review=None, **kwargs):
 
 def test_a_pilot_saves_values_and_review_with_their_name_in_the_history(fiche11, campaign2025, pilot11):
     meetings, services_count, ratio, hours = indicators_of(fiche11)[:4]
-    save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(12), "réunions mensuelles"),
-                            hours.pk: ValueInput(Decimal("1234.5"))}, review=REVIEW)
+    save(
+        fiche11,
+        pilot11,
+        {
+            meetings.pk: ValueInput(Decimal(12), "réunions mensuelles"),
+            hours.pk: ValueInput(Decimal("1234.5")),
+        },
+        review=REVIEW,
+    )
     stored = {v.indicator_id: v for v in IndicatorValue.objects.for_year(2025)}
     assert stored[meetings.pk].value_number == 12 and stored[meetings.pk].comment == "réunions mensuelles"
     assert stored[hours.pk].value_number == Decimal("1234.5")
-    assert stored[meetings.pk].updated_by == pilot11 and stored[meetings.pk].history.get().history_user == pilot11
+    assert (
+        stored[meetings.pk].updated_by == pilot11
+        and stored[meetings.pk].history.get().history_user == pilot11
+    )
     review = AnnualReview.objects.get(fiche=fiche11, year=2025)
     assert review.status == ReviewStatus.DRAFT and review.achievements == "Deux réunions"
     assert review.history.get().history_user == pilot11
@@ -63,7 +77,9 @@ def test_submit_locks_the_year_for_pilots_until_returned(fiche11, campaign2025, 
     assert IndicatorValue.objects.get(indicator=meetings, year=2025).value_number == 4
 
 
-def test_a_validated_year_is_locked_for_everyone_until_scp_reopens_it(fiche11, campaign2025, pilot11, scp_user):
+def test_a_validated_year_is_locked_for_everyone_until_scp_reopens_it(
+    fiche11, campaign2025, pilot11, scp_user
+):
     meetings = indicators_of(fiche11)[0]
     services.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
     with pytest.raises(PermissionDenied):
@@ -75,15 +91,23 @@ def test_a_validated_year_is_locked_for_everyone_until_scp_reopens_it(fiche11, c
             save(fiche11, user, {meetings.pk: ValueInput(Decimal(4))})
     services.fiche_year_reopen(fiche=fiche11, year=2025, user=scp_user)
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(4))})
-    assert [h.history_user for h in AnnualReview.objects.get(fiche=fiche11, year=2025).history.order_by("history_date")] \
-        == [pilot11, pilot11, scp_user, scp_user]
+    assert [
+        h.history_user
+        for h in AnnualReview.objects.get(fiche=fiche11, year=2025).history.order_by("history_date")
+    ] == [pilot11, pilot11, scp_user, scp_user]
 
 
 def test_pilots_cannot_save_outside_an_open_campaign(fiche11, campaign2025, pilot11, scp_user):
     meetings = indicators_of(fiche11)[0]
     with pytest.raises(WorkflowError, match="pas ouverte"):
-        services.fiche_year_save(fiche=fiche11, year=2024, values={meetings.pk: ValueInput(Decimal(1))},
-                                 review=None, user=pilot11, seen_versions={})
+        services.fiche_year_save(
+            fiche=fiche11,
+            year=2024,
+            values={meetings.pk: ValueInput(Decimal(1))},
+            review=None,
+            user=pilot11,
+            seen_versions={},
+        )
     services.campaign_close(campaign=campaign2025, user=scp_user)
     assert campaign2025.status == CampaignStatus.CLOSED
     with pytest.raises(WorkflowError, match="pas ouverte"):
@@ -99,7 +123,9 @@ def test_only_pilots_of_the_fiche_and_scp_may_write(fiche11, campaign2025, pilot
         with pytest.raises(PermissionDenied):
             save(fiche11, user, {meetings.pk: ValueInput(Decimal(1))})
         with pytest.raises(PermissionDenied):
-            services.campaign_open(plan=fiche11.plan, year=2026, deadline=datetime.date(2027, 3, 1), user=user)
+            services.campaign_open(
+                plan=fiche11.plan, year=2026, deadline=datetime.date(2027, 3, 1), user=user
+            )
     save(fiche11, scp_user, {meetings.pk: ValueInput(Decimal(1))})
     assert IndicatorValue.objects.get().updated_by == scp_user
 
@@ -116,13 +142,20 @@ def test_an_indicator_of_another_fiche_is_refused(fiche11, campaign2025, pilot11
     assert not IndicatorValue.objects.exists()
 
 
-def test_second_save_on_the_same_field_is_a_conflict_and_writes_nothing(fiche11, campaign2025, pilot11, pilot11b):
+def test_second_save_on_the_same_field_is_a_conflict_and_writes_nothing(
+    fiche11, campaign2025, pilot11, pilot11b
+):
     meetings, services_count = indicators_of(fiche11)[:2]
     seen = {f"value_{meetings.pk}": 0, "review": 0}  # both pages opened on an empty year
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(12))}, seen=seen, review=REVIEW)
     with pytest.raises(FicheYearConflict) as conflict:
-        save(fiche11, pilot11b, {meetings.pk: ValueInput(Decimal(15)), services_count.pk: ValueInput(Decimal(2))},
-             seen=seen, review=REVIEW | {"achievements": "Trois réunions"})
+        save(
+            fiche11,
+            pilot11b,
+            {meetings.pk: ValueInput(Decimal(15)), services_count.pk: ValueInput(Decimal(2))},
+            seen=seen,
+            review=REVIEW | {"achievements": "Trois réunions"},
+        )
     by_key = {c.key: c for c in conflict.value.conflicts}
     assert set(by_key) == {f"value_{meetings.pk}", "review_achievements"}
     assert (by_key[f"value_{meetings.pk}"].mine, by_key[f"value_{meetings.pk}"].stored) == ("15", "12")
@@ -137,9 +170,14 @@ def test_resolving_a_conflict_keeps_the_chosen_value(fiche11, campaign2025, pilo
     meetings, services_count = indicators_of(fiche11)[:2]
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(12))}, review=REVIEW)
     current = {f"value_{meetings.pk}": 1, "review": 1}
-    save(fiche11, pilot11b, {meetings.pk: ValueInput(Decimal(15)), services_count.pk: ValueInput(Decimal(2))},
-         seen=current, review=REVIEW | {"achievements": "Trois réunions"},
-         keep_stored=frozenset({f"value_{meetings.pk}"}))
+    save(
+        fiche11,
+        pilot11b,
+        {meetings.pk: ValueInput(Decimal(15)), services_count.pk: ValueInput(Decimal(2))},
+        seen=current,
+        review=REVIEW | {"achievements": "Trois réunions"},
+        keep_stored=frozenset({f"value_{meetings.pk}"}),
+    )
     assert IndicatorValue.objects.get(indicator=meetings).value_number == 12
     assert IndicatorValue.objects.get(indicator=services_count).value_number == 2
     assert AnnualReview.objects.get().achievements == "Trois réunions"

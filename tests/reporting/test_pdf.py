@@ -66,7 +66,9 @@ def test_demo_data_is_labelled_on_the_cover_and_every_page(demo_plan):
 def test_real_data_is_not_labelled_demo(small_plan):
     fiche = Fiche.objects.get(plan=small_plan, number=5)
     IndicatorValue.objects.create(indicator=fiche.indicators.first(), year=2024, value_number=Decimal(42))
-    AnnualReview.objects.create(fiche=fiche, year=2024, status=ReviewStatus.SUBMITTED, achievements="Deux chantiers")
+    AnnualReview.objects.create(
+        fiche=fiche, year=2024, status=ReviewStatus.SUBMITTED, achievements="Deux chantiers"
+    )
     text = pdf_text(bilan_pdf(bilan_build(plan=small_plan, year=2024)))
     assert "DÉMONSTRATION" not in text
     assert "Chiffres provisoires (non validés)" in text and "42 %" in text and "Deux chantiers" in text
@@ -129,7 +131,9 @@ def test_html_page_and_pdf_carry_the_same_figures(client, committee_user, demo_p
 
     # Fiches by status, per axis and in total: same numbers in the page, the PDF and the data.
     rows = {row[0]: row[1:] for row in html_rows(html, "fiches-par-etat")[1:]}
-    for axis in figures["by_axis"] + [{"name": "Total", "fiches": figures["fiches"], "counts": figures["status_totals"]}]:
+    for axis in figures["by_axis"] + [
+        {"name": "Total", "fiches": figures["fiches"], "counts": figures["status_totals"]}
+    ]:
         expected = [str(axis["fiches"])] + [str(c["count"]) for c in axis["counts"]]
         assert rows[axis["name"]] == expected, axis["name"]
         line = re.search(rf"^\s*{axis['name']}((?:\s+\d+)+)\s*$", layout, re.M)
@@ -138,9 +142,15 @@ def test_html_page_and_pdf_carry_the_same_figures(client, committee_user, demo_p
     # Indicators filled in.
     rows = {row[0]: row[1:] for row in html_rows(html, "indicateurs-renseignes")[1:]}
     for axis in figures["by_axis"]:
-        expected = [str(axis["indicators_filled"]), str(axis["indicators_total"]), axis["indicators_share_label"]]
+        expected = [
+            str(axis["indicators_filled"]),
+            str(axis["indicators_total"]),
+            axis["indicators_share_label"],
+        ]
         assert rows[axis["name"]] == expected
-        assert re.search(rf"^\s*{axis['name']}\s+{expected[0]}\s+{expected[1]}\s+{expected[2]}\s*$", layout, re.M)
+        assert re.search(
+            rf"^\s*{axis['name']}\s+{expected[0]}\s+{expected[1]}\s+{expected[2]}\s*$", layout, re.M
+        )
 
     # Milestones.
     m = figures["milestones"]
@@ -204,7 +214,13 @@ def test_fetcher_serves_static_files_and_refuses_the_rest():
     css = fetcher.fetch(BASE_URL + "static/css/print.css")
     assert css.read() == (Path(settings.BASE_DIR) / "static" / "css" / "print.css").read_bytes()
     assert css.content_type == "text/css"
-    for url in ("file:///etc/passwd", "http://example.org/x.png", BASE_URL + "static/../manage.py",
-                BASE_URL + "media/x.png", "data:text/plain,hello", BASE_URL + "static/css/absent.css"):
+    for url in (
+        "file:///etc/passwd",
+        "http://example.org/x.png",
+        BASE_URL + "static/../manage.py",
+        BASE_URL + "media/x.png",
+        "data:text/plain,hello",
+        BASE_URL + "static/css/absent.css",
+    ):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)

@@ -32,7 +32,12 @@ def find_fiche(bilan, number):
 def test_structure_is_plain_json_and_in_plan_order(demo_plan):
     bilan = bilan_build(plan=demo_plan, year=2025)
     assert json.loads(json.dumps(bilan)) == bilan
-    assert [a["name"] for a in bilan["axes"]] == ["Transversal", "Environnement", "Social", "Économie responsable"]
+    assert [a["name"] for a in bilan["axes"]] == [
+        "Transversal",
+        "Environnement",
+        "Social",
+        "Économie responsable",
+    ]
     numbers = [f["number"] for a in bilan["axes"] for f in a["fiches"]]
     assert sorted(numbers) == list(range(1, 22))
     assert numbers[:5] == [1, 2, 3, 4, 5]  # axis order, then number (fiche 21 sits in Environnement)
@@ -50,7 +55,11 @@ def test_missing_value_reads_non_renseigne_never_zero(demo_plan):
     assert all(c["text"] != "0" for _, _, c in all_cells(bilan) if c["missing"])
     # A real zero is shown as 0, not as missing.
     IndicatorValue.objects.create(indicator=indicator, year=2023, value_number=Decimal(0))
-    cells = {c["year"]: c for f, i, c in all_cells(bilan_build(plan=demo_plan, year=2025)) if i["code"] == indicator.code}
+    cells = {
+        c["year"]: c
+        for f, i, c in all_cells(bilan_build(plan=demo_plan, year=2025))
+        if i["code"] == indicator.code
+    }
     assert cells[2023]["text"] == "0" and not cells[2023]["missing"]
 
 
@@ -59,7 +68,9 @@ def test_values_validated_only_when_the_fiche_review_of_that_year_is(demo_plan):
     bilan = bilan_build(plan=demo_plan, year=2025)
     cells = [c for f, i, c in all_cells(bilan) if f["number"] == 3 and not c["missing"]]
     assert {c["year"]: c["validated"] for c in cells if c["year"] == 2024} == {2024: True}
-    assert any(c["year"] == 2025 for c in cells) and all(not c["validated"] for c in cells if c["year"] == 2025)
+    assert any(c["year"] == 2025 for c in cells) and all(
+        not c["validated"] for c in cells if c["year"] == 2025
+    )
     AnnualReview.objects.filter(fiche=fiche, year=2025).update(status=ReviewStatus.VALIDATED)
     bilan = bilan_build(plan=demo_plan, year=2025)
     assert all(c["validated"] for f, i, c in all_cells(bilan) if f["number"] == 3 and c["year"] == 2025)
@@ -113,8 +124,11 @@ def test_milestones_late_relative_to_the_end_of_the_bilan_year(spaser54):
     fiche = Fiche.objects.get(plan=spaser54, number=2)
     first_half = fiche.milestones.get(text__startswith="Fin 1er semestre 2021")  # due 30 June 2021
     assert find_fiche(bilan_build(plan=spaser54, year=2021), 2)["late_milestones"] >= 1
-    milestone = next(m for m in find_fiche(bilan_build(plan=spaser54, year=2021), 2)["milestones"]
-                     if m["text"] == first_half.text)
+    milestone = next(
+        m
+        for m in find_fiche(bilan_build(plan=spaser54, year=2021), 2)["milestones"]
+        if m["text"] == first_half.text
+    )
     assert milestone["is_late"] and milestone["state_label"] == "En retard"
     first_half.status = MilestoneStatus.DONE
     first_half.save()
@@ -133,7 +147,8 @@ def test_year_outside_the_plan_is_refused(spaser54):
 
 
 def test_query_count_does_not_grow_with_the_number_of_fiches(demo_plan, django_assert_max_num_queries):
-    # Axes, fiches + 5 prefetches (principles, pilots, goals, milestones, indicators), values, reviews, glossary.
+    # Axes, fiches + 5 prefetches (principles, pilots, goals, milestones, indicators), values, reviews,
+    # glossary.
     with django_assert_max_num_queries(10):
         bilan_build(plan=demo_plan, year=None)
     with CaptureQueriesContext(connection) as full:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--published",
             action="store_true",
-            help="Écrire la dernière version publiée (figée) au lieu du bilan établi à partir des données actuelles.",
+            help="Écrire la dernière version publiée (figée) plutôt que le bilan des données actuelles.",
         )
 
     def handle(self, *args, year, output, plan, published, **options):
@@ -41,7 +41,8 @@ class Command(BaseCommand):
             raise CommandError(f"Plan « {plan} » introuvable." if plan else "Aucun plan n'est chargé.")
         if bilan_year is not None and bilan_year not in selected.years:
             raise CommandError(
-                f"Le plan {selected} couvre les années {selected.start_year} à {selected.end_year}, pas {bilan_year}."
+                f"Le plan {selected} couvre les années {selected.start_year} à {selected.end_year}, "
+                f"pas {bilan_year}."
             )
         path = Path(output or f"bilan-{year}.pdf")
         if not path.parent.exists():

@@ -1,0 +1,14 @@
+"""Pages in Debian's Chromium (the `chromium` fixture is in tests/conftest.py)."""
+
+import pytest
+
+from tests.indicators.conftest import campaign2025, fiche11  # noqa: F401 (shared fixtures)
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,52 @@
+"""The live bilan pages: query budgets, content for the reader, end-of-plan view."""
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Fiche
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bilan_page_query_budget_does_not_grow_with_fiches(
+    client, committee_user, demo_plan, django_assert_max_num_queries
+):
+    client.force_login(committee_user)
+    # Session, user, groups, demo flag, plan, published versions, then bilan_build's ten queries.
+    with django_assert_max_num_queries(17):
+        response = client.get(reverse("reporting:bilan_detail", args=[2025]))
+    page = response.content.decode()
+    for fiche in Fiche.objects.filter(plan=demo_plan):
+        assert f'id="fiche-{fiche.number}"' in page
+    assert "DONNÉES DE DÉMONSTRATION" in page and "<svg" in page
+
+
+def test_end_of_plan_page_covers_every_year(client, scp_user, demo_plan, django_assert_max_num_queries):
+    client.force_login(scp_user)
+    with django_assert_max_num_queries(17):
+        page = client.get(reverse("reporting:final_detail")).content.decode()
+    assert "Bilan de fin de plan 2021-2026" in page
+    for year in range(2021, 2027):
+        assert f'<th scope="col" class="num">{year}</th>' in page
+    assert reverse("reporting:final_publish") in page
+
+
+def test_bilan_list_links_every_year(client, pilot11, small_plan):
+    client.force_login(pilot11)
+    page = client.get(reverse("reporting:bilan_list")).content.decode()
+    for year in range(2021, 2027):
+        assert reverse("reporting:bilan_detail", args=[year]) in page
+        assert reverse("reporting:bilan_pdf", args=[year]) not in page
+    assert reverse("reporting:final_detail") in page
+
+
+def test_bilan_page_offers_the_excel_exports_to_committee_not_to_pilots(client, committee_user, pilot11, spaser54):
+    from django.urls import reverse
+
+    client.force_login(committee_user)
+    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    assert reverse("exports:values_xlsx", args=[spaser54.slug]) in page
+    assert reverse("exports:plan_xlsx", args=[spaser54.slug]) in page
+    client.force_login(pilot11)
+    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    assert reverse("exports:values_xlsx", args=[spaser54.slug]) not in page
