@@ -1,9 +1,6 @@
 """The Content Security Policy blocks nothing the pages need: in a real Chromium, the site's pages
 and the admin (whose widgets are JavaScript files) load without a single CSP violation."""
 
-import os
-import shutil
-
 import pytest
 from django.urls import reverse
 
@@ -12,23 +9,13 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 
 @pytest.fixture
-def browser_page():
-    if not shutil.which("chromium"):
-        pytest.fail("chromium is missing: `make system-deps` installs it")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_page(chromium):
+    """A page of the session's Chromium (tests/conftest.py)."""
+    context = chromium.new_context(locale="fr-FR")
+    yield context.new_page()
+    context.close()
 
 
 def test_pages_and_admin_run_under_the_policy(live_server, browser_page, scp_user, spaser54):
