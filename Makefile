@@ -71,14 +71,17 @@ check-deploy:
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+# The test settings are named here: this Makefile exports the dev settings, and pytest-django
+# prefers the environment over pyproject.toml.
 test-sqlite:
 	@echo "== Tests sur SQLite =="
-	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=spaser.settings.test DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== Tests sur PostgreSQL ($(PG_TEST_URL)) =="
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL ne répond pas sur 127.0.0.1:5432 (voir .ci/run pour le démarrer)."; exit 1; }
-	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=spaser.settings.test DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Backup and restore of all data (docs/operations.md). FILE=... names the file.
 backup: install
