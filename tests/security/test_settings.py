@@ -31,8 +31,14 @@ PROD_SETTINGS = [
 ]
 
 
+def production_environ() -> dict[str, str]:
+    """The test process's environment minus what tests set for themselves: the browser tests' fixture
+    sets DJANGO_ALLOW_ASYNC_UNSAFE, which a real deployment never has (the audit warns about it)."""
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def manage(*args, **env):
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "spaser.settings.prod", **env}
+    environment = {**production_environ(), "DJANGO_SETTINGS_MODULE": "spaser.settings.prod", **env}
     for name in ("SECRET_KEY", "ALLOWED_HOSTS"):
         if environment.get(name) is None:
             environment.pop(name, None)
@@ -82,7 +88,7 @@ def test_production_values():
         f"print(json.dumps({{n: getattr(s, n) for n in {PROD_SETTINGS!r}}}))"
     )
     environment = {
-        **os.environ,
+        **production_environ(),
         "DJANGO_SETTINGS_MODULE": "spaser.settings.prod",
         "SECRET_KEY": GOOD_KEY,
         "ALLOWED_HOSTS": "spaser.example.org",
