@@ -17,7 +17,7 @@ from actions.models import Plan
 from . import services
 from .models import PublishedBilan
 from .pdf import bilan_pdf as render_bilan_pdf
-from .selectors import bilan_build
+from .caching import live_bilan
 
 
 def _plan() -> Plan:
@@ -85,12 +85,14 @@ def _live_page(request, year: int | None):
     versions = (
         PublishedBilan.objects.of_plan(plan).for_year(year).without_content().select_related("published_by")
     )
+    bilan, bilan_html = live_bilan(plan=plan, year=year)
     return render(
         request,
         "reporting/bilan_page.html",
         {
             "plan": plan,
-            "bilan": bilan_build(plan=plan, year=year),
+            "bilan": bilan,
+            "bilan_html": bilan_html,
             "year": year,
             "versions": list(versions),
             "can_download": _can_download(request.user),
@@ -103,7 +105,8 @@ def _live_pdf(request, year: int | None):
     _require_download(request.user)
     plan = _plan()
     _check_year(plan, year)
-    pdf = render_bilan_pdf(bilan_build(plan=plan, year=year))
+    bilan, _ = live_bilan(plan=plan, year=year)  # the very data the page shows
+    pdf = render_bilan_pdf(bilan)
     return _pdf_response(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf")
 
 

@@ -108,3 +108,11 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the live bilan is cached by data stamp)."""
+    from django.core.cache import cache
+
+    cache.clear()
