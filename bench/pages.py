@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -35,6 +36,8 @@ class Page:
     # the fiche page is compared with: Django's admin renders some 350 form widgets) nor a PDF.
     gate: bool = True
     warmup: int = 3
+    # Empty the cache before each request: the live bilan's first read after a change of the data.
+    cold: bool = False
 
 
 PAGES = [
@@ -50,6 +53,14 @@ PAGES = [
         "bench.pilote",
     ),
     Page("Bilan annuel", lambda c: reverse("reporting:bilan_detail", args=[c.bilan_year]), "bench.comite"),
+    Page(
+        "Bilan annuel (1re lecture après une modification)",
+        lambda c: reverse("reporting:bilan_detail", args=[c.bilan_year]),
+        "bench.comite",
+        iterations=30,
+        gate=False,
+        cold=True,
+    ),
     Page(
         "Bilan PDF",
         lambda c: reverse("reporting:bilan_pdf", args=[c.bilan_year]),
@@ -103,6 +114,8 @@ def measure(page: Page, ctx: Context) -> dict:
     query_count = len(queries.captured_queries)  # now: the next request clears the query log
     times = []
     for _ in range(page.iterations):
+        if page.cold:
+            cache.clear()
         start = time.perf_counter()
         _fetch(client, page.method, url)
         times.append((time.perf_counter() - start) * 1000)

@@ -90,6 +90,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The live bilan page is cached by data stamp (reporting/caching.py). Per process by default;
+# CACHE_URL (e.g. redis://127.0.0.1:6379/1) shares it between gunicorn workers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # django-axes checks every login attempt first (lockout), then Django authenticates.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
