@@ -51,10 +51,19 @@ class VersionedAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             seen = cleaned.get("seen_version")
-            current = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            current = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
             if seen is None or current != seen:
                 last = self.instance.history.select_related("history_user").first()
-                who = last.history_user.get_full_name() or last.history_user.username if last and last.history_user else "un autre utilisateur"
+                who = (
+                    last.history_user.get_full_name() or last.history_user.username
+                    if last and last.history_user
+                    else "un autre utilisateur"
+                )
                 raise forms.ValidationError(
                     f"Cette fiche a été modifiée par {who} depuis que vous l'avez ouverte. Vos saisies sont "
                     "conservées ci-dessous : ouvrez la fiche dans un autre onglet pour voir la version "
@@ -175,7 +184,10 @@ class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin
     ]
     fieldsets = [
         (None, {"fields": ["plan", "number", "title", "objective", "principles", "seen_version"]}),
-        ("Qualification", {"fields": ["complexity", "duration", "status", "is_flagship", "pack", "added_on"]}),
+        (
+            "Qualification",
+            {"fields": ["complexity", "duration", "status", "is_flagship", "pack", "added_on"]},
+        ),
         ("Contexte / état des lieux", {"fields": ["context"]}),
     ]
 

@@ -40,7 +40,9 @@ class Plan(models.Model):
         verbose_name_plural = "plans (SPASER)"
         ordering = ["-start_year"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered")
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered"
+            )
         ]
 
     def __str__(self):
@@ -238,7 +240,9 @@ class Fiche(models.Model):
         choices=enums.ProgressStatus.choices,
         default=enums.ProgressStatus.NOT_STARTED,
     )
-    pilots = models.ManyToManyField(Pilot, through="FichePilot", related_name="fiches", verbose_name="pilotes")
+    pilots = models.ManyToManyField(
+        Pilot, through="FichePilot", related_name="fiches", verbose_name="pilotes"
+    )
     version = models.PositiveIntegerField("version", default=1, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -297,8 +301,12 @@ class Fiche(models.Model):
 
 
 class FichePilot(models.Model):
-    fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="fiche_pilots", verbose_name="fiche")
-    pilot = models.ForeignKey(Pilot, on_delete=models.RESTRICT, related_name="fiche_pilots", verbose_name="pilote")
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="fiche_pilots", verbose_name="fiche"
+    )
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.RESTRICT, related_name="fiche_pilots", verbose_name="pilote"
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     history = HistoricalRecords()
@@ -361,7 +369,9 @@ class Milestone(models.Model):
     "dernier trimestre N-1" has no year but a relative year of -1 and quarter 4.
     """
 
-    fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="milestones", verbose_name="fiche")
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="milestones", verbose_name="fiche"
+    )
     kind = models.CharField("nature", max_length=20, choices=enums.MilestoneKind.choices)
     heading = models.CharField("phase", max_length=200, blank=True)
     text = models.TextField("libellé")
@@ -395,6 +405,11 @@ class Milestone(models.Model):
     def __str__(self):
         return self.text
 
+    def save(self, *args, **kwargs):
+        # A derived sort key, not a business rule: kept in step with the fields it comes from.
+        self.due_date = self.compute_due_date()
+        super().save(*args, **kwargs)
+
     def compute_due_date(self) -> datetime.date | None:
         """The last day of the period the deadline names (sort key and lateness)."""
         if self.due_precision == enums.DuePrecision.DAY:
@@ -403,14 +418,13 @@ class Milestone(models.Model):
             return _period_end(self.due_year, self.due_precision, self.due_part)
         return None
 
-    def save(self, *args, **kwargs):
-        # A derived sort key, not a business rule: kept in step with the fields it comes from.
-        self.due_date = self.compute_due_date()
-        super().save(*args, **kwargs)
-
     def is_late(self, today: datetime.date | None = None) -> bool:
         today = today or datetime.date.today()
-        return self.status == enums.MilestoneStatus.PLANNED and self.due_date is not None and self.due_date < today
+        return (
+            self.status == enums.MilestoneStatus.PLANNED
+            and self.due_date is not None
+            and self.due_date < today
+        )
 
 
 class Actor(models.Model):

@@ -21,9 +21,11 @@ def sync_role_permissions(sender=None, apps=global_apps, using="default", **kwar
 
     content = Permission.objects.using(using).filter(content_type__app_label__in=CONTENT_APPS)
     # SCP manages the plan, the campaigns and the accounts of pilots and comité members.
-    accounts = Permission.objects.using(using).filter(
-        content_type__app_label="auth", content_type__model__in=("user", "group")
-    ).exclude(content_type__model="group", codename__in=("add_group", "delete_group"))
+    accounts = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label="auth", content_type__model__in=("user", "group"))
+        .exclude(content_type__model="group", codename__in=("add_group", "delete_group"))
+    )
     # SCP also sees login lockouts (django-axes) and unlocks a pilot by deleting the attempt.
     lockouts = Permission.objects.using(using).filter(content_type__app_label="axes")
     scp.permissions.add(*content, *accounts, *lockouts)

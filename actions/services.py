@@ -147,7 +147,10 @@ def plan_load(*, directory: Path, user: User | None = None) -> PlanLoadReport:
     principles = {}
     for position, item in enumerate(data.get("principles", []), start=1):
         principles[item["code"]] = Principle(
-            plan=plan, code=item["code"], label=item["label"], description=item.get("description") or "",
+            plan=plan,
+            code=item["code"],
+            label=item["label"],
+            description=item.get("description") or "",
             position=position,
         )
         save(principles[item["code"]])
@@ -161,12 +164,16 @@ def plan_load(*, directory: Path, user: User | None = None) -> PlanLoadReport:
         save(axis)
         counts["axes"] += 1
         for position, item in enumerate(axis_data.get("objectives", []), start=1):
-            objectives[item["code"]] = Objective(axis=axis, code=item["code"], title=item["title"], position=position)
+            objectives[item["code"]] = Objective(
+                axis=axis, code=item["code"], title=item["title"], position=position
+            )
             save(objectives[item["code"]])
             counts["objectifs"] += 1
     packs_by_fiche = {}
     for item in data.get("packs", []):
-        pack = Pack(plan=plan, code=item["code"], name=item["name"], description=item.get("description") or "")
+        pack = Pack(
+            plan=plan, code=item["code"], name=item["name"], description=item.get("description") or ""
+        )
         save(pack)
         for number in item.get("fiches", []):
             packs_by_fiche[int(number)] = pack
@@ -251,7 +258,10 @@ def plan_load(*, directory: Path, user: User | None = None) -> PlanLoadReport:
             kind = _choice(item["kind"], enums.MeansKind, f"{where} means")
             save(
                 Means(
-                    fiche=fiche, kind=kind, text=item["text"].strip(), level=int(item.get("level") or 0),
+                    fiche=fiche,
+                    kind=kind,
+                    text=item["text"].strip(),
+                    level=int(item.get("level") or 0),
                     position=position,
                 )
             )
@@ -289,8 +299,14 @@ def plan_load(*, directory: Path, user: User | None = None) -> PlanLoadReport:
 
 @transaction.atomic
 def user_attach_to_pilot(
-    *, username: str, email: str, first_name: str, last_name: str, password: str | None,
-    pilot: Pilot | None, role_group: str = roles.PILOTS_GROUP,
+    *,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str | None,
+    pilot: Pilot | None,
+    role_group: str = roles.PILOTS_GROUP,
 ) -> tuple[User, bool]:
     """Create (or find) a user, put them in a role group and, for a pilot, attach them to a pilot post.
 

@@ -61,11 +61,17 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
             fiche = Fiche.objects.get(plan=plan, number=item["fiche"])
             pilot = fiche.ordered_pilots()[item.get("pilot_index", 1) - 1]
         user_attach_to_pilot(
-            username=item["username"], email=f"{item['username']}@example.org",
-            first_name=item["first_name"], last_name=item["last_name"], password=data["password"],
-            pilot=pilot, role_group=ROLE_GROUPS[item["role"]],
+            username=item["username"],
+            email=f"{item['username']}@example.org",
+            first_name=item["first_name"],
+            last_name=item["last_name"],
+            password=data["password"],
+            pilot=pilot,
+            role_group=ROLE_GROUPS[item["role"]],
         )
-        description = ROLE_GROUPS[item["role"]] + (f" – pilote de la fiche {item['fiche']} ({pilot})" if pilot else "")
+        description = ROLE_GROUPS[item["role"]] + (
+            f" – pilote de la fiche {item['fiche']} ({pilot})" if pilot else ""
+        )
         accounts.append(DemoAccount(item["username"], data["password"], item["role"], description))
 
     if IndicatorValue.objects.of_plan(plan).demo().exists():
@@ -76,11 +82,17 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     campaign_data = data["campaign"]
     for year in data["validated_years"]:
         Campaign.objects.get_or_create(
-            plan=plan, year=year,
-            defaults={"deadline": datetime.date(year + 1, 3, 31), "status": CampaignStatus.CLOSED, "closed_at": now},
+            plan=plan,
+            year=year,
+            defaults={
+                "deadline": datetime.date(year + 1, 3, 31),
+                "status": CampaignStatus.CLOSED,
+                "closed_at": now,
+            },
         )
     Campaign.objects.get_or_create(
-        plan=plan, year=campaign_data["year"],
+        plan=plan,
+        year=campaign_data["year"],
         defaults={"deadline": campaign_data["deadline"], "status": CampaignStatus.OPEN},
     )
     indicators = list(Indicator.objects.of_plan(plan).select_related("fiche").in_plan_order())
@@ -90,19 +102,27 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     for fiche in fiches.values():
         for index, year in enumerate(years):
             AnnualReview.objects.create(
-                fiche=fiche, year=year, status=ReviewStatus.VALIDATED, is_demo=True,
-                progress_status=ProgressStatus.IN_PROGRESS if index < len(years) - 1 else rng.choice(
-                    [ProgressStatus.IN_PROGRESS, ProgressStatus.DONE, ProgressStatus.POSTPONED]
-                ),
+                fiche=fiche,
+                year=year,
+                status=ReviewStatus.VALIDATED,
+                is_demo=True,
+                progress_status=ProgressStatus.IN_PROGRESS
+                if index < len(years) - 1
+                else rng.choice([ProgressStatus.IN_PROGRESS, ProgressStatus.DONE, ProgressStatus.POSTPONED]),
                 achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {year}.",
                 difficulties=f"[Démo] Difficultés fictives rencontrées en {year}.",
                 outlook=f"[Démo] Perspectives fictives pour {year + 1}.",
-                submitted_at=now, validated_at=now,
+                submitted_at=now,
+                validated_at=now,
             )
         if fiche.number % 3 == 0:
             AnnualReview.objects.create(
-                fiche=fiche, year=open_year, status=ReviewStatus.SUBMITTED, is_demo=True,
-                progress_status=ProgressStatus.IN_PROGRESS, submitted_at=now,
+                fiche=fiche,
+                year=open_year,
+                status=ReviewStatus.SUBMITTED,
+                is_demo=True,
+                progress_status=ProgressStatus.IN_PROGRESS,
+                submitted_at=now,
                 achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {open_year}.",
             )
     for indicator in indicators:
@@ -110,7 +130,9 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
         for index, year in enumerate(entered_years):
             if rng.random() < 0.1:  # some values are missing, as in real life
                 continue
-            value = IndicatorValue(indicator=indicator, year=year, is_demo=True, comment="Valeur de démonstration")
+            value = IndicatorValue(
+                indicator=indicator, year=year, is_demo=True, comment="Valeur de démonstration"
+            )
             value.set_raw(_demo_value(indicator, index, rng))
             value.save()
     return accounts, True

@@ -22,7 +22,9 @@ class IndicatorQuerySet(models.QuerySet):
 
 
 class Indicator(models.Model):
-    fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="indicators", verbose_name="fiche")
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="indicators", verbose_name="fiche"
+    )
     code = models.CharField(
         "code", max_length=20, help_text="Identifiant stable dans le plan, par exemple « 5-R1 »."
     )
@@ -118,17 +120,29 @@ class AnnualReview(models.Model):
     return_comment = models.TextField("commentaire du service commande publique", blank=True)
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="soumis par",
     )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="validé par",
     )
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="modifié par",
     )
     version = models.PositiveIntegerField("version", default=1, editable=False)
@@ -169,7 +183,9 @@ class IndicatorValue(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name="indicateur"
     )
     year = models.PositiveSmallIntegerField("année")
-    value_number = models.DecimalField("valeur numérique", max_digits=16, decimal_places=4, null=True, blank=True)
+    value_number = models.DecimalField(
+        "valeur numérique", max_digits=16, decimal_places=4, null=True, blank=True
+    )
     value_bool = models.BooleanField("valeur oui/non", null=True, blank=True)
     value_text = models.TextField("valeur texte", blank=True)
     comment = models.TextField("commentaire", blank=True)
@@ -177,11 +193,19 @@ class IndicatorValue(models.Model):
     created_at = models.DateTimeField("saisie le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="saisie par",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="modifiée par",
     )
     version = models.PositiveIntegerField("version", default=1, editable=False)

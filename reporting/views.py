@@ -15,9 +15,9 @@ from actions import roles
 from actions.models import Plan
 
 from . import services
+from .caching import live_bilan
 from .models import PublishedBilan
 from .pdf import bilan_pdf as render_bilan_pdf
-from .caching import live_bilan
 
 
 def _plan() -> Plan:

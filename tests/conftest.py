@@ -31,8 +31,12 @@ def spaser54(db) -> Plan:
 
 def make_user(username: str, group: str, *, pilot_of: Fiche | None = None, pilot_index: int = 0) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=username.capitalize(), last_name="Test",
-        email=f"{username}@example.org", is_staff=group == roles.SCP_GROUP,
+        username=username,
+        password=PASSWORD,
+        first_name=username.capitalize(),
+        last_name="Test",
+        email=f"{username}@example.org",
+        is_staff=group == roles.SCP_GROUP,
     )
     user.groups.add(Group.objects.get(name=group))
     if pilot_of is not None:
@@ -72,7 +76,13 @@ def pilot5(spaser54) -> User:
 @pytest.fixture
 def role_users(scp_user, committee_user, pilot11, pilot5) -> dict[str, User | None]:
     """One user per role, for permission tables: 'pilot' pilots fiche 11, 'other_pilot' does not."""
-    return {"anonymous": None, "pilot": pilot11, "other_pilot": pilot5, "committee": committee_user, "scp": scp_user}
+    return {
+        "anonymous": None,
+        "pilot": pilot11,
+        "other_pilot": pilot5,
+        "committee": committee_user,
+        "scp": scp_user,
+    }
 
 
 # Debian's Chromium driven by Playwright for Python against pytest-django's live server. Never
@@ -106,8 +116,6 @@ def chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 
 
 @pytest.fixture(autouse=True)

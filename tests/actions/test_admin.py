@@ -16,8 +16,9 @@ def admin_models():
 
 
 def test_every_changelist_add_and_change_page_opens_for_scp(client, scp_user, spaser54):
-    from indicators.demo import demo_load
     from django.conf import settings
+
+    from indicators.demo import demo_load
 
     demo_load(path=settings.BASE_DIR / "fixtures" / "demo" / "demo.yaml")
     client.force_login(scp_user)
@@ -25,14 +26,18 @@ def test_every_changelist_add_and_change_page_opens_for_scp(client, scp_user, sp
     for model in admin_models():
         opts = model._meta
         info = (opts.app_label, opts.model_name)
-        assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, opts.label
+        assert client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, opts.label
         model_admin = admin.site._registry[model]
         if model_admin.has_add_permission(type("R", (), {"user": scp_user})()):
-            assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 200, opts.label
+            assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, opts.label
         obj = model._default_manager.first()
         if obj is not None:
-            assert client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200, opts.label
-            assert client.get(reverse("admin:%s_%s_history" % info, args=[obj.pk])).status_code == 200, opts.label
+            assert (
+                client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+            ), opts.label
+            assert (
+                client.get(reverse("admin:{}_{}_history".format(*info), args=[obj.pk])).status_code == 200
+            ), opts.label
         opened += 1
     assert opened == len(admin.site._registry) >= 16
 
@@ -55,7 +60,9 @@ def test_anonymous_is_sent_to_admin_login(client, spaser54):
     assert response.status_code == 302 and response["Location"].startswith("/connexion/")
 
 
-def test_changelist_filters_search_and_query_budget(client, scp_user, spaser54, django_assert_max_num_queries):
+def test_changelist_filters_search_and_query_budget(
+    client, scp_user, spaser54, django_assert_max_num_queries
+):
     client.force_login(scp_user)
     url = reverse("admin:actions_fiche_changelist")
     social = spaser54.axes.get(code="social")

@@ -31,7 +31,9 @@ def test_load_plan_command_twice(capsys, tmp_path):
     copy = tmp_path / "autre"
     shutil.copytree(settings.BASE_DIR / "fixtures" / "spaser54", copy)
     plan_file = copy / "plan.yaml"
-    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace("slug: spaser54-2021-2026", "slug: copie"))
+    plan_file.write_text(
+        plan_file.read_text(encoding="utf-8").replace("slug: spaser54-2021-2026", "slug: copie")
+    )
     plans, fiches = Plan.objects.count(), Fiche.objects.count()
     call_command("load_plan", str(copy))
     call_command("load_plan", str(copy))
@@ -55,11 +57,23 @@ def test_load_demo_is_idempotent_and_flagged(spaser54, capsys):
     out = capsys.readouterr().out
     for username in ("scp.demo", "pilote11.demo", "pilote5.demo", "comite.demo"):
         assert username in out
-    assert User.objects.get(username="pilote11.demo") in Fiche.objects.get(number=11).ordered_pilots()[0].users.all()
+    assert (
+        User.objects.get(username="pilote11.demo")
+        in Fiche.objects.get(number=11).ordered_pilots()[0].users.all()
+    )
 
 
 def test_create_pilot_user_attaches_to_the_fiche_pilot(spaser54):
-    call_command("create_pilot_user", "marie", "--fiche", "19", "--pilot-index", "2", "--password", "un-mot-de-passe-long")
+    call_command(
+        "create_pilot_user",
+        "marie",
+        "--fiche",
+        "19",
+        "--pilot-index",
+        "2",
+        "--password",
+        "un-mot-de-passe-long",
+    )
     user = User.objects.get(username="marie")
     assert user.groups.filter(name=roles.PILOTS_GROUP).exists() and not user.is_staff
     # The post "Acheteur, Service Commande publique, DIFAJE" pilots several fiches, 19 and 20 among them.

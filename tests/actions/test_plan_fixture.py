@@ -29,7 +29,10 @@ def normalise(text: str) -> str:
 
 def test_plan_has_4_axes_and_21_fiches_numbered_1_to_21(spaser54):
     assert [a.name for a in spaser54.axes.order_by("position")] == [
-        "Transversal", "Environnement", "Social", "Économie responsable",
+        "Transversal",
+        "Environnement",
+        "Social",
+        "Économie responsable",
     ]
     fiches = Fiche.objects.filter(plan=spaser54).with_details()
     assert sorted(f.number for f in fiches) == list(range(1, 22))
@@ -109,16 +112,26 @@ def test_milestones_keep_their_precision_and_sort(spaser54):
     assert not first_half.is_late(today=datetime.date(2021, 6, 30))
 
 
-@pytest.mark.skipif(not SOURCE.exists(), reason="the plan document (shared/spaser54) is not beside the project")
+@pytest.mark.skipif(
+    not SOURCE.exists(), reason="the plan document (shared/spaser54) is not beside the project"
+)
 def test_every_text_of_the_fixture_is_in_the_document(spaser54):
     """Nothing invented: each title, item and label is found word for word in the source document."""
     source = normalise(SOURCE.read_text(encoding="utf-8"))
     texts = [(f"fiche {f.number} titre", f.title) for f in Fiche.objects.filter(plan=spaser54)]
-    for model, field in ((Goal, "text"), (Milestone, "text"), (Actor, "text"), (Means, "text"),
-                         (VigilancePoint, "text"), (Indicator, "label")):
+    for model, field in (
+        (Goal, "text"),
+        (Milestone, "text"),
+        (Actor, "text"),
+        (Means, "text"),
+        (VigilancePoint, "text"),
+        (Indicator, "label"),
+    ):
         texts += [(f"{model.__name__} {pk}", text) for pk, text in model.objects.values_list("pk", field)]
     for fiche in Fiche.objects.filter(plan=spaser54):
-        texts += [(f"fiche {fiche.number} contexte", p.lstrip("- ")) for p in fiche.context.split("\n") if p.strip()]
+        texts += [
+            (f"fiche {fiche.number} contexte", p.lstrip("- ")) for p in fiche.context.split("\n") if p.strip()
+        ]
     missing = [(where, text) for where, text in texts if normalise(text) not in source]
     assert missing == []
 
@@ -132,12 +145,18 @@ def test_loading_twice_changes_nothing(spaser54):
 
 def test_an_invalid_plan_writes_nothing(db, tmp_path):
     (tmp_path / "fiches").mkdir()
-    (tmp_path / "plan.yaml").write_text((PLAN_DIR / "plan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(
+        (PLAN_DIR / "plan.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     good = (PLAN_DIR / "fiches" / "01.yaml").read_text(encoding="utf-8")
     (tmp_path / "fiches" / "01.yaml").write_text(good, encoding="utf-8")
-    (tmp_path / "fiches" / "02.yaml").write_text(good.replace("objective: T1", "objective: Z9").replace("number: 1\n", "number: 2\n"), encoding="utf-8")
+    (tmp_path / "fiches" / "02.yaml").write_text(
+        good.replace("objective: T1", "objective: Z9").replace("number: 1\n", "number: 2\n"), encoding="utf-8"
+    )
     (tmp_path / "plan.yaml").write_text(
-        (PLAN_DIR / "plan.yaml").read_text(encoding="utf-8").replace("slug: spaser54-2021-2026", "slug: autre-plan"),
+        (PLAN_DIR / "plan.yaml")
+        .read_text(encoding="utf-8")
+        .replace("slug: spaser54-2021-2026", "slug: autre-plan"),
         encoding="utf-8",
     )
     before = (Plan.objects.count(), Fiche.objects.count(), Fiche.history.count())

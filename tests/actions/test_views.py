@@ -47,7 +47,9 @@ def test_login_page_in_french_and_login_works(client, scp_user):
     assert response.status_code == 302
 
 
-def test_plan_overview_lists_axes_objectives_fiches_pilots(client, committee_user, spaser54, django_assert_max_num_queries):
+def test_plan_overview_lists_axes_objectives_fiches_pilots(
+    client, committee_user, spaser54, django_assert_max_num_queries
+):
     client.force_login(committee_user)
     # Session, user, groups, demo flag, plan, then axes/objectives/fiches/pilots/principles prefetches.
     with django_assert_max_num_queries(14):
@@ -55,9 +57,16 @@ def test_plan_overview_lists_axes_objectives_fiches_pilots(client, committee_use
     page = response.content.decode()
     for fiche in Fiche.objects.filter(plan=spaser54):
         assert fiche_url(spaser54, fiche.number) in page
-    for text in ("Axe Transversal", "Axe Économie responsable", "Gérer et réduire les déchets",
-                 "Chargé de mission Agriculture", "Action phare", "Pack à la carte", "Glossaire",
-                 "Direction des finances, affaires juridiques et évaluation"):
+    for text in (
+        "Axe Transversal",
+        "Axe Économie responsable",
+        "Gérer et réduire les déchets",
+        "Chargé de mission Agriculture",
+        "Action phare",
+        "Pack à la carte",
+        "Glossaire",
+        "Direction des finances, affaires juridiques et évaluation",
+    ):
         assert text in page, text
 
 
@@ -65,25 +74,43 @@ def test_fiche_page_shows_every_section(client, pilot5, spaser54):
     client.force_login(pilot5)
     page = client.get(fiche_url(spaser54, 5)).content.decode()
     expected = [
-        "Fiche 5 – Sur les routes et dans les bâtiments : optimiser le réemploi et la gestion des déchets de chantier",
+        "Fiche 5 – Sur les routes et dans les bâtiments : optimiser le réemploi et la gestion des déchets"
+        " de chantier",
         "Gérer et réduire les déchets",  # objective
         "S&#x27;ORGANISER",  # principle
         "Moyennement simple / moyennement rapide",  # qualification
-        "Contexte / état des lieux", "convention avec les fédérations du bâtiment",
-        "Pilotes", "Service GTR", "Direction de l&#x27;immobilier",
-        "Quantitatif", "Valoriser 70% des déchets du BTP", "Cible : 70 %",
-        "Qualitatif", "Sensibiliser l&#x27;ensemble de la chaîne d&#x27;acteurs",
-        "Calendrier", "Évaluation en fin de SPASER 2026",
-        "Internes", "DIM/RSTAM", "Externes", "MOE/AMO",
-        "Humains", "10 et 15% de temps supplémentaire",
-        "Indicateurs", "Par chantier : taux de réemploi de matériaux", "Impact", "Taux de déchets valorisés et évités",
-        "Points de vigilance", "Suivi accru pendant les travaux",
+        "Contexte / état des lieux",
+        "convention avec les fédérations du bâtiment",
+        "Pilotes",
+        "Service GTR",
+        "Direction de l&#x27;immobilier",
+        "Quantitatif",
+        "Valoriser 70% des déchets du BTP",
+        "Cible : 70 %",
+        "Qualitatif",
+        "Sensibiliser l&#x27;ensemble de la chaîne d&#x27;acteurs",
+        "Calendrier",
+        "Évaluation en fin de SPASER 2026",
+        "Internes",
+        "DIM/RSTAM",
+        "Externes",
+        "MOE/AMO",
+        "Humains",
+        "10 et 15% de temps supplémentaire",
+        "Indicateurs",
+        "Par chantier : taux de réemploi de matériaux",
+        "Impact",
+        "Taux de déchets valorisés et évités",
+        "Points de vigilance",
+        "Suivi accru pendant les travaux",
     ]
     for text in expected:
         assert text in page, text
 
 
-def test_fiche_page_query_count_does_not_depend_on_its_size(client, scp_user, spaser54, django_assert_max_num_queries):
+def test_fiche_page_query_count_does_not_depend_on_its_size(
+    client, scp_user, spaser54, django_assert_max_num_queries
+):
     client.force_login(scp_user)
     counts = []
     for number in (2, 16, 18):  # small and large fiches

@@ -1,13 +1,18 @@
-"""Helpers for the Excel tests: stored values of several types, and editing a workbook as a user would."""
+"""Shared fixtures of the indicators tests: fiche 11 and its 2025 campaign (pilot workspace), stored
+values of several types and editing a workbook as a user would (Excel)."""
 
 import datetime
+from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from openpyxl import load_workbook
 
 from actions.models import Fiche
-from indicators.models import Campaign
+from indicators.enums import ReviewStatus, ValueType
+from indicators.models import AnnualReview, Campaign, Indicator, IndicatorValue
 from tests.conftest import PASSWORD
 
 
@@ -30,16 +35,6 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-from decimal import Decimal
-from io import BytesIO
-
-import pytest
-from openpyxl import load_workbook
-
-from indicators.enums import ReviewStatus, ValueType
-from indicators.models import AnnualReview, Indicator, IndicatorValue
 
 
 def first_indicator(plan, value_type: str) -> Indicator:

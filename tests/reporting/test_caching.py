@@ -17,7 +17,9 @@ def bilan_page(client, year=2024) -> str:
     return response.content.decode()
 
 
-def test_a_second_request_reuses_the_rendering(client, committee_user, demo_plan, django_assert_max_num_queries):
+def test_a_second_request_reuses_the_rendering(
+    client, committee_user, demo_plan, django_assert_max_num_queries
+):
     client.force_login(committee_user)
     bilan_page(client)
     # Session, user, groups, demo flag, plan, published versions, the data stamp: no bilan queries.
@@ -29,7 +31,11 @@ def test_every_kind_of_edit_shows_on_the_next_request(client, committee_user, de
     client.force_login(committee_user)
     bilan_page(client)
 
-    value = IndicatorValue.objects.filter(year=2024, value_number__isnull=False).select_related("indicator").first()
+    value = (
+        IndicatorValue.objects.filter(year=2024, value_number__isnull=False)
+        .select_related("indicator")
+        .first()
+    )
     value.value_number = 987654
     value.save()
     assert "987" in bilan_page(client).replace("\u202f", "").replace("\xa0", "").replace(" ", "")

@@ -40,7 +40,9 @@ def test_bilan_list_links_every_year(client, pilot11, small_plan):
     assert reverse("reporting:final_detail") in page
 
 
-def test_bilan_page_offers_the_excel_exports_to_committee_not_to_pilots(client, committee_user, pilot11, spaser54):
+def test_bilan_page_offers_the_excel_exports_to_committee_not_to_pilots(
+    client, committee_user, pilot11, spaser54
+):
     from django.urls import reverse
 
     client.force_login(committee_user)

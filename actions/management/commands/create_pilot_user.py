@@ -39,7 +39,9 @@ class Command(BaseCommand):
                 raise CommandError(f"La fiche {fiche} n'existe pas dans {plan_obj}.")
             pilots = fiche_obj.ordered_pilots()
             if not 1 <= pilot_index <= len(pilots):
-                raise CommandError(f"La fiche {fiche} a {len(pilots)} pilote(s) : --pilot-index entre 1 et {len(pilots)}.")
+                raise CommandError(
+                    f"La fiche {fiche} a {len(pilots)} pilote(s) : --pilot-index entre 1 et {len(pilots)}."
+                )
             pilot = pilots[pilot_index - 1]
         user, created = user_attach_to_pilot(
             username=username,

@@ -16,7 +16,9 @@ class Command(BaseCommand):
             raise CommandError(f"Fichier introuvable : {path}")
         accounts, created = demo_load(path=Path(path))
         if created:
-            self.stdout.write(self.style.SUCCESS("Valeurs de démonstration chargées (signalées comme fictives)."))
+            self.stdout.write(
+                self.style.SUCCESS("Valeurs de démonstration chargées (signalées comme fictives).")
+            )
         else:
             self.stdout.write("Valeurs de démonstration déjà présentes : rien à ajouter.")
         self.stdout.write("\nComptes de démonstration (identifiant / mot de passe) :")
