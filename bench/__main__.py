@@ -90,6 +90,9 @@ def main() -> int:
                 file=sys.stderr,
             )
             measured = step(env, "pages", "--iterations", str(args.iterations))
+            print("   rendu du PDF (processus neuf), import Excel…", file=sys.stderr)
+            measured["pdf"] = step(env, "pdf")
+            measured["import"] = step(env, "import")  # last: it rewrites the values
             report["sizes"][size] = {"data": built, **measured}
             if size == sizes[0] and args.seconds > 0:
                 load_env = env
@@ -145,6 +148,44 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
         )
         if size == 1 and ratio >= 1:
             failures.append(f"la page de la fiche n'est pas plus rapide que l'admin ({ratio:.2f})")
+    print("\nBilan PDF (rendu complet, processus neuf) et import Excel des valeurs (aperçu puis import)")
+    extra_rows = []
+    for size in sizes:
+        pdf, imp = report["sizes"][size]["pdf"], report["sizes"][size]["import"]
+        extra_rows.append(
+            [
+                f"{size}x",
+                f"{pdf['wall_s']:.2f}",
+                f"{pdf['cpu_s']:.2f}",
+                f"{pdf['peak_rss_mb']:.0f}",
+                f"{pdf['bytes'] // 1024}",
+                imp["values"],
+                f"{imp['preview_s']:.2f}",
+                f"{imp['import_s']:.2f}",
+                imp["written"],
+            ]
+        )
+        if imp["errors"] or imp["written"] != imp["values"] or imp["stored_after"] != imp["values"]:
+            written = f"{imp['written']}/{imp['values']}"
+            failures.append(f"import {size}x : {written} valeurs écrites {imp['errors']}")
+        if size == 1 and pdf["peak_rss_mb"] >= 300:
+            failures.append(f"PDF 1x : mémoire maximale {pdf['peak_rss_mb']:.0f} Mo ≥ 300 Mo")
+    print(
+        table(
+            extra_rows,
+            [
+                "taille",
+                "PDF s",
+                "PDF s CPU",
+                "mémoire max Mo",
+                "PDF Ko",
+                "valeurs",
+                "aperçu s",
+                "import s",
+                "écrites",
+            ],
+        )
+    )
     load = report["load"]
     if load:
         print(

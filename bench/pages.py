@@ -23,6 +23,7 @@ class Context:
     fiche: Fiche  # fiche 11, piloted by bench.pilote
     year: int  # the year of the open campaign (the entry page) or the last validated one (bilan)
     bilan_year: int
+    published_pk: int  # a published version of that bilan (its frozen PDF is served as stored)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Page:
 
 
 PAGES = [
+    Page("Mes fiches (pilote)", lambda c: reverse("indicators:my_fiches"), "bench.pilote"),
     Page(
         "Vue d'ensemble du plan", lambda c: reverse("actions:plan_detail", args=[c.plan.slug]), "bench.comite"
     ),
@@ -70,6 +72,12 @@ PAGES = [
         gate=False,
     ),
     Page(
+        "Bilan publié (PDF figé)",
+        lambda c: reverse("reporting:published_pdf", args=[c.published_pk]),
+        "bench.comite",
+        iterations=30,
+    ),
+    Page(
         "Admin : modification de la fiche",
         lambda c: reverse("admin:actions_fiche_change", args=[c.fiche.pk]),
         "bench.scp",
@@ -81,11 +89,21 @@ FICHE_PAGE, ADMIN_PAGE = "Page de la fiche", "Admin : modification de la fiche"
 
 
 def context() -> Context:
+    from reporting.models import PublishedBilan
+    from reporting.services import bilan_publish
+
     plan = Plan.objects.get()
     campaign = Campaign.objects.filter(plan=plan).open().order_by("-year").first()
     closed = Campaign.objects.filter(plan=plan).exclude(pk=campaign.pk).order_by("-year").first()
+    published = PublishedBilan.objects.filter(plan=plan, year=closed.year).first() or bilan_publish(
+        plan=plan, year=closed.year, user=User.objects.get(username="bench.scp")
+    )
     return Context(
-        plan=plan, fiche=Fiche.objects.get(plan=plan, number=11), year=campaign.year, bilan_year=closed.year
+        plan=plan,
+        fiche=Fiche.objects.get(plan=plan, number=11),
+        year=campaign.year,
+        bilan_year=closed.year,
+        published_pk=published.pk,
     )
 
 

@@ -34,6 +34,67 @@ def measure_pages(args) -> dict:
     return {"pages": results, "ratio_pair": [pages.FICHE_PAGE, pages.ADMIN_PAGE]}
 
 
+def pdf(args) -> dict:
+    """Render the live bilan's PDF once in this fresh process: time and the process's peak memory."""
+    import resource
+    import time
+
+    from actions.models import Plan
+    from indicators.models import Campaign
+    from reporting.pdf import bilan_pdf
+    from reporting.selectors import bilan_build
+
+    plan = Plan.objects.get()
+    year = Campaign.objects.filter(plan=plan).exclude(status="ouverte").order_by("-year").first().year
+    data = bilan_build(plan=plan, year=year)
+    wall, cpu = time.perf_counter(), time.process_time()
+    document = bilan_pdf(data)
+    return {
+        "year": year,
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "bytes": len(document),
+    }
+
+
+def excel_import(args) -> dict:
+    """Preview then import every value of the plan from its own export, as new values (~5,000 at 10x).
+
+    The values are removed first and the years reopened (validated years refuse changes), so the
+    import writes every value through `save()` with its history row, as a real import does.
+    """
+    import time
+
+    from django.contrib.auth.models import User
+
+    from actions.models import Plan
+    from indicators import excel, imports
+    from indicators.models import AnnualReview, IndicatorValue
+
+    plan = Plan.objects.get()
+    user = User.objects.get(username="bench.scp")
+    workbook = excel.values_workbook(plan)
+    count = IndicatorValue.objects.of_plan(plan).count()
+    IndicatorValue.objects.of_plan(plan).delete()
+    AnnualReview.objects.filter(fiche__plan=plan).update(status="brouillon")
+    start = time.perf_counter()
+    preview = imports.values_import(file=workbook, user=user, dry_run=True, plan=plan)
+    preview_s = time.perf_counter() - start
+    start = time.perf_counter()
+    result = imports.values_import(file=workbook, user=user, dry_run=False, plan=plan)
+    import_s = time.perf_counter() - start
+    return {
+        "values": count,
+        "preview_new": len(preview.new),
+        "written": len(result.new),
+        "errors": result.messages[:3],
+        "preview_s": preview_s,
+        "import_s": import_s,
+        "stored_after": IndicatorValue.objects.of_plan(plan).count(),
+    }
+
+
 def load(args) -> dict:
     from django.contrib.auth.models import User
     from django.urls import reverse
@@ -97,13 +158,14 @@ def load(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["build", "pages", "load"])
+    parser.add_argument("step", choices=["build", "pages", "pdf", "import", "load"])
     parser.add_argument("--size", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    result = {"build": build, "pages": measure_pages, "load": load}[args.step](args)
+    steps = {"build": build, "pages": measure_pages, "pdf": pdf, "import": excel_import, "load": load}
+    result = steps[args.step](args)
     Path(args.out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
 
 
