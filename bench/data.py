@@ -54,16 +54,7 @@ def build(*, size: int) -> dict:
         # Six years of values: fill every year of the plan the demo left empty.
         have = set(IndicatorValue.objects.values_list("indicator_id", "year"))
         IndicatorValue.objects.bulk_create(
-            IndicatorValue(
-                indicator=indicator,
-                year=year,
-                is_demo=True,
-                value_number=Decimal(year % 100),
-                value_text="",
-                comment="Valeur de démonstration (banc d'essai)",
-            )
-            if indicator.is_numeric
-            else IndicatorValue(indicator=indicator, year=year, is_demo=True, value_text=f"Démo {year}")
+            _filler(indicator, year)
             for indicator in Indicator.objects.of_plan(plan)
             for year in plan.years
             if (indicator.pk, year) not in have
@@ -92,3 +83,17 @@ def build(*, size: int) -> dict:
         "years": sorted(set(IndicatorValue.objects.of_plan(plan).values_list("year", flat=True))),
         "plan": Plan.objects.get(pk=plan.pk).slug,
     }
+
+
+def _filler(indicator: Indicator, year: int) -> IndicatorValue:
+    """A valid value of the indicator's type (the Excel import of the bench re-validates them all)."""
+    value = IndicatorValue(
+        indicator=indicator, year=year, is_demo=True, comment="Valeur de démonstration (banc d'essai)"
+    )
+    if indicator.is_numeric:
+        value.set_raw(Decimal(year % 100))
+    elif indicator.value_type == "boolean":
+        value.set_raw(year % 2 == 0)
+    else:
+        value.set_raw(f"Démo {year}")
+    return value
