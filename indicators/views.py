@@ -77,18 +77,8 @@ def entry(request, slug: str, number: int, year: int):
         form = FicheYearForm(request.POST, entry=data)
         form.is_valid()
         form.add_error(None, refusal)
-        return render(
-            request,
-            "indicators/entry.html",
-            {
-                "fiche": fiche,
-                "year": year,
-                "entry": data,
-                "form": form,
-                "refusal": refusal,
-                "conflicts": [],
-            },
-            status=409,
+        return _render_entry(
+            request, fiche=fiche, year=year, data=data, form=form, refusal=refusal, status=409
         )
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
@@ -125,6 +115,20 @@ def entry(request, slug: str, number: int, year: int):
                 return redirect("indicators:my_fiches")
             messages.success(request, f"Fiche {fiche.number} : saisie {year} enregistrée (brouillon).")
             return redirect(request.path)
+    return _render_entry(
+        request,
+        fiche=fiche,
+        year=year,
+        data=data,
+        form=form,
+        refusal=refusal,
+        conflicts=conflicts,
+        status=status,
+    )
+
+
+def _render_entry(request, *, fiche, year, data, form, refusal, conflicts=(), status=200):
+    """The entry page, shown the same way whether saved, refused or in conflict."""
     return render(
         request,
         "indicators/entry.html",
@@ -134,7 +138,7 @@ def entry(request, slug: str, number: int, year: int):
             "entry": data,
             "form": form,
             "refusal": refusal,
-            "conflicts": conflicts,
+            "conflicts": list(conflicts),
             "has_demo": data.review
             and data.review.is_demo
             or any(row.value and row.value.is_demo for row in data.indicators),
