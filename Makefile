@@ -90,12 +90,16 @@ backup: install
 restore: migrate
 	$(PY) manage.py restore "$${FILE:?FILE=chemin/du/fichier.json.gz}"
 
+# wrk (Debian) drives the throughput measurement from a second process; without it, a Python client.
 bench: install-test
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || true
 	$(PY) -m bench
 
-lint: install-test
+# Style (ruff) and the one-way dependencies between the apps (import-linter, contract in pyproject.toml).
+lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,14 +1,20 @@
+"""The plan in the admin (SCP): every form, inline, delete and import goes through the plan's services.
+
+`PlanContentAdmin` and `PlanContentInline` carry the version each row was shown at, check the rules
+before saving (a refusal is shown next to the form, the typing kept, nothing written) and save
+through `plan_content_save` / `plan_content_delete`. The follow-up (indicators app) adds its column
+and filter to the fiches' list by registering a subclass of `FicheAdmin`.
+"""
+
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
-from django.db.models import F
 from django.http import HttpResponseRedirect
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import Indicator
-
-from .importing import AllOrNothingImportMixin
+from . import services
+from .excel.admin import AllOrNothingImportMixin
+from .excel.plan_workbook import FicheResource, FichesXLSX, IndicatorResource, IndicatorsXLSX
 from .models import (
     Actor,
     Axis,
@@ -17,6 +23,7 @@ from .models import (
     FichePilot,
     GlossaryEntry,
     Goal,
+    Indicator,
     Means,
     Milestone,
     Objective,
@@ -26,96 +33,130 @@ from .models import (
     Principle,
     VigilancePoint,
 )
-from .resources import FicheResource, FichesXLSX
+from .people import person_name
+from .versioning import StaleWrite, stale_message
+
+SEEN_VERSION = "seen_version"
 
 
-class StaleEditError(Exception):
-    pass
-
-
-class VersionedAdminForm(forms.ModelForm):
-    """Refuses to save over a change made by someone else since the form was opened.
-
-    The form carries the version it was opened at; `clean` compares it with the stored one, and
-    `save_model` bumps it with a conditional UPDATE so two concurrent saves cannot both pass.
-    """
+class VersionedForm(forms.ModelForm):
+    """A model form that refuses to save over a change made by someone else since it was opened,
+    and over a rule of the plan (write guards): the error is shown on the form, the typing kept."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
+            self.fields[SEEN_VERSION].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            seen = cleaned.get("seen_version")
-            current = (
-                type(self.instance)
-                .objects.filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if seen is None or current != seen:
-                last = self.instance.history.select_related("history_user").first()
-                who = (
-                    last.history_user.get_full_name() or last.history_user.username
-                    if last and last.history_user
-                    else "un autre utilisateur"
-                )
-                raise forms.ValidationError(
-                    f"Cette fiche a été modifiée par {who} depuis que vous l'avez ouverte. Vos saisies sont "
-                    "conservées ci-dessous : ouvrez la fiche dans un autre onglet pour voir la version "
-                    "enregistrée, puis reportez vos modifications et enregistrez à nouveau.",
-                    code="stale",
-                )
+        # The instance was read from the database for this request: its version is the stored one.
+        if self.instance.pk and cleaned.get(SEEN_VERSION) != self.instance.version:
+            raise forms.ValidationError(stale_message(self.instance), code="stale")
         return cleaned
 
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the submitted values
+        if self.errors:
+            return
+        deleting = bool(self.cleaned_data.get("DELETE")) and self.instance.pk is not None
+        refusal = self.write_refusal(self.instance, deleting)
+        if refusal:
+            self.add_error(None, refusal)
 
-class VersionedAdminMixin:
-    form = VersionedAdminForm
+    def write_refusal(self, obj, deleting: bool) -> str | None:
+        return services.write_refusal(obj, deleting=deleting)
+
+
+class WriteThroughServicesMixin:
+    """Admin writes through the services: save_model, delete_model and inlines; refusals in French.
+
+    A higher app's admin overrides `save_row` / `delete_row` with its own services and adds the
+    exceptions they raise to `refusals`.
+    """
+
+    form = VersionedForm
+    refusals: tuple[type[Exception], ...] = (StaleWrite, services.WriteRefused)
+
+    def save_row(self, request, obj, seen_version):
+        services.plan_content_save(obj=obj, user=request.user, seen_version=seen_version)
+
+    def delete_row(self, request, obj, seen_version=None):
+        services.plan_content_delete(obj=obj, user=request.user, seen_version=seen_version)
+
+    def save_model(self, request, obj, form, change):
+        self.save_row(request, obj, form.cleaned_data.get(SEEN_VERSION) if change else None)
+
+    def delete_model(self, request, obj):
+        self.delete_row(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        seen = {
+            id(inline.instance): inline.cleaned_data.get(SEEN_VERSION)
+            for inline in formset.forms
+            if getattr(inline, "cleaned_data", None)
+        }
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            self.delete_row(request, obj, seen.get(id(obj)))
+        for obj in instances:
+            self.save_row(request, obj, seen.get(id(obj)) if obj.pk else None)
+        formset.save_m2m()
+
+    def get_actions(self, request):
+        # The bulk delete would bypass the rules of each row: rows are deleted one at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def _refused(self, request, error: Exception):
+        messages.error(request, f"{error} Rien n'a été enregistré.")
+        return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError:
-            # Lost the race between clean() and the save: nothing was written (the view is atomic).
-            messages.error(
-                request,
-                "Cette fiche vient d'être modifiée par quelqu'un d'autre : rien n'a été enregistré. "
-                "Vérifiez la version enregistrée ci-dessous puis refaites vos modifications.",
-            )
-            return HttpResponseRedirect(request.path)
+        except self.refusals as error:
+            # Lost the race between the form's checks and the save: the view's transaction is undone.
+            return self._refused(request, error)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            seen = form.cleaned_data.get("seen_version")
-            with transaction.atomic():
-                bumped = type(obj).objects.filter(pk=obj.pk, version=seen).update(version=F("version") + 1)
-                if not bumped:
-                    raise StaleEditError("Modification concurrente détectée.")
-                obj.version = seen + 1
-                super().save_model(request, obj, form, change)
-        else:
-            super().save_model(request, obj, form, change)
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except self.refusals as error:
+            return self._refused(request, error)
 
 
-class FichePilotInline(admin.TabularInline):
+class PlanContentAdmin(WriteThroughServicesMixin, SimpleHistoryAdmin):
+    pass
+
+
+class PlanContentInline:
+    """An inline whose rows carry their version and go through the same checks."""
+
+    form = VersionedForm
+    extra = 0
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if SEEN_VERSION in fields else [*fields, SEEN_VERSION]
+
+
+class FichePilotInline(PlanContentInline, admin.TabularInline):
     model = FichePilot
-    extra = 0
     autocomplete_fields = ["pilot"]
+    fields = ["position", "pilot"]
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(PlanContentInline, admin.TabularInline):
     model = Goal
-    extra = 0
     fields = ["position", "kind", "level", "text", "target_value", "target_unit"]
 
 
-class MilestoneInline(admin.StackedInline):
+class MilestoneInline(PlanContentInline, admin.StackedInline):
     model = Milestone
-    extra = 0
     fields = [
         ("position", "kind", "heading"),
         "text",
@@ -124,27 +165,23 @@ class MilestoneInline(admin.StackedInline):
     ]
 
 
-class ActorInline(admin.TabularInline):
+class ActorInline(PlanContentInline, admin.TabularInline):
     model = Actor
-    extra = 0
     fields = ["position", "kind", "text"]
 
 
-class MeansInline(admin.TabularInline):
+class MeansInline(PlanContentInline, admin.TabularInline):
     model = Means
-    extra = 0
     fields = ["position", "kind", "level", "text"]
 
 
-class VigilanceInline(admin.TabularInline):
+class VigilanceInline(PlanContentInline, admin.TabularInline):
     model = VigilancePoint
-    extra = 0
     fields = ["position", "text"]
 
 
-class IndicatorInline(admin.StackedInline):
+class IndicatorInline(PlanContentInline, admin.StackedInline):
     model = Indicator
-    extra = 0
     fields = [
         ("position", "code", "kind", "value_type", "unit"),
         ("group", "label"),
@@ -152,20 +189,22 @@ class IndicatorInline(admin.StackedInline):
     ]
 
 
-@admin.register(Fiche)
-class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAdmin):
-    # Import and export the "Fiches" sheet of the plan workbook (exports:plan_xlsx), all or nothing.
+class ImportExportPlanContentAdmin(AllOrNothingImportMixin, ImportExportMixin, PlanContentAdmin):
+    """A plan admin that imports and exports its sheet of the plan workbook, all or nothing."""
+
+
+class FicheAdmin(ImportExportPlanContentAdmin):
+    # Import and export the "Fiches" sheet of the plan workbook (actions:plan_xlsx), all or nothing.
     resource_classes = [FicheResource]
     formats = [FichesXLSX]
     import_export_change_list_template = "admin/actions/fiche/change_list_excel.html"
-    list_display = ["number", "title", "axis_name", "principles_list", "pilots_list", "status", "is_flagship"]
+    list_display = ["number", "title", "axis_name", "principles_list", "pilots_list", "is_flagship"]
     list_display_links = ["number", "title"]
     list_filter = [
         "plan",
         ("objective__axis", admin.RelatedOnlyFieldListFilter),
         ("principles", admin.RelatedOnlyFieldListFilter),
         ("pilots__direction", admin.RelatedOnlyFieldListFilter),
-        "status",
         "is_flagship",
         "complexity",
         "duration",
@@ -183,11 +222,8 @@ class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin
         VigilanceInline,
     ]
     fieldsets = [
-        (None, {"fields": ["plan", "number", "title", "objective", "principles", "seen_version"]}),
-        (
-            "Qualification",
-            {"fields": ["complexity", "duration", "status", "is_flagship", "pack", "added_on"]},
-        ),
+        (None, {"fields": ["plan", "number", "title", "objective", "principles", SEEN_VERSION]}),
+        ("Qualification", {"fields": ["complexity", "duration", "is_flagship", "pack", "added_on"]}),
         ("Contexte / état des lieux", {"fields": ["context"]}),
     ]
 
@@ -213,22 +249,41 @@ class FicheAdmin(VersionedAdminMixin, AllOrNothingImportMixin, ImportExportMixin
 
     @admin.display(description="pilotes")
     def pilots_list(self, obj):
-        return " ; ".join(str(fp.pilot) for fp in obj.fiche_pilots.all())
+        return " ; ".join(fp.pilot.label for fp in obj.fiche_pilots.all())
+
+
+admin.site.register(Fiche, FicheAdmin)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ImportExportPlanContentAdmin):
+    resource_classes = [IndicatorResource]
+    formats = [IndicatorsXLSX]
+    list_display = ["code", "label", "kind", "value_type", "unit", "target_value", "target_year", "fiche"]
+    list_filter = [
+        "fiche__plan",
+        "kind",
+        "value_type",
+        ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["code", "label", "group", "fiche__title"]
+    list_select_related = ["fiche"]
+    ordering = ["fiche__number", "position"]
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(PlanContentAdmin):
     list_display = ["short_title", "title", "buyer", "start_year", "end_year", "adopted_on", "updated_on"]
     search_fields = ["title", "short_title", "buyer"]
 
 
-class ObjectiveInline(admin.TabularInline):
+class ObjectiveInline(PlanContentInline, admin.TabularInline):
     model = Objective
-    extra = 0
+    fields = ["position", "code", "title"]
 
 
 @admin.register(Axis)
-class AxisAdmin(SimpleHistoryAdmin):
+class AxisAdmin(PlanContentAdmin):
     list_display = ["name", "plan", "position"]
     list_filter = ["plan"]
     ordering = ["plan", "position"]
@@ -236,7 +291,7 @@ class AxisAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(PlanContentAdmin):
     list_display = ["code", "title", "axis"]
     list_filter = ["axis__plan", "axis"]
     search_fields = ["title", "code"]
@@ -244,32 +299,32 @@ class ObjectiveAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Principle)
-class PrincipleAdmin(SimpleHistoryAdmin):
+class PrincipleAdmin(PlanContentAdmin):
     list_display = ["label", "description", "plan", "position"]
     list_filter = ["plan"]
 
 
 @admin.register(Direction)
-class DirectionAdmin(SimpleHistoryAdmin):
+class DirectionAdmin(PlanContentAdmin):
     list_display = ["code", "name", "plan"]
     list_filter = ["plan"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Pack)
-class PackAdmin(SimpleHistoryAdmin):
+class PackAdmin(PlanContentAdmin):
     list_display = ["name", "plan"]
 
 
 @admin.register(GlossaryEntry)
-class GlossaryEntryAdmin(SimpleHistoryAdmin):
+class GlossaryEntryAdmin(PlanContentAdmin):
     list_display = ["acronym", "definition", "plan"]
     list_filter = ["plan"]
     search_fields = ["acronym", "definition"]
 
 
 @admin.register(Pilot)
-class PilotAdmin(SimpleHistoryAdmin):
+class PilotAdmin(PlanContentAdmin):
     list_display = ["role", "service", "direction", "fiches_list", "users_list"]
     list_filter = ["plan", ("direction", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["role", "service", "direction__code", "users__username", "users__last_name"]
@@ -285,11 +340,11 @@ class PilotAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="comptes")
     def users_list(self, obj):
-        return ", ".join(u.get_full_name() or u.username for u in obj.users.all())
+        return ", ".join(person_name(u) for u in obj.users.all())
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(PlanContentAdmin):
     list_display = ["fiche", "kind", "text", "due_label", "due_date", "status", "completed_on"]
     list_filter = ["fiche__plan", "kind", "status", "due_precision"]
     search_fields = ["text", "due_label", "fiche__title"]

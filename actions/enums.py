@@ -54,3 +54,33 @@ class MeansKind(models.TextChoices):
     HUMAN = "human", "Humains"
     FINANCIAL = "financial", "Financiers"
     OTHER = "other", "Autre"
+
+
+class IndicatorKind(models.TextChoices):
+    REALISATION = "realisation", "Réalisation"
+    EVALUATION = "evaluation", "Évaluation"
+    IMPACT = "impact", "Impact"
+
+
+class ValueType(models.TextChoices):
+    COUNT = "count", "Nombre"
+    PERCENTAGE = "percentage", "Pourcentage"
+    AMOUNT = "amount", "Montant (€)"
+    HOURS = "hours", "Heures"
+    RATIO = "ratio", "Ratio"
+    BOOLEAN = "boolean", "Oui / non"
+    TEXT = "text", "Texte libre"
+
+
+NUMERIC_VALUE_TYPES = frozenset(
+    {ValueType.COUNT, ValueType.PERCENTAGE, ValueType.AMOUNT, ValueType.HOURS, ValueType.RATIO}
+)
+
+
+class MilestoneState(models.TextChoices):
+    """Where a milestone stands on a given day (derived from its status, deadline and the day)."""
+
+    DONE = "done", "Réalisé"
+    ON_TIME = "on_time", "Dans les délais"
+    LATE = "late", "En retard"
+    CANCELLED = "cancelled", "Abandonné"

@@ -1,16 +1,25 @@
-"""Writes on the plan that enforce rules: loading a plan from its files, linking users to pilots."""
+"""Writes on the plan that enforce rules: every write to the plan's content, loading a plan from its
+files, linking users to pilot posts.
+
+Every writer of the plan's content (the admin's forms and inlines, the fiche and indicator imports)
+goes through `plan_content_save` / `plan_content_delete`: they check the rules, claim the row's
+version (lost updates, see `versioning`) and record the author. Rules that belong to a higher app
+(a validated year locks its milestones: indicators) are plugged in with `register_write_guard`, so
+this app never imports the follow-up.
+"""
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import models, transaction
 
-from . import enums, roles
+from . import enums, rights
 from .models import (
     Actor,
     Axis,
@@ -19,6 +28,7 @@ from .models import (
     FichePilot,
     GlossaryEntry,
     Goal,
+    Indicator,
     Means,
     Milestone,
     Objective,
@@ -28,6 +38,59 @@ from .models import (
     Principle,
     VigilancePoint,
 )
+from .versioning import delete_claimed, save_claimed
+
+# --- every write of the plan's content ----------------------------------------------------------
+
+
+class WriteRefused(Exception):
+    """A rule refuses the write; the message is for the user (French). Nothing was written."""
+
+
+# A guard looks at a row about to be saved (or deleted) and returns why it may not be, or None.
+WriteGuard = Callable[[models.Model, bool], str | None]
+_write_guards: list[WriteGuard] = []
+
+
+def register_write_guard(guard: WriteGuard) -> WriteGuard:
+    """Plug a rule of a higher app into every write of the plan's content (see apps.ready)."""
+    if guard not in _write_guards:
+        _write_guards.append(guard)
+    return guard
+
+
+def write_refusal(obj: models.Model, *, deleting: bool = False) -> str | None:
+    """Why `obj` may not be saved (or deleted) now, in French, or None."""
+    for guard in _write_guards:
+        refusal = guard(obj, deleting)
+        if refusal:
+            return refusal
+    return None
+
+
+@transaction.atomic
+def plan_content_save(*, obj: models.Model, user: User | None, seen_version: int | None = None) -> None:
+    """Save a row of the plan (fiche, milestone, indicator, pilot...) after its rules and version check.
+
+    `seen_version`: the version the user's form showed (None: the instance's own). Raises
+    WriteRefused or versioning.StaleWrite; nothing is written then.
+    """
+    refusal = write_refusal(obj)
+    if refusal:
+        raise WriteRefused(refusal)
+    save_claimed(obj, seen=seen_version, user=user)
+
+
+@transaction.atomic
+def plan_content_delete(*, obj: models.Model, user: User | None, seen_version: int | None = None) -> None:
+    """Delete a row of the plan (and what cascades from it) if its rules allow it."""
+    refusal = write_refusal(obj, deleting=True)
+    if refusal:
+        raise WriteRefused(refusal)
+    delete_claimed(obj, seen=seen_version, user=user)
+
+
+# --- loading a plan from its files ------------------------------------------------------------------
 
 
 class PlanLoadError(Exception):
@@ -71,6 +134,13 @@ def _choice(value, choices, where: str) -> str:
     return value
 
 
+_DUE_PARTS = (
+    ("half", enums.DuePrecision.HALF),
+    ("quarter", enums.DuePrecision.QUARTER),
+    ("month", enums.DuePrecision.MONTH),
+)
+
+
 def _due_fields(due: dict | None, where: str) -> dict:
     if not due:
         return {}
@@ -80,16 +150,11 @@ def _due_fields(due: dict | None, where: str) -> dict:
         if not isinstance(day, datetime.date):
             raise PlanLoadError(f"{where} : date « {day} » invalide.")
         return fields | {"due_precision": enums.DuePrecision.DAY, "due_day": day, "due_year": day.year}
-    for key, precision in (
-        ("half", enums.DuePrecision.HALF),
-        ("quarter", enums.DuePrecision.QUARTER),
-        ("month", enums.DuePrecision.MONTH),
-    ):
+    fields["due_precision"] = enums.DuePrecision.YEAR
+    for key, precision in _DUE_PARTS:
         if key in due:
             fields |= {"due_precision": precision, "due_part": int(due[key])}
             break
-    else:
-        fields["due_precision"] = enums.DuePrecision.YEAR
     if "relative_year" in due:
         fields["due_relative_year"] = int(due["relative_year"])
     elif "year" in due:
@@ -107,15 +172,180 @@ def _read_yaml(path: Path):
         raise PlanLoadError(f"{path.name} : fichier illisible ({exc}).") from exc
 
 
-def _with_author(instance, user):
-    if user is not None:
-        instance._history_user = user
-    return instance
+class _PlanLoader:
+    """Writes one plan's rows from its parsed files; each method loads one part of the format."""
+
+    def __init__(self, user: User | None):
+        self.user = user
+        self.principles: dict[str, Principle] = {}
+        self.directions: dict[str, Direction] = {}
+        self.objectives: dict[str, Objective] = {}
+        self.packs_by_fiche: dict[int, Pack] = {}
+        self.pilots: dict[tuple, Pilot] = {}
+        self.counts = dict.fromkeys(("axes", "objectifs", "fiches", "pilotes", "jalons", "indicateurs"), 0)
+
+    def save(self, obj):
+        save_claimed(obj, seen=None, user=self.user)
+        return obj
+
+    def plan(self, data: dict) -> Plan:
+        plan = self.save(
+            Plan(
+                slug=data["slug"],
+                title=data["title"],
+                short_title=data.get("short_title", data["title"]),
+                buyer=data["buyer"],
+                start_year=int(data["start_year"]),
+                end_year=int(data["end_year"]),
+                adopted_on=_year_month(data.get("adopted"), "plan.yaml adopted"),
+                updated_on=_year_month(data.get("updated"), "plan.yaml updated"),
+            )
+        )
+        for position, item in enumerate(data.get("principles", []), start=1):
+            self.principles[item["code"]] = self.save(
+                Principle(
+                    plan=plan,
+                    code=item["code"],
+                    label=item["label"],
+                    description=item.get("description") or "",
+                    position=position,
+                )
+            )
+        for item in data.get("directions", []):
+            self.directions[item["code"]] = self.save(
+                Direction(plan=plan, code=item["code"], name=item["name"])
+            )
+        self.axes(plan, data.get("axes", []))
+        for item in data.get("packs", []):
+            description = item.get("description") or ""
+            pack = self.save(Pack(plan=plan, code=item["code"], name=item["name"], description=description))
+            self.packs_by_fiche |= {int(number): pack for number in item.get("fiches", [])}
+        for item in data.get("glossary", []):
+            self.save(GlossaryEntry(plan=plan, acronym=item["acronym"], definition=item["definition"]))
+        return plan
+
+    def axes(self, plan: Plan, axes: list[dict]) -> None:
+        for axis_position, axis_data in enumerate(axes, start=1):
+            axis = self.save(
+                Axis(plan=plan, code=axis_data["code"], name=axis_data["name"], position=axis_position)
+            )
+            self.counts["axes"] += 1
+            for position, item in enumerate(axis_data.get("objectives", []), start=1):
+                self.objectives[item["code"]] = self.save(
+                    Objective(axis=axis, code=item["code"], title=item["title"], position=position)
+                )
+                self.counts["objectifs"] += 1
+
+    def fiche(self, plan: Plan, data: dict, where: str) -> Fiche:
+        number = int(data["number"])
+        if data["objective"] not in self.objectives:
+            raise PlanLoadError(f"{where} : objectif « {data['objective']} » inconnu.")
+        fiche = self.save(
+            Fiche(
+                plan=plan,
+                number=number,
+                title=data["title"],
+                objective=self.objectives[data["objective"]],
+                is_flagship=bool(data.get("flagship")),
+                pack=self.packs_by_fiche.get(number),
+                added_on=_year_month(data.get("added"), f"{where} added"),
+                context=(data.get("context") or "").strip(),
+                complexity=_choice(data.get("complexity"), enums.Complexity, f"{where} complexity"),
+                duration=_choice(data.get("duration"), enums.Duration, f"{where} duration"),
+            )
+        )
+        self.counts["fiches"] += 1
+        unknown = [code for code in data.get("principles", []) if code not in self.principles]
+        if unknown:
+            raise PlanLoadError(f"{where} : principe « {unknown[0]} » inconnu.")
+        fiche.principles.set([self.principles[code] for code in data.get("principles", [])])
+        self.fiche_pilots(plan, fiche, data.get("pilots") or [], where)
+        self.fiche_sections(fiche, data, where)
+        self.indicators(fiche, data.get("indicators") or [], where)
+        return fiche
+
+    def fiche_pilots(self, plan: Plan, fiche: Fiche, items: list[dict], where: str) -> None:
+        if not items:
+            raise PlanLoadError(f"{where} : la fiche {fiche.number} n'a pas de pilote.")
+        for position, item in enumerate(items, start=1):
+            if item["direction"] not in self.directions:
+                raise PlanLoadError(f"{where} : direction « {item['direction']} » inconnue.")
+            key = (item["role"], item.get("service") or "", item["direction"])
+            if key not in self.pilots:
+                direction = self.directions[item["direction"]]
+                self.pilots[key] = self.save(
+                    Pilot(plan=plan, role=key[0], service=key[1], direction=direction)
+                )
+                self.counts["pilotes"] += 1
+            self.save(FichePilot(fiche=fiche, pilot=self.pilots[key], position=position))
+
+    def fiche_sections(self, fiche: Fiche, data: dict, where: str) -> None:
+        """Goals, milestones, actors, means and vigilance points, in the document's order."""
+        for position, item in enumerate(data.get("goals", []), start=1):
+            self.save(
+                Goal(
+                    fiche=fiche,
+                    kind=_choice(item["kind"], enums.GoalKind, f"{where} goals"),
+                    text=item["text"].strip(),
+                    target_value=_decimal(item.get("target_value"), f"{where} goals"),
+                    target_unit=item.get("target_unit") or "",
+                    level=int(item.get("level") or 0),
+                    position=position,
+                )
+            )
+        for position, item in enumerate(data.get("milestones", []), start=1):
+            self.save(
+                Milestone(
+                    fiche=fiche,
+                    kind=_choice(item["kind"], enums.MilestoneKind, f"{where} milestones"),
+                    heading=item.get("heading") or "",
+                    text=item["text"].strip(),
+                    position=position,
+                    **_due_fields(item.get("due"), f"{where} milestone {position}"),
+                )
+            )
+            self.counts["jalons"] += 1
+        for position, item in enumerate(data.get("actors", []), start=1):
+            kind = _choice(item["kind"], enums.ActorKind, f"{where} actors")
+            self.save(Actor(fiche=fiche, kind=kind, text=item["text"].strip(), position=position))
+        for position, item in enumerate(data.get("means", []), start=1):
+            kind = _choice(item["kind"], enums.MeansKind, f"{where} means")
+            level = int(item.get("level") or 0)
+            self.save(
+                Means(fiche=fiche, kind=kind, text=item["text"].strip(), level=level, position=position)
+            )
+        for position, text in enumerate(data.get("vigilance", []) or [], start=1):
+            self.save(VigilancePoint(fiche=fiche, text=str(text).strip(), position=position))
+
+    def indicators(self, fiche: Fiche, items: list[dict], where: str) -> None:
+        if not items:
+            raise PlanLoadError(f"{where} : la fiche {fiche.number} n'a pas d'indicateur.")
+        per_kind: dict[str, int] = {}
+        for position, item in enumerate(items, start=1):
+            kind = _choice(item["kind"], enums.IndicatorKind, f"{where} indicators")
+            per_kind[kind] = per_kind.get(kind, 0) + 1
+            self.save(
+                Indicator(
+                    fiche=fiche,
+                    code=item.get("code") or f"{fiche.number}-{KIND_LETTERS[kind]}{per_kind[kind]}",
+                    kind=kind,
+                    label=item["label"].strip(),
+                    group=item.get("group") or "",
+                    value_type=_choice(item["value_type"], enums.ValueType, f"{where} indicators"),
+                    unit=item.get("unit") or "",
+                    target_value=_decimal(item.get("target_value"), f"{where} indicators"),
+                    target_year=item.get("target_year"),
+                    baseline_value=_decimal(item.get("baseline_value"), f"{where} indicators"),
+                    baseline_year=item.get("baseline_year"),
+                    position=position,
+                )
+            )
+            self.counts["indicateurs"] += 1
 
 
 @transaction.atomic
 def plan_load(*, directory: Path, user: User | None = None) -> PlanLoadReport:
-    """Create a plan and all its fiches from `plan.yaml` and `fiches/*.yaml`.
+    """Create a plan and all its fiches from `plan.yaml` and `fiches/*.yaml` (format: FORMAT.md).
 
     All or nothing: any invalid entry raises PlanLoadError and the transaction writes nothing.
     A plan already in the database is left untouched (its content belongs to SCP from then on),
@@ -128,173 +358,24 @@ def plan_load(*, directory: Path, user: User | None = None) -> PlanLoadReport:
     existing = Plan.objects.filter(slug=data["slug"]).first()
     if existing is not None:
         return PlanLoadReport(plan=existing, created=False)
-
-    save = lambda obj: _with_author(obj, user).save()  # noqa: E731
-
-    plan = Plan(
-        slug=data["slug"],
-        title=data["title"],
-        short_title=data.get("short_title", data["title"]),
-        buyer=data["buyer"],
-        start_year=int(data["start_year"]),
-        end_year=int(data["end_year"]),
-        adopted_on=_year_month(data.get("adopted"), "plan.yaml adopted"),
-        updated_on=_year_month(data.get("updated"), "plan.yaml updated"),
-    )
-    save(plan)
-    counts = {"axes": 0, "objectifs": 0, "fiches": 0, "pilotes": 0, "jalons": 0, "indicateurs": 0}
-
-    principles = {}
-    for position, item in enumerate(data.get("principles", []), start=1):
-        principles[item["code"]] = Principle(
-            plan=plan,
-            code=item["code"],
-            label=item["label"],
-            description=item.get("description") or "",
-            position=position,
-        )
-        save(principles[item["code"]])
-    directions = {}
-    for item in data.get("directions", []):
-        directions[item["code"]] = Direction(plan=plan, code=item["code"], name=item["name"])
-        save(directions[item["code"]])
-    objectives = {}
-    for axis_position, axis_data in enumerate(data.get("axes", []), start=1):
-        axis = Axis(plan=plan, code=axis_data["code"], name=axis_data["name"], position=axis_position)
-        save(axis)
-        counts["axes"] += 1
-        for position, item in enumerate(axis_data.get("objectives", []), start=1):
-            objectives[item["code"]] = Objective(
-                axis=axis, code=item["code"], title=item["title"], position=position
-            )
-            save(objectives[item["code"]])
-            counts["objectifs"] += 1
-    packs_by_fiche = {}
-    for item in data.get("packs", []):
-        pack = Pack(
-            plan=plan, code=item["code"], name=item["name"], description=item.get("description") or ""
-        )
-        save(pack)
-        for number in item.get("fiches", []):
-            packs_by_fiche[int(number)] = pack
-    for item in data.get("glossary", []):
-        save(GlossaryEntry(plan=plan, acronym=item["acronym"], definition=item["definition"]))
-
-    pilots: dict[tuple, Pilot] = {}
     fiche_files = sorted((directory / "fiches").glob("*.yaml"))
     if not fiche_files:
         raise PlanLoadError("Aucune fiche trouvée (dossier fiches/ vide).")
+
+    loader = _PlanLoader(user)
+    plan = loader.plan(data)
     seen_numbers = set()
     for path in fiche_files:
         fiche_data = _read_yaml(path)
-        where = path.name
         number = int(fiche_data["number"])
         if number in seen_numbers:
-            raise PlanLoadError(f"{where} : la fiche {number} existe déjà dans ce plan.")
+            raise PlanLoadError(f"{path.name} : la fiche {number} existe déjà dans ce plan.")
         seen_numbers.add(number)
-        if fiche_data["objective"] not in objectives:
-            raise PlanLoadError(f"{where} : objectif « {fiche_data['objective']} » inconnu.")
-        fiche = Fiche(
-            plan=plan,
-            number=number,
-            title=fiche_data["title"],
-            objective=objectives[fiche_data["objective"]],
-            is_flagship=bool(fiche_data.get("flagship")),
-            pack=packs_by_fiche.get(number),
-            added_on=_year_month(fiche_data.get("added"), f"{where} added"),
-            context=(fiche_data.get("context") or "").strip(),
-            complexity=_choice(fiche_data.get("complexity"), enums.Complexity, f"{where} complexity"),
-            duration=_choice(fiche_data.get("duration"), enums.Duration, f"{where} duration"),
-        )
-        save(fiche)
-        counts["fiches"] += 1
-        for code in fiche_data.get("principles", []):
-            if code not in principles:
-                raise PlanLoadError(f"{where} : principe « {code} » inconnu.")
-        fiche.principles.set([principles[code] for code in fiche_data.get("principles", [])])
+        loader.fiche(plan, fiche_data, path.name)
+    return PlanLoadReport(plan=plan, created=True, counts=loader.counts)
 
-        for position, item in enumerate(fiche_data.get("pilots", []), start=1):
-            if item["direction"] not in directions:
-                raise PlanLoadError(f"{where} : direction « {item['direction']} » inconnue.")
-            key = (item["role"], item.get("service") or "", item["direction"])
-            if key not in pilots:
-                pilots[key] = Pilot(
-                    plan=plan, role=key[0], service=key[1], direction=directions[item["direction"]]
-                )
-                save(pilots[key])
-                counts["pilotes"] += 1
-            save(FichePilot(fiche=fiche, pilot=pilots[key], position=position))
-        if not fiche_data.get("pilots"):
-            raise PlanLoadError(f"{where} : la fiche {number} n'a pas de pilote.")
 
-        for position, item in enumerate(fiche_data.get("goals", []), start=1):
-            save(
-                Goal(
-                    fiche=fiche,
-                    kind=_choice(item["kind"], enums.GoalKind, f"{where} goals"),
-                    text=item["text"].strip(),
-                    target_value=_decimal(item.get("target_value"), f"{where} goals"),
-                    target_unit=item.get("target_unit") or "",
-                    level=int(item.get("level") or 0),
-                    position=position,
-                )
-            )
-        for position, item in enumerate(fiche_data.get("milestones", []), start=1):
-            save(
-                Milestone(
-                    fiche=fiche,
-                    kind=_choice(item["kind"], enums.MilestoneKind, f"{where} milestones"),
-                    heading=item.get("heading") or "",
-                    text=item["text"].strip(),
-                    position=position,
-                    **_due_fields(item.get("due"), f"{where} milestone {position}"),
-                )
-            )
-            counts["jalons"] += 1
-        for position, item in enumerate(fiche_data.get("actors", []), start=1):
-            kind = _choice(item["kind"], enums.ActorKind, f"{where} actors")
-            save(Actor(fiche=fiche, kind=kind, text=item["text"].strip(), position=position))
-        for position, item in enumerate(fiche_data.get("means", []), start=1):
-            kind = _choice(item["kind"], enums.MeansKind, f"{where} means")
-            save(
-                Means(
-                    fiche=fiche,
-                    kind=kind,
-                    text=item["text"].strip(),
-                    level=int(item.get("level") or 0),
-                    position=position,
-                )
-            )
-        for position, text in enumerate(fiche_data.get("vigilance", []) or [], start=1):
-            save(VigilancePoint(fiche=fiche, text=str(text).strip(), position=position))
-
-        from indicators.enums import IndicatorKind, ValueType
-        from indicators.models import Indicator
-
-        per_kind: dict[str, int] = {}
-        for position, item in enumerate(fiche_data.get("indicators", []), start=1):
-            kind = _choice(item["kind"], IndicatorKind, f"{where} indicators")
-            per_kind[kind] = per_kind.get(kind, 0) + 1
-            save(
-                Indicator(
-                    fiche=fiche,
-                    code=item.get("code") or f"{number}-{KIND_LETTERS[kind]}{per_kind[kind]}",
-                    kind=kind,
-                    label=item["label"].strip(),
-                    group=item.get("group") or "",
-                    value_type=_choice(item["value_type"], ValueType, f"{where} indicators"),
-                    unit=item.get("unit") or "",
-                    target_value=_decimal(item.get("target_value"), f"{where} indicators"),
-                    target_year=item.get("target_year"),
-                    baseline_value=_decimal(item.get("baseline_value"), f"{where} indicators"),
-                    baseline_year=item.get("baseline_year"),
-                    position=position,
-                )
-            )
-            counts["indicateurs"] += 1
-        if not fiche_data.get("indicators"):
-            raise PlanLoadError(f"{where} : la fiche {number} n'a pas d'indicateur.")
-    return PlanLoadReport(plan=plan, created=True, counts=counts)
+# --- accounts --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -306,13 +387,13 @@ def user_attach_to_pilot(
     last_name: str,
     password: str | None,
     pilot: Pilot | None,
-    role_group: str = roles.PILOTS_GROUP,
+    role_group: str = rights.PILOTS_GROUP,
 ) -> tuple[User, bool]:
     """Create (or find) a user, put them in a role group and, for a pilot, attach them to a pilot post.
 
     Idempotent: an existing user keeps their password and gains the group and the post.
     """
-    if role_group not in roles.ROLE_GROUPS:
+    if role_group not in rights.ROLE_GROUPS:
         raise ValueError(f"Rôle inconnu : {role_group}")
     user, created = User.objects.get_or_create(
         username=username, defaults={"email": email, "first_name": first_name, "last_name": last_name}
@@ -322,7 +403,7 @@ def user_attach_to_pilot(
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.is_staff = role_group == roles.SCP_GROUP
+        user.is_staff = role_group == rights.SCP_GROUP
         user.save()
     user.groups.add(Group.objects.get(name=role_group))
     if pilot is not None:

@@ -1,59 +1,21 @@
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView
+"""Downloads of the plan itself. The pages that show the plan with its follow-up are the indicators
+app's (indicators.views.pages): they need the yearly follow-up, which sits above this app."""
 
-from . import selectors
-from .models import Fiche, Plan
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-
-def home(request):
-    """Where a user lands after login: the pilot's own workspace if there is one, else the plan."""
-    from django.urls import NoReverseMatch, reverse
-
-    from . import roles
-
-    if roles.is_pilot(request.user) and not roles.is_scp(request.user):
-        try:
-            return redirect(reverse("indicators:my_fiches"))
-        except NoReverseMatch:
-            pass
-    return redirect("actions:plan_current")
+from . import rights
+from .excel.files import xlsx_response
+from .excel.plan_workbook import plan_workbook
+from .models import Plan
 
 
-def current_plan(request):
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("Aucun plan n'est chargé.")
-    return redirect("actions:plan_detail", slug=plan.slug)
-
-
-class PlanDetailView(DetailView):
-    model = Plan
-    template_name = "actions/plan_detail.html"
-    context_object_name = "plan"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["axes"] = selectors.plan_overview(plan=self.object)
-        context["glossary"] = self.object.glossary.all()
-        context["packs"] = self.object.packs.all()
-        return context
-
-
-class FicheDetailView(DetailView):
-    template_name = "actions/fiche_detail.html"
-    context_object_name = "fiche"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Fiche.objects.with_details().select_related("plan"),
-            plan__slug=self.kwargs["slug"],
-            number=self.kwargs["number"],
-        )
-
-    def get_context_data(self, **kwargs):
-        from indicators.selectors import fiche_follow_up
-
-        context = super().get_context_data(**kwargs)
-        context["follow_up"] = fiche_follow_up(fiche=self.object, user=self.request.user)
-        return context
+def plan_xlsx(request, slug: str):
+    """The plan: fiches (with every field), pilots, milestones and indicators, one sheet each."""
+    rights.require(
+        rights.may_export(request.user),
+        "Les exports sont réservés au comité et au service commande publique.",
+    )
+    plan = get_object_or_404(Plan, slug=slug)
+    today = timezone.localdate().isoformat()
+    return xlsx_response(plan_workbook(plan), f"{plan.slug}-plan-{today}.xlsx")

@@ -64,6 +64,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
     parser.add_argument("--iterations", type=int, default=0, help="at most this many requests per page")
+    parser.add_argument(
+        "--throughput-seconds", type=float, default=15, help="length of each throughput measurement"
+    )
     args = parser.parse_args()
     kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -75,7 +78,7 @@ def main() -> int:
         "BENCH_DIR": str(workdir),
         "PYTHONPATH": str(ROOT),
     }
-    report = {"database": kind, "sizes": {}, "load": None}
+    report = {"database": kind, "sizes": {}, "load": None, "throughput": None}
     started = time.monotonic()
     try:
         for size in sizes:
@@ -92,10 +95,17 @@ def main() -> int:
             measured = step(env, "pages", "--iterations", str(args.iterations))
             print("   rendu du PDF (processus neuf), import Excel…", file=sys.stderr)
             measured["pdf"] = step(env, "pdf")
+            measured["pdf_downloads"] = step(env, "pdf-downloads")
             measured["import"] = step(env, "import")  # last: it rewrites the values
             report["sizes"][size] = {"data": built, **measured}
-            if size == sizes[0] and args.seconds > 0:
+            if size == sizes[0]:
                 load_env = env
+        print(
+            f"== Débit : page de la fiche et page de connexion, gunicorn 2 workers, "
+            f"{args.throughput_seconds:.0f} s chacune…",
+            file=sys.stderr,
+        )
+        report["throughput"] = step(load_env, "throughput", "--seconds", str(args.throughput_seconds))
         if args.seconds > 0:
             print(
                 f"== Test de charge : gunicorn 2 workers, 20 pilotes, {args.seconds:.0f} s…", file=sys.stderr
@@ -148,6 +158,20 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
         )
         if size == 1 and ratio >= 1:
             failures.append(f"la page de la fiche n'est pas plus rapide que l'admin ({ratio:.2f})")
+    failures += print_pdf_and_import(report, sizes)
+    failures += print_pdf_downloads(report, sizes)
+    failures += print_throughput(report["throughput"])
+    failures += print_load(report["load"])
+    print(f"\nDurée du banc d'essai : {report['duration_s']} s")
+    if failures:
+        print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
+    else:
+        print("\nTous les objectifs sont atteints.")
+    return failures
+
+
+def print_pdf_and_import(report: dict, sizes: list[int]) -> list[str]:
+    failures = []
     print("\nBilan PDF (rendu complet, processus neuf) et import Excel des valeurs (aperçu puis import)")
     extra_rows = []
     for size in sizes:
@@ -186,7 +210,11 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
             ],
         )
     )
-    load = report["load"]
+    return failures
+
+
+def print_load(load: dict | None) -> list[str]:
+    failures = []
     if load:
         print(
             f"\nTest de charge : gunicorn 2 workers sur 127.0.0.1, {load['clients']} pilotes simulés, "
@@ -229,11 +257,68 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
                 f"charge : {load['errors']} erreurs {load['error_samples']}, "
                 f"{load['lost_writes']} écritures perdues {load['lost_samples']}"
             )
-    print(f"\nDurée du banc d'essai : {report['duration_s']} s")
-    if failures:
-        print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
-    else:
-        print("\nTous les objectifs sont atteints.")
+    return failures
+
+
+SECOND_PDF_LIMIT_MS = 50
+
+
+def print_pdf_downloads(report: dict, sizes: list[int]) -> list[str]:
+    failures = []
+    print("\nBilan PDF téléchargé deux fois de suite (données inchangées) : rendu puis cache")
+    rows = []
+    for size in sizes:
+        d = report["sizes"][size]["pdf_downloads"]
+        rows.append(
+            [
+                f"{size}x",
+                d["year"],
+                f"{d['first_ms']:.0f}",
+                f"{d['second_ms']:.1f}",
+                "oui" if d["same_bytes"] else "NON",
+            ]
+        )
+        if not d["same_bytes"]:
+            failures.append(f"PDF {size}x : le second téléchargement n'est pas le document en cache")
+        if d["second_ms"] >= SECOND_PDF_LIMIT_MS:
+            failures.append(
+                f"PDF {size}x : second téléchargement {d['second_ms']:.1f} ms ≥ {SECOND_PDF_LIMIT_MS} ms"
+            )
+    print(table(rows, ["taille", "bilan", "1er ms", "2e ms", "mêmes octets"]))
+    return failures
+
+
+def print_throughput(result: dict | None) -> list[str]:
+    if not result:
+        return []
+    login, fiche = result["login"], result["fiche"]
+    print(
+        f"\nDébit sur gunicorn ({result['workers']} workers, {result['connections']} connexions, "
+        f"{result['seconds']:.0f} s par page, outil : {login['tool']})"
+    )
+    rows = [
+        [
+            name,
+            f"{page['requests_per_s']:.0f}",
+            page["requests"],
+            f"{page['p50_ms']:.1f}",
+            f"{page['p99_ms']:.1f}",
+            page["errors"],
+        ]
+        for name, page in (("Page de connexion", login), ("Page de la fiche (pilote)", fiche))
+    ]
+    print(table(rows, ["page", "req./s", "requêtes", "p50 ms", "p99 ms", "erreurs"]))
+    print(
+        f"Rapport page de la fiche / page de connexion : {result['ratio']:.2f} "
+        f"(objectif ≥ {result['target_ratio']:.2f})"
+    )
+    failures = []
+    if result["ratio"] < result["target_ratio"]:
+        failures.append(
+            f"débit de la page de la fiche : {result['ratio']:.2f} de celui de la connexion (< 1/3)"
+        )
+    if login["errors"] or fiche["errors"]:
+        failures.append(f"débit : {login['errors'] + fiche['errors']} réponses en erreur")
     return failures
 
 

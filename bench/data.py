@@ -10,12 +10,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
-from actions import roles
-from actions.models import Fiche, Plan
+from actions import rights
+from actions.models import Fiche, Indicator, Plan
 from actions.services import plan_load
 from indicators.demo import demo_load
 from indicators.enums import ReviewStatus
-from indicators.models import AnnualReview, Campaign, Indicator, IndicatorValue
+from indicators.models import AnnualReview, Campaign, IndicatorValue
 
 PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml"
@@ -61,14 +61,14 @@ def build(*, size: int) -> dict:
         )
     password_hash = make_password(PASSWORD)
     fiche11 = Fiche.objects.get(plan=plan, number=11)
-    _user("bench.scp", roles.SCP_GROUP, staff=True, password_hash=password_hash)
-    _user("bench.comite", roles.COMMITTEE_GROUP, password_hash=password_hash)
+    _user("bench.scp", rights.SCP_GROUP, staff=True, password_hash=password_hash)
+    _user("bench.comite", rights.COMMITTEE_GROUP, password_hash=password_hash)
     fiche11.ordered_pilots()[0].users.add(
-        _user("bench.pilote", roles.PILOTS_GROUP, password_hash=password_hash)
+        _user("bench.pilote", rights.PILOTS_GROUP, password_hash=password_hash)
     )
     # The load test's pilots: client i saves the values of fiche i + 1, its own.
     for index in range(LOAD_CLIENTS):
-        user = _user(f"bench.charge{index + 1:02}", roles.PILOTS_GROUP, password_hash=password_hash)
+        user = _user(f"bench.charge{index + 1:02}", rights.PILOTS_GROUP, password_hash=password_hash)
         Fiche.objects.get(plan=plan, number=index + 1).ordered_pilots()[0].users.add(user)
     # The demo submitted some fiches of the open year (locked for their pilots): back to draft, so
     # that every pilot of the load test may save.

@@ -37,26 +37,15 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving the benchmark database, started and stopped by this process only."""
 
-    def __init__(self, *, workers: int = 2, log: Path):
+    def __init__(self, *, workers: int = 2, log: Path, access_log: bool = True):
         self.port = free_port()
         self.log = open(log, "w")  # noqa: SIM115 (closed in stop)
+        command = [sys.executable, "-m", "gunicorn", "spaser.wsgi", "--config", "gunicorn.conf.py"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "spaser.wsgi",
-                "--config",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--access-logfile",
-                "-",
-            ],
+            command,
             cwd=settings.BASE_DIR,
-            env=os.environ.copy(),
+            env={**os.environ, "GUNICORN_ACCESSLOG": "-" if access_log else ""},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

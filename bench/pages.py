@@ -44,10 +44,14 @@ class Page:
 PAGES = [
     Page("Mes fiches (pilote)", lambda c: reverse("indicators:my_fiches"), "bench.pilote"),
     Page(
-        "Vue d'ensemble du plan", lambda c: reverse("actions:plan_detail", args=[c.plan.slug]), "bench.comite"
+        "Vue d'ensemble du plan",
+        lambda c: reverse("indicators:plan_detail", args=[c.plan.slug]),
+        "bench.comite",
     ),
     Page(
-        "Page de la fiche", lambda c: reverse("actions:fiche_detail", args=[c.plan.slug, 11]), "bench.pilote"
+        "Page de la fiche",
+        lambda c: reverse("indicators:fiche_detail", args=[c.plan.slug, 11]),
+        "bench.pilote",
     ),
     Page(
         "Saisie du pilote",

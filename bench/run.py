@@ -16,6 +16,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth.models import User  # noqa: E402
+
 from bench import data, pages  # noqa: E402
 
 
@@ -69,12 +71,12 @@ def excel_import(args) -> dict:
     from django.contrib.auth.models import User
 
     from actions.models import Plan
-    from indicators import excel, imports
+    from indicators import values_workbook as imports
     from indicators.models import AnnualReview, IndicatorValue
 
     plan = Plan.objects.get()
     user = User.objects.get(username="bench.scp")
-    workbook = excel.values_workbook(plan)
+    workbook = imports.values_workbook(plan)
     count = IndicatorValue.objects.of_plan(plan).count()
     IndicatorValue.objects.of_plan(plan).delete()
     AnnualReview.objects.filter(fiche__plan=plan).update(status="brouillon")
@@ -99,9 +101,9 @@ def load(args) -> dict:
     from django.contrib.auth.models import User
     from django.urls import reverse
 
-    from actions.models import Plan
+    from actions.models import Indicator, Plan
     from bench.load import Gunicorn, PilotClient, run_load
-    from indicators.models import Campaign, Indicator, IndicatorValue
+    from indicators.models import Campaign, IndicatorValue
 
     plan = Plan.objects.get()
     year = Campaign.objects.filter(plan=plan).open().get().year
@@ -156,15 +158,64 @@ def load(args) -> dict:
     return result
 
 
+def pdf_downloads(args) -> dict:
+    """The live bilan's PDF downloaded twice by the comité: rendered once, then served from the cache."""
+    import time
+
+    from django.core.cache import caches
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.pages import context
+
+    ctx = context()
+    caches["shared"].clear()
+    client = Client()
+    client.force_login(User.objects.get(username="bench.comite"))
+    url = reverse("reporting:bilan_pdf", args=[ctx.bilan_year])
+    timings, bodies = [], []
+    for _ in range(2):
+        start = time.perf_counter()
+        response = client.get(url)
+        bodies.append(response.content)
+        timings.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return {
+        "year": ctx.bilan_year,
+        "first_ms": timings[0],
+        "second_ms": timings[1],
+        "same_bytes": bodies[0] == bodies[1],
+        "bytes": len(bodies[0]),
+    }
+
+
+def throughput(args) -> dict:
+    """Requests per second of the fiche page beside the login page, on gunicorn with 2 workers."""
+    from bench.throughput import measure_throughput
+
+    return measure_throughput(seconds=args.seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["build", "pages", "pdf", "import", "load"])
+    parser.add_argument(
+        "step", choices=["build", "pages", "pdf", "pdf-downloads", "import", "load", "throughput"]
+    )
     parser.add_argument("--size", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    steps = {"build": build, "pages": measure_pages, "pdf": pdf, "import": excel_import, "load": load}
+    steps = {
+        "build": build,
+        "pages": measure_pages,
+        "pdf": pdf,
+        "pdf-downloads": pdf_downloads,
+        "import": excel_import,
+        "load": load,
+        "throughput": throughput,
+    }
     result = steps[args.step](args)
     Path(args.out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
 

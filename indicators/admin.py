@@ -1,3 +1,10 @@
+"""The follow-up in the admin (SCP): values, reviews and campaigns, each write through its service.
+
+A validated year is locked here as everywhere: the form says so next to the fields, the typing kept,
+and nothing is written. The fiches' list gains each fiche's current progress (the follow-up plugs
+into the plan's admin by registering a subclass of its FicheAdmin).
+"""
+
 import re
 import secrets
 import tempfile
@@ -7,21 +14,31 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
-from actions import roles
-from actions.importing import AllOrNothingImportMixin
-from actions.models import Plan
+from actions import rights
+from actions.admin import FicheAdmin, PlanContentAdmin, VersionedForm
+from actions.enums import ProgressStatus
+from actions.excel import files
+from actions.models import Fiche, Plan
+from actions.versioning import StaleWrite
 
-from . import excel, imports, services
-from .models import AnnualReview, Campaign, Indicator, IndicatorValue
-from .resources import IndicatorResource, IndicatorsXLSX
+from . import values_workbook
+from .models import (
+    NO_PROGRESS,
+    UNKNOWN_PROGRESS,
+    UNKNOWN_PROGRESS_LABEL,
+    AnnualReview,
+    Campaign,
+    IndicatorValue,
+)
+from .models import current_progress as progress_of
+from .services import campaigns, entry, workflow
 
 
 def _run_for_each(modeladmin, request, queryset, action, success: str) -> None:
@@ -30,7 +47,7 @@ def _run_for_each(modeladmin, request, queryset, action, success: str) -> None:
     for obj in queryset:
         try:
             action(obj)
-        except services.WorkflowError as error:
+        except (workflow.WorkflowError, StaleWrite) as error:
             modeladmin.message_user(request, f"{obj} : {error}", messages.ERROR)
         else:
             done += 1
@@ -38,20 +55,64 @@ def _run_for_each(modeladmin, request, queryset, action, success: str) -> None:
         modeladmin.message_user(request, success.format(n=done), messages.SUCCESS)
 
 
-@admin.register(Indicator)
-class IndicatorAdmin(AllOrNothingImportMixin, ImportExportMixin, SimpleHistoryAdmin):
-    resource_classes = [IndicatorResource]
-    formats = [IndicatorsXLSX]
-    list_display = ["code", "label", "kind", "value_type", "unit", "target_value", "target_year", "fiche"]
-    list_filter = [
-        "fiche__plan",
-        "kind",
-        "value_type",
-        ("fiche__objective__axis", admin.RelatedOnlyFieldListFilter),
-    ]
-    search_fields = ["code", "label", "group", "fiche__title"]
-    list_select_related = ["fiche"]
-    ordering = ["fiche__number", "position"]
+class FollowUpAdmin(PlanContentAdmin):
+    """An admin of the follow-up: its forms refuse a validated year, its writes use its services."""
+
+    refusals = (*PlanContentAdmin.refusals, workflow.WorkflowError, PermissionDenied)
+
+
+# --- the fiches' list, with each fiche's current progress -------------------------------------------
+
+
+class ProgressFilter(admin.SimpleListFilter):
+    title = "état d'avancement (dernier bilan validé)"
+    parameter_name = "avancement"
+
+    def lookups(self, request, model_admin):
+        return [*ProgressStatus.choices, (UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        progress = AnnualReview.objects.current_progress(queryset.values_list("pk", flat=True))
+        if self.value() == UNKNOWN_PROGRESS:
+            return queryset.exclude(pk__in=progress)
+        return queryset.filter(pk__in=[pk for pk, p in progress.items() if p.code == self.value()])
+
+
+class FicheWithProgressAdmin(FicheAdmin):
+    import_export_change_list_template = "admin/indicators/fiche/change_list_excel.html"
+    list_display = [*FicheAdmin.list_display[:-1], "progress", FicheAdmin.list_display[-1]]
+    list_filter = [*FicheAdmin.list_filter, ProgressFilter]
+
+    def get_queryset(self, request):
+        validated = AnnualReview.objects.validated()
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("reviews", queryset=validated, to_attr="validated_reviews"))
+        )
+
+    @admin.display(description="avancement")
+    def progress(self, obj):
+        reviews = getattr(obj, "validated_reviews", None)
+        progress = progress_of(reviews) if reviews is not None else NO_PROGRESS
+        return f"{progress.label} ({progress.year})" if progress.year else progress.label
+
+
+admin.site.unregister(Fiche)
+admin.site.register(Fiche, FicheWithProgressAdmin)
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+class IndicatorValueForm(VersionedForm):
+    def write_refusal(self, obj, deleting):
+        years = {obj.year}
+        if obj.pk:
+            years |= set(IndicatorValue.objects.filter(pk=obj.pk).values_list("year", flat=True))
+        return workflow.locked_refusal(fiche=obj.indicator.fiche, years=years) if obj.indicator_id else None
 
 
 class ValuesImportForm(forms.Form):
@@ -79,9 +140,10 @@ def _pending_dir() -> Path:
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
     """Import and export go through the "Valeurs" workbook (one column per year), not a flat resource."""
 
+    form = IndicatorValueForm
     list_display = ["indicator", "year", "display_value", "is_demo", "updated_by", "updated_at"]
     list_filter = ["year", "is_demo", "indicator__kind", "indicator__fiche__plan"]
     search_fields = ["indicator__code", "indicator__label", "comment", "value_text"]
@@ -93,21 +155,17 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def display_value(self, obj):
         return obj.display()
 
-    def save_model(self, request, obj, form, change):
-        # An admin edit moves the version on, so a pilot's page opened before it detects the change.
-        if change:
-            IndicatorValue.objects.filter(pk=obj.pk).update(version=F("version") + 1)
-            obj.version += 1
-        obj.updated_by = request.user
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def save_row(self, request, obj, seen_version):
+        entry.indicator_value_save(value=obj, user=request.user, seen_version=seen_version)
+
+    def delete_row(self, request, obj, seen_version=None):
+        entry.indicator_value_delete(value=obj, user=request.user, seen_version=seen_version)
 
     def has_import_permission(self, request):
-        return roles.is_scp(request.user)
+        return rights.may_import(request.user)
 
     def has_export_permission(self, request):
-        return roles.is_scp(request.user) or roles.is_committee(request.user)
+        return rights.may_export(request.user)
 
     def export_action(self, request):
         if not self.has_export_permission(request):
@@ -116,7 +174,7 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if plan is None:
             messages.error(request, "Aucun plan n'est chargé : il n'y a rien à exporter.")
             return HttpResponseRedirect(self._changelist(self.model._meta))
-        response = HttpResponse(excel.values_workbook(plan), content_type=excel.XLSX_CONTENT_TYPE)
+        response = HttpResponse(values_workbook.values_workbook(plan), content_type=files.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{plan.slug}-valeurs.xlsx"'
         return response
 
@@ -138,11 +196,11 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return self._render(request, {"form": form})
         upload = form.cleaned_data["import_file"]
         try:
-            data = imports.read_upload(upload)
-        except excel.ExcelFileError as exc:
-            result = imports.ValuesImportResult(dry_run=True, file_error=str(exc))
+            data = files.read_upload(upload)
+        except files.ExcelFileError as exc:
+            result = values_workbook.ValuesImportResult(dry_run=True, file_error=str(exc))
         else:
-            result = imports.values_import(file=data, user=request.user, dry_run=True)
+            result = values_workbook.values_import(file=data, user=request.user, dry_run=True)
         token = ""
         if not result.has_errors:
             token = secrets.token_hex(16)
@@ -188,7 +246,7 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
             self._forget(request, path)
             messages.info(request, "Import abandonné : rien n'a été enregistré.")
             return HttpResponseRedirect(self._changelist(self.model._meta))
-        result = imports.values_import(file=path.read_bytes(), user=request.user, dry_run=False)
+        result = values_workbook.values_import(file=path.read_bytes(), user=request.user, dry_run=False)
         self._forget(request, path)
         if result.has_errors:
             messages.error(
@@ -207,19 +265,31 @@ class IndicatorValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return HttpResponseRedirect(self._changelist(self.model._meta))
 
 
+class CampaignForm(VersionedForm):
+    def write_refusal(self, obj, deleting):
+        if deleting or not obj.plan_id:
+            return None
+        return campaigns.campaign_refusal(plan=obj.plan, year=obj.year, deadline=obj.deadline)
+
+
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(FollowUpAdmin):
+    form = CampaignForm
     list_display = ["year", "plan", "deadline", "status", "opened_at", "closed_at"]
     list_filter = ["plan", "status"]
+    readonly_fields = ["opened_at", "closed_at"]
     actions = ["close_campaigns", "reopen_campaigns"]
+
+    def save_row(self, request, obj, seen_version):
+        campaigns.campaign_save(campaign=obj, user=request.user, seen_version=seen_version)
 
     @admin.action(description="Fermer les campagnes sélectionnées")
     def close_campaigns(self, request, queryset):
         _run_for_each(
             self,
             request,
-            queryset.filter(status="ouverte"),
-            lambda c: services.campaign_close(campaign=c, user=request.user),
+            queryset.open(),
+            lambda c: campaigns.campaign_close(campaign=c, user=request.user),
             "{n} campagne(s) fermée(s).",
         )
 
@@ -229,15 +299,24 @@ class CampaignAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset.select_related("plan"),
-            lambda c: services.campaign_open(
+            lambda c: campaigns.campaign_open(
                 plan=c.plan, year=c.year, deadline=c.deadline, user=request.user
             ),
             "{n} campagne(s) rouverte(s).",
         )
 
 
+class AnnualReviewForm(VersionedForm):
+    def write_refusal(self, obj, deleting):
+        years = {obj.year}
+        if obj.pk:
+            years |= set(AnnualReview.objects.filter(pk=obj.pk).values_list("year", flat=True))
+        return workflow.locked_refusal(fiche=obj.fiche, years=years) if obj.fiche_id else None
+
+
 @admin.register(AnnualReview)
-class AnnualReviewAdmin(SimpleHistoryAdmin):
+class AnnualReviewAdmin(FollowUpAdmin):
+    form = AnnualReviewForm
     list_display = ["fiche", "year", "status", "progress_status", "submitted_at", "validated_at", "is_demo"]
     list_filter = ["year", "status", "progress_status", "is_demo"]
     search_fields = ["fiche__title", "achievements", "difficulties", "outlook"]
@@ -253,13 +332,11 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
     ]
     actions = ["validate_reviews", "return_reviews", "reopen_reviews"]
 
-    def save_model(self, request, obj, form, change):
-        # Same as for values: an admin edit is a new version, so stale pilot pages see a conflict.
-        if change:
-            AnnualReview.objects.filter(pk=obj.pk).update(version=F("version") + 1)
-            obj.version += 1
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+    def save_row(self, request, obj, seen_version):
+        entry.annual_review_save(review=obj, user=request.user, seen_version=seen_version)
+
+    def delete_row(self, request, obj, seen_version=None):
+        entry.annual_review_delete(review=obj, user=request.user, seen_version=seen_version)
 
     @admin.action(description="Valider les bilans soumis sélectionnés")
     def validate_reviews(self, request, queryset):
@@ -267,7 +344,7 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset.select_related("fiche"),
-            lambda r: services.fiche_year_validate(fiche=r.fiche, year=r.year, user=request.user),
+            lambda r: workflow.fiche_year_validate(fiche=r.fiche, year=r.year, user=request.user),
             "{n} bilan(s) validé(s).",
         )
 
@@ -280,7 +357,7 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset.select_related("fiche"),
-            lambda r: services.fiche_year_return(
+            lambda r: workflow.fiche_year_return(
                 fiche=r.fiche, year=r.year, user=request.user, comment=comment
             ),
             "{n} bilan(s) renvoyé(s) au pilote.",
@@ -292,6 +369,6 @@ class AnnualReviewAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset.select_related("fiche"),
-            lambda r: services.fiche_year_reopen(fiche=r.fiche, year=r.year, user=request.user),
+            lambda r: workflow.fiche_year_reopen(fiche=r.fiche, year=r.year, user=request.user),
             "{n} bilan(s) rouvert(s).",
         )

@@ -13,15 +13,15 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from actions import roles
-from actions.enums import ProgressStatus
-from actions.models import Fiche, Plan
+from actions import rights
+from actions.enums import ProgressStatus, ValueType
+from actions.models import Fiche, Indicator, Plan
 from actions.services import user_attach_to_pilot
 
-from .enums import CampaignStatus, ReviewStatus, ValueType
-from .models import AnnualReview, Campaign, Indicator, IndicatorValue
+from .enums import CampaignStatus, ReviewStatus
+from .models import AnnualReview, Campaign, IndicatorValue
 
-ROLE_GROUPS = {"scp": roles.SCP_GROUP, "pilote": roles.PILOTS_GROUP, "comite": roles.COMMITTEE_GROUP}
+ROLE_GROUPS = {"scp": rights.SCP_GROUP, "pilote": rights.PILOTS_GROUP, "comite": rights.COMMITTEE_GROUP}
 
 
 @dataclass
@@ -49,11 +49,7 @@ def _demo_value(indicator: Indicator, year_index: int, rng: random.Random):
     return f"Donnée de démonstration {indicator.code} pour l'année (texte fictif)."
 
 
-@transaction.atomic
-def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
-    """Create the demo accounts and, once, the demo values. Idempotent: a second run adds nothing."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    plan = Plan.objects.get(slug=data["plan"])
+def _demo_accounts(plan: Plan, data: dict) -> list[DemoAccount]:
     accounts = []
     for item in data["accounts"]:
         pilot = None
@@ -73,14 +69,11 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
             f" – pilote de la fiche {item['fiche']} ({pilot})" if pilot else ""
         )
         accounts.append(DemoAccount(item["username"], data["password"], item["role"], description))
+    return accounts
 
-    if IndicatorValue.objects.of_plan(plan).demo().exists():
-        return accounts, False
 
-    rng = random.Random(data.get("seed", 54))
-    now = timezone.now()
-    campaign_data = data["campaign"]
-    for year in data["validated_years"]:
+def _demo_campaigns(plan: Plan, years: list[int], campaign_data: dict, now) -> None:
+    for year in years:
         Campaign.objects.get_or_create(
             plan=plan,
             year=year,
@@ -95,36 +88,56 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
         year=campaign_data["year"],
         defaults={"deadline": campaign_data["deadline"], "status": CampaignStatus.OPEN},
     )
+
+
+def _demo_reviews(fiche: Fiche, years: list[int], open_year: int, rng: random.Random, now) -> None:
+    """Validated reviews of the past years; a submitted one of the open year for every third fiche."""
+    for index, year in enumerate(years):
+        last = index == len(years) - 1
+        AnnualReview.objects.create(
+            fiche=fiche,
+            year=year,
+            status=ReviewStatus.VALIDATED,
+            is_demo=True,
+            progress_status=rng.choice(
+                [ProgressStatus.IN_PROGRESS, ProgressStatus.DONE, ProgressStatus.POSTPONED]
+            )
+            if last
+            else ProgressStatus.IN_PROGRESS,
+            achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {year}.",
+            difficulties=f"[Démo] Difficultés fictives rencontrées en {year}.",
+            outlook=f"[Démo] Perspectives fictives pour {year + 1}.",
+            submitted_at=now,
+            validated_at=now,
+        )
+    if fiche.number % 3 == 0:
+        AnnualReview.objects.create(
+            fiche=fiche,
+            year=open_year,
+            status=ReviewStatus.SUBMITTED,
+            is_demo=True,
+            progress_status=ProgressStatus.IN_PROGRESS,
+            submitted_at=now,
+            achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {open_year}.",
+        )
+
+
+@transaction.atomic
+def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
+    """Create the demo accounts and, once, the demo values. Idempotent: a second run adds nothing."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    plan = Plan.objects.get(slug=data["plan"])
+    accounts = _demo_accounts(plan, data)
+    if IndicatorValue.objects.of_plan(plan).demo().exists():
+        return accounts, False
+
+    rng = random.Random(data.get("seed", 54))
+    now = timezone.now()
+    years, open_year = list(data["validated_years"]), data["campaign"]["year"]
+    _demo_campaigns(plan, years, data["campaign"], now)
     indicators = list(Indicator.objects.of_plan(plan).select_related("fiche").in_plan_order())
-    fiches = {i.fiche_id: i.fiche for i in indicators}
-    years = list(data["validated_years"])
-    open_year = campaign_data["year"]
-    for fiche in fiches.values():
-        for index, year in enumerate(years):
-            AnnualReview.objects.create(
-                fiche=fiche,
-                year=year,
-                status=ReviewStatus.VALIDATED,
-                is_demo=True,
-                progress_status=ProgressStatus.IN_PROGRESS
-                if index < len(years) - 1
-                else rng.choice([ProgressStatus.IN_PROGRESS, ProgressStatus.DONE, ProgressStatus.POSTPONED]),
-                achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {year}.",
-                difficulties=f"[Démo] Difficultés fictives rencontrées en {year}.",
-                outlook=f"[Démo] Perspectives fictives pour {year + 1}.",
-                submitted_at=now,
-                validated_at=now,
-            )
-        if fiche.number % 3 == 0:
-            AnnualReview.objects.create(
-                fiche=fiche,
-                year=open_year,
-                status=ReviewStatus.SUBMITTED,
-                is_demo=True,
-                progress_status=ProgressStatus.IN_PROGRESS,
-                submitted_at=now,
-                achievements=f"[Démo] Réalisations fictives de la fiche {fiche.number} en {open_year}.",
-            )
+    for fiche in {i.fiche_id: i.fiche for i in indicators}.values():
+        _demo_reviews(fiche, years, open_year, rng, now)
     for indicator in indicators:
         entered_years = years + ([open_year] if indicator.fiche.number % 3 == 0 else [])
         for index, year in enumerate(entered_years):

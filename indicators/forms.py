@@ -1,4 +1,8 @@
-"""The entry form of a fiche's year: one field per indicator, the annual review and the milestones."""
+"""The entry form of a fiche's year: one field per indicator, the annual review and the milestones.
+
+Values are read by actions.values, like everywhere; the conflicts a save may meet are shown by
+`ConflictRows`, beside the form's fields.
+"""
 
 import datetime
 
@@ -6,13 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from actions.enums import MilestoneStatus, ProgressStatus
+from actions import values
+from actions.enums import ProgressStatus, ValueType
 
-from .enums import ValueType
-from .formatting import MISSING, format_value
-from .parsing import BOOLEAN_CHOICES, parse_value, value_to_input
 from .selectors import FicheYearEntry
-from .services import REVIEW_DEFAULTS, REVIEW_FIELDS, MilestoneInput, ValueInput
+from .services.entry import REVIEW_DEFAULTS, REVIEW_FIELDS, MilestoneInput, ValueInput
 
 COMMENT_MAX_LENGTH = 2000
 NARRATIVE_MAX_LENGTH = 10000
@@ -34,9 +36,29 @@ def _narrative(label: str) -> forms.CharField:
     )
 
 
-def _milestone_seen(milestone) -> str:
-    done = milestone.status == MilestoneStatus.DONE
+def milestone_seen(milestone) -> str:
+    """What the page showed of a milestone ("1|2025-03-01"): its state when the user opened it."""
+    done = milestone.is_done
     return f"{int(done)}|{milestone.completed_on.isoformat() if done and milestone.completed_on else ''}"
+
+
+def _parse_seen(text: str) -> tuple[bool | None, datetime.date | None]:
+    done, _, date = text.partition("|")
+    if done not in ("0", "1"):
+        return None, None
+    try:
+        return done == "1", datetime.date.fromisoformat(date) if date else None
+    except ValueError:
+        return None, None
+
+
+def _value_widget(value_type: str) -> forms.Widget:
+    if value_type == ValueType.BOOLEAN:
+        return forms.Select(choices=values.BOOLEAN_CHOICES)
+    if value_type == ValueType.TEXT:
+        return forms.Textarea(attrs={"rows": 2})
+    mode = "numeric" if value_type == ValueType.COUNT else "decimal"
+    return forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off", "size": 14})
 
 
 class FicheYearForm(forms.Form):
@@ -53,55 +75,8 @@ class FicheYearForm(forms.Form):
         initial = {name: getattr(review, name) for name in REVIEW_FIELDS} if review else dict(REVIEW_DEFAULTS)
         initial["review_version"] = review.version if review else 0
         super().__init__(*args, initial=initial, **kwargs)
-        self.indicator_rows = []
-        for row in entry.indicators:
-            indicator, pk = row.indicator, row.indicator.pk
-            if indicator.value_type == ValueType.BOOLEAN:
-                widget = forms.Select(choices=BOOLEAN_CHOICES)
-            elif indicator.value_type == ValueType.TEXT:
-                widget = forms.Textarea(attrs={"rows": 2})
-            else:
-                mode = "numeric" if indicator.value_type == ValueType.COUNT else "decimal"
-                widget = forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off", "size": 14})
-            self.fields[f"value_{pk}"] = forms.CharField(
-                label=f"Valeur {entry.year}",
-                required=False,
-                strip=False,
-                widget=widget,
-                help_text=INPUT_HINTS.get(indicator.value_type, ""),
-                initial=value_to_input(indicator.value_type, row.value.raw if row.value else None),
-            )
-            self.fields[f"comment_{pk}"] = forms.CharField(
-                label="Commentaire",
-                required=False,
-                max_length=COMMENT_MAX_LENGTH,
-                initial=row.value.comment if row.value else "",
-                widget=forms.TextInput(attrs={"size": 30}),
-            )
-            self.fields[f"version_{pk}"] = forms.IntegerField(
-                widget=forms.HiddenInput,
-                min_value=0,
-                required=False,
-                initial=row.value.version if row.value else 0,
-            )
-            row.suffix = UNIT_SUFFIXES.get(indicator.value_type, "")
-            self.indicator_rows.append(row)
-        self.milestone_rows = []
-        for milestone in entry.milestones:
-            done = milestone.status == MilestoneStatus.DONE
-            self.fields[f"milestone_{milestone.pk}_done"] = forms.BooleanField(
-                label="Réalisé", required=False, initial=done
-            )
-            self.fields[f"milestone_{milestone.pk}_date"] = forms.DateField(
-                label="le",
-                required=False,
-                initial=milestone.completed_on if done else None,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            )
-            self.fields[f"milestone_{milestone.pk}_seen"] = forms.CharField(
-                widget=forms.HiddenInput, required=False, initial=_milestone_seen(milestone)
-            )
-            self.milestone_rows.append(milestone)
+        self.indicator_rows = [self._add_indicator_fields(row) for row in entry.indicators]
+        self.milestone_rows = [self._add_milestone_fields(m) for m in entry.milestones]
         for key in self.pending_keys:
             self.fields[f"resolve_{key}"] = forms.ChoiceField(
                 label="Valeur à conserver",
@@ -112,21 +87,57 @@ class FicheYearForm(forms.Form):
         if read_only:
             for form_field in self.fields.values():
                 form_field.disabled = True
-        # Bound fields grouped for the template (each is cached by the form, errors included).
+        self._bind_rows()
+
+    def _add_indicator_fields(self, row):
+        indicator, pk, value = row.indicator, row.indicator.pk, row.value
+        self.fields[f"value_{pk}"] = forms.CharField(
+            label=f"Valeur {self.entry.year}",
+            required=False,
+            strip=False,
+            widget=_value_widget(indicator.value_type),
+            help_text=INPUT_HINTS.get(indicator.value_type, ""),
+            initial=values.value_to_input(indicator.value_type, value.raw if value else None),
+        )
+        self.fields[f"comment_{pk}"] = forms.CharField(
+            label="Commentaire",
+            required=False,
+            max_length=COMMENT_MAX_LENGTH,
+            initial=value.comment if value else "",
+            widget=forms.TextInput(attrs={"size": 30}),
+        )
+        self.fields[f"version_{pk}"] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=0, required=False, initial=value.version if value else 0
+        )
+        row.suffix = UNIT_SUFFIXES.get(indicator.value_type, "")
+        return row
+
+    def _add_milestone_fields(self, milestone):
+        prefix = f"milestone_{milestone.pk}"
+        self.fields[f"{prefix}_done"] = forms.BooleanField(
+            label="Réalisé", required=False, initial=milestone.is_done
+        )
+        self.fields[f"{prefix}_date"] = forms.DateField(
+            label="le",
+            required=False,
+            initial=milestone.completed_on if milestone.is_done else None,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        )
+        self.fields[f"{prefix}_seen"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=milestone_seen(milestone)
+        )
+        return milestone
+
+    def _bind_rows(self) -> None:
+        """Bound fields grouped for the template (each is cached by the form, errors included)."""
         for row in self.indicator_rows:
             pk = row.indicator.pk
-            row.value_field, row.comment_field, row.version_field = (
-                self[f"value_{pk}"],
-                self[f"comment_{pk}"],
-                self[f"version_{pk}"],
-            )
+            row.value_field, row.comment_field = self[f"value_{pk}"], self[f"comment_{pk}"]
+            row.version_field = self[f"version_{pk}"]
         for milestone in self.milestone_rows:
             prefix = f"milestone_{milestone.pk}"
-            milestone.done_field, milestone.date_field, milestone.seen_field = (
-                self[f"{prefix}_done"],
-                self[f"{prefix}_date"],
-                self[f"{prefix}_seen"],
-            )
+            milestone.done_field, milestone.date_field = self[f"{prefix}_done"], self[f"{prefix}_date"]
+            milestone.seen_field = self[f"{prefix}_seen"]
 
     @property
     def known_keys(self) -> set[str]:
@@ -163,70 +174,24 @@ class FicheYearForm(forms.Form):
         return any(n in self.errors for n, f in self.fields.items() if f.widget.is_hidden)
 
     def pending_rows(self) -> list[dict]:
-        """Each conflict waiting for a choice: the user's input beside what is stored now, and by whom."""
-        indicators = {f"value_{row.indicator.pk}": row for row in self.entry.indicators}
-        milestones = {f"milestone_{m.pk}": m for m in self.entry.milestones}
-        review = self.entry.review
-        rows = []
-        for key in self.pending_keys:
-            if key in indicators:
-                row, pk = indicators[key], indicators[key].indicator.pk
-                mine = self.data.get(f"value_{pk}", "").strip() or MISSING
-                if self.data.get(f"comment_{pk}", "").strip():
-                    mine += f" – commentaire : {self.data.get(f'comment_{pk}').strip()}"
-                stored = format_value(row.indicator, row.value.raw if row.value else None)
-                if row.value and row.value.comment:
-                    stored += f" – commentaire : {row.value.comment}"
-                by, at = (row.value.updated_by, row.value.updated_at) if row.value else (None, None)
-                label, anchor = f"{row.indicator.code} – {row.indicator.label}", f"id_value_{pk}"
-            elif key in milestones:
-                milestone = milestones[key]
-                mine_done = bool(self.data.get(f"{key}_done"))
-                mine = f"réalisé le {self.data.get(f'{key}_date')}" if mine_done else "non réalisé"
-                stored = (
-                    (f"réalisé le {milestone.completed_on:%d/%m/%Y}" if milestone.completed_on else "réalisé")
-                    if milestone.status == MilestoneStatus.DONE
-                    else "non réalisé"
-                )
-                by = at = None
-                label, anchor = f"Jalon : {milestone.text}", f"id_{key}_done"
-            else:
-                name = key.removeprefix("review_")
-                choices = dict(ProgressStatus.choices) if name == "progress_status" else {}
-                mine_raw = self.data.get(name, "")
-                stored_raw = getattr(review, name) if review else REVIEW_DEFAULTS[name]
-                mine, stored = (
-                    choices.get(mine_raw, mine_raw) or "(vide)",
-                    choices.get(stored_raw, stored_raw) or "(vide)",
-                )
-                by, at = (review.updated_by, review.updated_at) if review else (None, None)
-                label, anchor = str(self.fields[name].label), f"id_{name}"
-            rows.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "mine": mine,
-                    "stored": stored,
-                    "by": by,
-                    "at": at,
-                    "field": self[f"resolve_{key}"],
-                    "anchor": anchor,
-                }
-            )
-        return rows
+        return ConflictRows(self).rows()
 
     def clean(self):
         cleaned = super().clean()
-        self.parsed_values: dict[int, ValueInput] = {}
+        self.parsed_values = self._clean_values(cleaned)
+        self.parsed_milestones = self._clean_milestones(cleaned)
+        return cleaned
+
+    def _clean_values(self, cleaned) -> dict[int, ValueInput]:
+        parsed = {}
         for row in self.indicator_rows:
             pk = row.indicator.pk
-            name = f"value_{pk}"
-            if name in self._errors:
+            if f"value_{pk}" in self._errors:
                 continue
             try:
-                raw = parse_value(row.indicator.value_type, cleaned.get(name))
+                raw = values.parse_value(row.indicator.value_type, cleaned.get(f"value_{pk}"))
             except ValidationError as error:
-                self.add_error(name, error)
+                self.add_error(f"value_{pk}", error)
                 continue
             comment = (cleaned.get(f"comment_{pk}") or "").strip()
             if raw is None and comment:
@@ -235,37 +200,38 @@ class FicheYearForm(forms.Form):
                     "Un commentaire accompagne une valeur : saisissez la valeur ou videz le commentaire.",
                 )
                 continue
-            self.parsed_values[pk] = ValueInput(raw=raw, comment=comment)
+            parsed[pk] = ValueInput(raw=raw, comment=comment)
+        return parsed
+
+    def _clean_milestones(self, cleaned) -> dict[int, MilestoneInput]:
         today = timezone.localdate()
-        self.parsed_milestones: dict[int, MilestoneInput] = {}
+        parsed = {}
         for milestone in self.milestone_rows:
             prefix = f"milestone_{milestone.pk}"
             done, date = cleaned.get(f"{prefix}_done"), cleaned.get(f"{prefix}_date")
             if f"{prefix}_date" in self._errors:
                 continue
+            error = None
             if done and date is None:
-                self.add_error(f"{prefix}_date", "Indiquez la date de réalisation du jalon.")
-                continue
-            if date and not done:
-                self.add_error(f"{prefix}_date", "Cochez « Réalisé » ou effacez la date.")
-                continue
-            if date and date > today:
-                self.add_error(f"{prefix}_date", "La date de réalisation ne peut pas être dans le futur.")
+                error = "Indiquez la date de réalisation du jalon."
+            elif date and not done:
+                error = "Cochez « Réalisé » ou effacez la date."
+            elif date and date > today:
+                error = "La date de réalisation ne peut pas être dans le futur."
+            if error:
+                self.add_error(f"{prefix}_date", error)
                 continue
             seen_done, seen_date = _parse_seen(cleaned.get(f"{prefix}_seen") or "")
             if seen_done is None:
                 self.add_error(None, "Le formulaire est incomplet : rechargez la page.")
                 continue
-            self.parsed_milestones[milestone.pk] = MilestoneInput(bool(done), date, seen_done, seen_date)
-        return cleaned
+            parsed[milestone.pk] = MilestoneInput(bool(done), date, seen_done, seen_date)
+        return parsed
 
     def review_input(self) -> dict[str, str]:
-        return {
-            name: (self.cleaned_data.get(name) or "").strip()
-            if name != "progress_status"
-            else self.cleaned_data[name]
-            for name in REVIEW_FIELDS
-        }
+        review = {name: (self.cleaned_data.get(name) or "").strip() for name in REVIEW_FIELDS}
+        review["progress_status"] = self.cleaned_data["progress_status"]
+        return review
 
     def seen_versions(self) -> dict[str, int]:
         versions = {
@@ -279,14 +245,71 @@ class FicheYearForm(forms.Form):
         return frozenset(k for k in self.pending_keys if self.cleaned_data.get(f"resolve_{k}") == "stored")
 
 
-def _parse_seen(text: str) -> tuple[bool | None, datetime.date | None]:
-    done, _, date = text.partition("|")
-    if done not in ("0", "1"):
-        return None, None
-    try:
-        return done == "1", datetime.date.fromisoformat(date) if date else None
-    except ValueError:
-        return None, None
+class ConflictRows:
+    """Each conflict waiting for a choice: the user's input beside what is stored now, and by whom."""
+
+    def __init__(self, form: FicheYearForm):
+        self.form, self.data, self.entry = form, form.data, form.entry
+
+    def rows(self) -> list[dict]:
+        indicators = {f"value_{row.indicator.pk}": row for row in self.entry.indicators}
+        milestones = {f"milestone_{m.pk}": m for m in self.entry.milestones}
+        rows = []
+        for key in self.form.pending_keys:
+            if key in indicators:
+                row = self._indicator(indicators[key])
+            elif key in milestones:
+                row = self._milestone(key, milestones[key])
+            else:
+                row = self._review(key.removeprefix("review_"))
+            rows.append({"key": key, "field": self.form[f"resolve_{key}"], **row})
+        return rows
+
+    def _indicator(self, row) -> dict:
+        pk, value = row.indicator.pk, row.value
+        mine = self.data.get(f"value_{pk}", "").strip() or values.MISSING
+        if self.data.get(f"comment_{pk}", "").strip():
+            mine += f" – commentaire : {self.data.get(f'comment_{pk}').strip()}"
+        stored = values.format_value(row.indicator, value.raw if value else None)
+        if value and value.comment:
+            stored += f" – commentaire : {value.comment}"
+        return {
+            "label": f"{row.indicator.code} – {row.indicator.label}",
+            "mine": mine,
+            "stored": stored,
+            "by": value.updated_by if value else None,
+            "at": value.updated_at if value else None,
+            "anchor": f"id_value_{pk}",
+        }
+
+    def _milestone(self, key: str, milestone) -> dict:
+        mine_done = bool(self.data.get(f"{key}_done"))
+        if milestone.is_done:
+            stored = f"réalisé le {milestone.completed_on:%d/%m/%Y}" if milestone.completed_on else "réalisé"
+        else:
+            stored = "non réalisé"
+        return {
+            "label": f"Jalon : {milestone.text}",
+            "mine": f"réalisé le {self.data.get(f'{key}_date')}" if mine_done else "non réalisé",
+            "stored": stored,
+            "by": None,
+            "at": None,
+            "anchor": f"id_{key}_done",
+        }
+
+    def _review(self, name: str) -> dict:
+        review = self.entry.review
+        choices = dict(ProgressStatus.choices) if name == "progress_status" else {}
+        mine_raw = self.data.get(name, "")
+        stored_raw = getattr(review, name) if review else REVIEW_DEFAULTS[name]
+        return {
+            "label": str(self.form.fields[name].label),
+            "mine": choices.get(mine_raw, mine_raw) or "(vide)",
+            "stored": choices.get(stored_raw, stored_raw) or "(vide)",
+            "by": review.updated_by if review else None,
+            "at": review.updated_at if review else None,
+            "anchor": f"id_{name}",
+        }
 
 
 def form_data_with_conflicts(data, *, conflicts, entry: FicheYearEntry):
@@ -303,7 +326,9 @@ def form_data_with_conflicts(data, *, conflicts, entry: FicheYearEntry):
         pk, value = row.indicator.pk, row.value
         version = str(value.version if value else 0)
         if data.get(f"version_{pk}") != version and f"value_{pk}" not in conflict_keys:
-            data[f"value_{pk}"] = value_to_input(row.indicator.value_type, value.raw if value else None)
+            data[f"value_{pk}"] = values.value_to_input(
+                row.indicator.value_type, value.raw if value else None
+            )
             data[f"comment_{pk}"] = value.comment if value else ""
         data[f"version_{pk}"] = version
     review = entry.review
@@ -314,7 +339,7 @@ def form_data_with_conflicts(data, *, conflicts, entry: FicheYearEntry):
                 data[name] = getattr(review, name) if review else REVIEW_DEFAULTS[name]
     data["review_version"] = review_version
     for milestone in entry.milestones:
-        prefix, seen = f"milestone_{milestone.pk}", _milestone_seen(milestone)
+        prefix, seen = f"milestone_{milestone.pk}", milestone_seen(milestone)
         if data.get(f"{prefix}_seen") != seen and prefix not in conflict_keys:
             done, _, date = seen.partition("|")
             data.pop(f"{prefix}_done", None)

@@ -1,5 +1,10 @@
-"""Indicators of each fiche and what is collected every year: values and the annual review."""
+"""What is collected every year: the campaigns, each fiche's annual review and its indicator values.
 
+A fiche's progress status lives here, in its annual reviews (one statement per year); the fiche's
+current status is the one of its latest validated review (`AnnualReviewQuerySet.current_progress`).
+"""
+
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,55 +12,44 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from actions import values
 from actions.enums import ProgressStatus
-from actions.models import Fiche, Plan
+from actions.models import Fiche, Indicator, Plan
+from actions.versioning import Versioned
 
 from . import enums
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def of_plan(self, plan: Plan) -> "IndicatorQuerySet":
-        return self.filter(fiche__plan=plan)
+@dataclass(frozen=True)
+class Progress:
+    """A fiche's progress status as stated for a year."""
 
-    def in_plan_order(self) -> "IndicatorQuerySet":
-        return self.order_by("fiche__number", "position")
-
-
-class Indicator(models.Model):
-    fiche = models.ForeignKey(
-        Fiche, on_delete=models.CASCADE, related_name="indicators", verbose_name="fiche"
-    )
-    code = models.CharField(
-        "code", max_length=20, help_text="Identifiant stable dans le plan, par exemple « 5-R1 »."
-    )
-    kind = models.CharField("type d'indicateur", max_length=20, choices=enums.IndicatorKind.choices)
-    label = models.TextField("libellé")
-    group = models.CharField("intitulé commun", max_length=200, blank=True)
-    value_type = models.CharField("type de valeur", max_length=20, choices=enums.ValueType.choices)
-    unit = models.CharField("unité", max_length=40, blank=True)
-    target_value = models.DecimalField("valeur cible", max_digits=14, decimal_places=2, null=True, blank=True)
-    target_year = models.PositiveSmallIntegerField("année cible", null=True, blank=True)
-    baseline_value = models.DecimalField(
-        "valeur de référence", max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    baseline_year = models.PositiveSmallIntegerField("année de référence", null=True, blank=True)
-    position = models.PositiveSmallIntegerField("ordre", default=0)
-
-    history = HistoricalRecords()
-    objects = IndicatorQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "indicateur"
-        verbose_name_plural = "indicateurs"
-        ordering = ["fiche", "position"]
-        constraints = [models.UniqueConstraint(fields=["fiche", "code"], name="indicator_code_unique")]
-
-    def __str__(self):
-        return f"{self.code} – {self.label}"
+    status: ProgressStatus | None
+    year: int | None = None
+    validated: bool = True
 
     @property
-    def is_numeric(self) -> bool:
-        return self.value_type in enums.NUMERIC_VALUE_TYPES
+    def label(self) -> str:
+        return self.status.label if self.status else UNKNOWN_PROGRESS_LABEL
+
+    @property
+    def code(self) -> str:
+        return self.status.value if self.status else UNKNOWN_PROGRESS
+
+
+def current_progress(reviews) -> Progress:
+    """A fiche's current progress: what its latest *validated* annual review states.
+
+    The one rule behind the plan page, the fiche page, the admin and the Excel export (the bilan of
+    a year shows that year's review, marked when not validated).
+    """
+    validated = [review for review in reviews if review.is_validated]
+    return max(validated, key=lambda review: review.year).progress if validated else NO_PROGRESS
+
+
+UNKNOWN_PROGRESS = "non_renseigne"
+UNKNOWN_PROGRESS_LABEL = "Non renseigné"
+NO_PROGRESS = Progress(None)
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -63,7 +57,7 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(status=enums.CampaignStatus.OPEN)
 
 
-class Campaign(models.Model):
+class Campaign(Versioned):
     """The yearly collection SCP opens and closes, with the deadline given to pilots."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="campaigns", verbose_name="plan")
@@ -93,14 +87,27 @@ class Campaign(models.Model):
 
 
 class AnnualReviewQuerySet(models.QuerySet):
-    def for_year(self, year: int) -> "AnnualReviewQuerySet":
-        return self.filter(year=year)
-
     def validated(self) -> "AnnualReviewQuerySet":
         return self.filter(status=enums.ReviewStatus.VALIDATED)
 
+    def handed_over(self) -> "AnnualReviewQuerySet":
+        """Years the pilots are done with: submitted to SCP, or validated."""
+        return self.filter(status__in=(enums.ReviewStatus.SUBMITTED, enums.ReviewStatus.VALIDATED))
 
-class AnnualReview(models.Model):
+    def current_progress(self, fiche_ids) -> dict[int, "Progress"]:
+        """Each fiche's current progress (`current_progress`), in one query; a fiche with no validated
+        review is absent from the result (its progress is not known yet)."""
+        per_fiche: dict[int, list[AnnualReview]] = {}
+        for review in (
+            self.validated()
+            .filter(fiche_id__in=fiche_ids)
+            .only("fiche_id", "year", "status", "progress_status")
+        ):
+            per_fiche.setdefault(review.fiche_id, []).append(review)
+        return {fiche_id: current_progress(reviews) for fiche_id, reviews in per_fiche.items()}
+
+
+class AnnualReview(Versioned):
     """A fiche's yearly review by its pilot: progress, narrative, and the workflow state of the year."""
 
     fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="reviews", verbose_name="fiche")
@@ -145,7 +152,6 @@ class AnnualReview(models.Model):
         related_name="+",
         verbose_name="modifié par",
     )
-    version = models.PositiveIntegerField("version", default=1, editable=False)
     is_demo = models.BooleanField("donnée de démonstration", default=False)
 
     history = HistoricalRecords()
@@ -161,14 +167,24 @@ class AnnualReview(models.Model):
         return f"Fiche {self.fiche.number} – {self.year}"
 
     @property
-    def is_locked(self) -> bool:
-        return self.status in (enums.ReviewStatus.SUBMITTED, enums.ReviewStatus.VALIDATED)
+    def is_validated(self) -> bool:
+        return self.status == enums.ReviewStatus.VALIDATED
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == enums.ReviewStatus.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == enums.ReviewStatus.RETURNED
+
+    @property
+    def progress(self) -> Progress:
+        """The progress this review states for its year (validated or not)."""
+        return Progress(ProgressStatus(self.progress_status), self.year, self.is_validated)
 
 
 class IndicatorValueQuerySet(models.QuerySet):
-    def for_year(self, year: int) -> "IndicatorValueQuerySet":
-        return self.filter(year=year)
-
     def of_plan(self, plan: Plan) -> "IndicatorValueQuerySet":
         return self.filter(indicator__fiche__plan=plan)
 
@@ -176,7 +192,7 @@ class IndicatorValueQuerySet(models.QuerySet):
         return self.filter(is_demo=True)
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(Versioned):
     """The value of one indicator for one year, typed by the indicator's value type."""
 
     indicator = models.ForeignKey(
@@ -208,7 +224,6 @@ class IndicatorValue(models.Model):
         related_name="+",
         verbose_name="modifiée par",
     )
-    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     history = HistoricalRecords()
     objects = IndicatorValueQuerySet.as_manager()
@@ -248,6 +263,4 @@ class IndicatorValue(models.Model):
             self.value_text = raw
 
     def display(self) -> str:
-        from .formatting import format_value
-
-        return format_value(self.indicator, self.raw)
+        return values.format_value(self.indicator, self.raw)

@@ -1,6 +1,7 @@
-"""Reads that assemble the pilot's workspace, SCP's campaign list and the follow-up on the fiche page.
+"""Reads that assemble the plan and fiche pages with their follow-up, the pilot's workspace, SCP's
+campaign list and the entry page.
 
-Each selector runs a fixed number of queries whatever the number of indicators or years.
+Each selector runs a fixed number of queries whatever the number of fiches, indicators or years.
 """
 
 from collections import defaultdict
@@ -10,22 +11,26 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from actions import roles
-from actions.enums import MilestoneStatus
-from actions.models import Fiche, Milestone, Plan
+from actions import rights, values
+from actions.models import Axis, Fiche, Indicator, Milestone, Plan
+from actions.selectors import plan_overview
 
-from .enums import ReviewStatus
-from .models import AnnualReview, Campaign, Indicator, IndicatorValue
+from .enums import ReviewStatus, YearState
+from .models import NO_PROGRESS, AnnualReview, Campaign, IndicatorValue, Progress, current_progress
 
-# What a fiche's year looks like from the pilot's side ("entered" is a draft with something in it).
-STATE_DUE = "a_saisir"
-STATE_LABELS = {
-    STATE_DUE: "À saisir",
-    ReviewStatus.DRAFT: "Saisie en cours",
-    ReviewStatus.SUBMITTED: "Soumis",
-    ReviewStatus.RETURNED: "Renvoyé au pilote",
-    ReviewStatus.VALIDATED: "Validé",
-}
+# --- the plan and fiche pages -------------------------------------------------------------------------
+
+
+def plan_page(*, plan: Plan) -> list[Axis]:
+    """The plan's axes, objectives and fiches, each fiche with its current `progress` (5 queries)."""
+    axes = plan_overview(plan=plan)
+    fiches = [
+        fiche for axis in axes for objective in axis.objectives.all() for fiche in objective.fiches.all()
+    ]
+    progress = AnnualReview.objects.current_progress([f.pk for f in fiches])
+    for fiche in fiches:
+        fiche.progress = progress.get(fiche.pk, NO_PROGRESS)
+    return axes
 
 
 @dataclass
@@ -37,14 +42,10 @@ class FicheYearState:
     entered_count: int
 
     @property
-    def state(self) -> str:
+    def state(self) -> YearState:
         if self.review is None:
-            return ReviewStatus.DRAFT if self.entered_count else STATE_DUE
-        return self.review.status
-
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+            return YearState.DRAFT if self.entered_count else YearState.DUE
+        return YearState(self.review.status)
 
 
 @dataclass
@@ -58,9 +59,10 @@ class CampaignFiches:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATE_LABELS, 0)
+        """How many fiches are in each state, by the state's label, in the workflow's order."""
+        counts = {state.label: 0 for state in YearState}
         for row in self.rows:
-            counts[row.state] += 1
+            counts[row.state.label] += 1
         return counts
 
 
@@ -124,12 +126,14 @@ class FicheYearEntry:
     previous_reviews: list[AnnualReview] = field(default_factory=list)
 
     @property
-    def versions(self) -> dict[str, int]:
-        versions = {
-            f"value_{row.indicator.pk}": row.value.version if row.value else 0 for row in self.indicators
-        }
-        versions["review"] = self.review.version if self.review else 0
-        return versions
+    def state(self) -> YearState:
+        return YearState(self.review.status) if self.review else YearState.DUE
+
+    @property
+    def has_demo(self) -> bool:
+        return bool(self.review and self.review.is_demo) or any(
+            row.value and row.value.is_demo for row in self.indicators
+        )
 
 
 def fiche_year_entry(*, fiche: Fiche, year: int) -> FicheYearEntry:
@@ -146,7 +150,7 @@ def fiche_year_entry(*, fiche: Fiche, year: int) -> FicheYearEntry:
     }
     campaign = Campaign.objects.filter(plan_id=fiche.plan_id, year=year).first()
     previous_years = [y for y in fiche.plan.years if y < year]
-    validated = {y for y, r in reviews.items() if r.status == ReviewStatus.VALIDATED}
+    validated = {y for y, r in reviews.items() if r.is_validated}
     for indicator in indicators:  # values read their indicator to display themselves: no query each
         for value in values[indicator.pk].values():
             value.indicator = indicator
@@ -183,117 +187,118 @@ class FicheFollowUp:
     history: list[dict]
     shows_drafts: bool
     has_demo: bool
+    progress: Progress = NO_PROGRESS
 
 
 HISTORY_LIMIT = 40
 REVIEW_NARRATIVE = ("achievements", "difficulties", "outlook")
+HISTORY_KINDS = {"+": "création", "~": "modification", "-": "suppression"}
 
 
 def fiche_follow_up(*, fiche: Fiche, user) -> FicheFollowUp:
-    """The fiche page's yearly values per indicator and the history of changes, in at most 5 queries.
+    """The fiche page's yearly values per indicator, its progress and the history, in at most 6 queries.
 
-    Everyone who reads the plan sees validated years; years not yet validated are shown, marked, to
-    the fiche's pilots, the comité and SCP only.
+    Everyone who reads the plan sees validated years; years not yet validated, and the history, are
+    shown, marked, to the fiche's pilots, the comité and SCP only.
     """
-    shows_drafts = (
-        roles.is_scp(user)
-        or roles.is_committee(user)
-        or Fiche.objects.piloted_by(user).filter(pk=fiche.pk).exists()
-    )
-    years = fiche.plan.years
+    shows_drafts = rights.may_see_unvalidated(user, fiche)
     reviews = {r.year: r for r in AnnualReview.objects.filter(fiche=fiche)}
-    validated = {y for y, r in reviews.items() if r.status == ReviewStatus.VALIDATED}
-    values = defaultdict(dict)
+    validated = {y for y, r in reviews.items() if r.is_validated}
+    per_indicator = defaultdict(dict)
     for value in IndicatorValue.objects.filter(indicator__fiche=fiche):
         if shows_drafts or value.year in validated:
-            values[value.indicator_id][value.year] = value
+            per_indicator[value.indicator_id][value.year] = value
     indicators = fiche.indicators.all()  # prefetched by the fiche page
     for indicator in indicators:
-        for value in values[indicator.pk].values():
+        for value in per_indicator[indicator.pk].values():
             value.indicator = indicator
+    years = fiche.plan.years
     rows = [
-        FollowUpRow(indicator, [(y, values[indicator.pk].get(y), y in validated) for y in years])
+        FollowUpRow(indicator, [(y, per_indicator[indicator.pk].get(y), y in validated) for y in years])
         for indicator in indicators
     ]
-    history = []
-    if shows_drafts:
-        history = _history(fiche)
-    has_demo = any(v.is_demo for per_year in values.values() for v in per_year.values())
-    if not shows_drafts:
-        reviews = {y: r for y, r in reviews.items() if y in validated}
-    return FicheFollowUp(years, rows, reviews, history, shows_drafts, has_demo)
+    return FicheFollowUp(
+        years=years,
+        rows=rows,
+        reviews=reviews if shows_drafts else {y: r for y, r in reviews.items() if y in validated},
+        history=_history(fiche) if shows_drafts else [],
+        shows_drafts=shows_drafts,
+        has_demo=any(v.is_demo for per_year in per_indicator.values() for v in per_year.values()),
+        progress=current_progress(reviews.values()),
+    )
 
 
-def _history(fiche: Fiche) -> list[dict]:
-    """The latest changes of the fiche's values, reviews and milestones, newest first, with their authors."""
-    from .formatting import format_value
-
-    value_records = list(
+def _value_history(fiche: Fiche) -> list[dict]:
+    records = (
         IndicatorValue.history.filter(indicator__fiche=fiche)
         .select_related("history_user", "indicator")
         .order_by("-history_date")[:HISTORY_LIMIT]
     )
-    review_records = list(
+    return [
+        {
+            "date": record.history_date,
+            "user": record.history_user,
+            "kind": HISTORY_KINDS[record.history_type],
+            "year": record.year,
+            "what": f"Indicateur {record.indicator.code}",
+            "change": "valeur supprimée"
+            if record.history_type == "-"
+            else values.format_value(record.indicator, record.instance.raw),
+            "comment": record.comment,
+        }
+        for record in records
+    ]
+
+
+def _review_history(fiche: Fiche) -> list[dict]:
+    records = list(
         AnnualReview.history.filter(fiche=fiche)
         .select_related("history_user")
         .order_by("-history_date")[:HISTORY_LIMIT]
     )
-    kinds = {"+": "création", "~": "modification", "-": "suppression"}
-    entries = []
-    for record in value_records:
-        raw = record.instance.raw
-        entries.append(
-            {
-                "date": record.history_date,
-                "user": record.history_user,
-                "kind": kinds[record.history_type],
-                "year": record.year,
-                "what": f"Indicateur {record.indicator.code}",
-                "change": "valeur supprimée"
-                if record.history_type == "-"
-                else format_value(record.indicator, raw),
-                "comment": record.comment,
-            }
-        )
     # Records are newest first: the next one of the same review is the state it changed from.
     older: dict[int, object] = {}
-    for record in reversed(review_records):
+    entries = []
+    for record in reversed(records):
         previous = older.get(record.id)
         older[record.id] = record
-        record.changed = [
+        changed = [
             str(AnnualReview._meta.get_field(name).verbose_name)
             for name in REVIEW_NARRATIVE
             if previous is not None and getattr(previous, name) != getattr(record, name)
         ]
-    for record in review_records:
-        status = ReviewStatus(record.status).label
-        change = f"{status} – avancement : {record.get_progress_status_display()}"
-        if record.changed:
-            change += f" – modifié : {', '.join(record.changed)}"
+        change = f"{ReviewStatus(record.status).label} – avancement : {record.get_progress_status_display()}"
+        if changed:
+            change += f" – modifié : {', '.join(changed)}"
         entries.append(
             {
                 "date": record.history_date,
                 "user": record.history_user,
-                "kind": kinds[record.history_type],
+                "kind": HISTORY_KINDS[record.history_type],
                 "year": record.year,
                 "what": "Bilan annuel",
                 "change": change,
                 "comment": record.return_comment,
             }
         )
-    milestone_records = (
+    return entries
+
+
+def _milestone_history(fiche: Fiche) -> list[dict]:
+    records = (
         Milestone.history.filter(fiche=fiche, history_type="~")
         .exclude(history_user=None)  # the plan's loading and imports; pilots' updates have an author
         .select_related("history_user")
         .order_by("-history_date")[:HISTORY_LIMIT]
     )
-    for record in milestone_records:
-        done = record.status == MilestoneStatus.DONE
+    entries = []
+    for record in records:
+        done = record.instance.is_done
         entries.append(
             {
                 "date": record.history_date,
                 "user": record.history_user,
-                "kind": "modification",
+                "kind": HISTORY_KINDS["~"],
                 "year": record.completed_on.year if done and record.completed_on else "",
                 "what": f"Jalon « {record.text[:60]} »",
                 "change": f"réalisé le {record.completed_on:%d/%m/%Y}"
@@ -302,5 +307,11 @@ def _history(fiche: Fiche) -> list[dict]:
                 "comment": "",
             }
         )
+    return entries
+
+
+def _history(fiche: Fiche) -> list[dict]:
+    """The latest changes of the fiche's values, reviews and milestones, newest first, with their authors."""
+    entries = _value_history(fiche) + _review_history(fiche) + _milestone_history(fiche)
     entries.sort(key=lambda e: e["date"], reverse=True)
     return entries[:HISTORY_LIMIT]

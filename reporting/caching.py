@@ -1,57 +1,40 @@
-"""The live bilan page, rendered once per state of the data instead of once per request.
+"""The live bilan (page and PDF), rendered once per state of the data instead of once per request.
 
 Building the bilan reads every fiche, value and review of the plan (about 50 ms at SPASER 54's size,
 ten times more at ten times the size) and rendering it costs as much again, although the data
-changes a few times a day. Every write to the tables a bilan reads goes through `save()` or
-`delete()`, so it adds a row to that table's django-simple-history table: the newest history id of
-each table is a stamp of the data, read in one query, that changes whenever the bilan could.
+changes a few times a day: it is built once per version of the data (actions.caching).
+
+The PDF (seconds of WeasyPrint layout) is kept in the "shared" cache, which every worker process
+reads (a folder by default, SHARED_CACHE_URL elsewhere): the second download of an unchanged bilan
+is the stored bytes, and any edit changes the version, so the next download is rendered afresh.
 """
 
-from django.apps import apps
-from django.core.cache import cache
-from django.db import connection
-from django.template.loader import render_to_string
-from django.utils import timezone
+import hashlib
 
+from django.template.loader import render_to_string
+
+from actions.caching import SHARED, data_version, render_once, stamped_key
 from actions.models import Plan
 
+from .pdf import bilan_pdf
 from .selectors import bilan_build
 
-CONTENT_APPS = ("actions", "indicators")
-TIMEOUT = 24 * 3600
 
+def live_bilan(*, plan: Plan, year: int | None, version: str | None = None) -> tuple[dict, str]:
+    """The bilan's data and its rendered content, built again only when the data (or the day) changed."""
 
-def _history_tables() -> list[str]:
-    return sorted(
-        model._meta.db_table
-        for app in CONTENT_APPS
-        for model in apps.get_app_config(app).get_models()
-        if model.__name__.startswith("Historical")
-    )
-
-
-def data_stamp() -> str:
-    """The newest history id of every content table, e.g. "12.0.845.…" (one query)."""
-    quote = connection.ops.quote_name
-    sql = " UNION ALL ".join(
-        f"SELECT {index}, MAX({quote('history_id')}) FROM {quote(table)}"
-        for index, table in enumerate(_history_tables())
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return ".".join(str(stamp or 0) for _, stamp in sorted(cursor.fetchall()))
-
-
-def live_bilan(*, plan: Plan, year: int | None) -> tuple[dict, str]:
-    """The bilan's data and its rendered content, built again only when the data (or the day) changed.
-
-    The day is part of the key because milestones become late as days pass.
-    """
-    key = f"bilan:{plan.pk}:{year}:{timezone.localdate().isoformat()}:{data_stamp()}"
-    cached = cache.get(key)
-    if cached is None:
+    def build() -> tuple[dict, str]:
         data = bilan_build(plan=plan, year=year)
-        html = render_to_string("reporting/includes/bilan_content.html", {"bilan": data})
-        cached = (data, html)
-        cache.set(key, cached, TIMEOUT)
-    return cached
+        return data, render_to_string("reporting/includes/bilan_content.html", {"bilan": data})
+
+    return render_once(stamped_key("bilan", plan.pk, year, version=version), build)
+
+
+def live_bilan_pdf(*, plan: Plan, year: int | None) -> tuple[bytes, str]:
+    """The bilan's PDF and an ETag, rendered from the very data the page shows, once per state."""
+    version = data_version()
+    key = stamped_key("bilan-pdf", plan.pk, year, version=version)
+    pdf = render_once(
+        key, lambda: bilan_pdf(live_bilan(plan=plan, year=year, version=version)[0]), alias=SHARED
+    )
+    return pdf, hashlib.sha256(key.encode()).hexdigest()[:32]

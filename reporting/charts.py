@@ -6,16 +6,24 @@ drawn is escaped here.
 
 from django.utils.html import escape
 
+from actions.enums import MilestoneState, ProgressStatus
+from indicators.models import UNKNOWN_PROGRESS
+
 POLYLINE = '<polyline fill="none" stroke="#2f6db5" stroke-width="1.5" points="{}"/>'
 STATUS_COLOURS = {
-    "non_demarree": "#9aa5b1",
-    "en_cours": "#2f6db5",
-    "realisee": "#1e6b3a",
-    "reportee": "#c98a00",
-    "abandonnee": "#b3261e",
-    "non_renseigne": "#e1e5ea",
+    ProgressStatus.NOT_STARTED: "#9aa5b1",
+    ProgressStatus.IN_PROGRESS: "#2f6db5",
+    ProgressStatus.DONE: "#1e6b3a",
+    ProgressStatus.POSTPONED: "#c98a00",
+    ProgressStatus.ABANDONED: "#b3261e",
+    UNKNOWN_PROGRESS: "#e1e5ea",
 }
-MILESTONE_COLOURS = {"done": "#1e6b3a", "on_time": "#2f6db5", "late": "#b3261e", "cancelled": "#9aa5b1"}
+MILESTONE_COLOURS = {
+    MilestoneState.DONE: "#1e6b3a",
+    MilestoneState.ON_TIME: "#2f6db5",
+    MilestoneState.LATE: "#b3261e",
+    MilestoneState.CANCELLED: "#9aa5b1",
+}
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="10"'
 
 
@@ -45,7 +53,7 @@ def status_bars(by_axis: list[dict], statuses: list[dict]) -> str:
                 f"{count['count']}</title></rect>"
             )
             if width >= 14:
-                colour = "#1b1b1b" if count["code"] == "non_renseigne" else "#fff"
+                colour = "#1b1b1b" if count["code"] == UNKNOWN_PROGRESS else "#fff"
                 body.append(
                     f'<text x="{x + width / 2:.1f}" y="{y + 14}" text-anchor="middle" fill="{colour}" {FONT}>'
                     f"{count['count']}</text>"
@@ -95,10 +103,10 @@ def milestone_bar(milestones: dict) -> str:
     """One stacked bar: milestones done, on time, late and cancelled."""
     width, total = 420, milestones["total"] or 1
     parts = [
-        ("done", "Réalisés"),
-        ("on_time", "Dans les délais"),
-        ("late", "En retard"),
-        ("cancelled", "Abandonnés"),
+        (MilestoneState.DONE, "Réalisés"),
+        (MilestoneState.ON_TIME, "Dans les délais"),
+        (MilestoneState.LATE, "En retard"),
+        (MilestoneState.CANCELLED, "Abandonnés"),
     ]
     body, x = [], 0.0
     for key, label in parts:

@@ -7,23 +7,21 @@ Every figure is computed here; templates only lay it out.
 
 import datetime
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from actions.enums import GoalKind, MilestoneStatus, ProgressStatus
-from actions.models import Axis, Fiche, FichePilot, Goal, Plan
-from indicators.enums import NUMERIC_VALUE_TYPES, ReviewStatus
-from indicators.formatting import MISSING, format_number, format_value
-from indicators.models import AnnualReview, Indicator, IndicatorValue
+from actions import values
+from actions.enums import NUMERIC_VALUE_TYPES, GoalKind, MilestoneState, ProgressStatus
+from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
+from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
 SCHEMA_VERSION = 1
 
-NO_REVIEW = "non_renseigne"
-NO_REVIEW_LABEL = "Non renseigné"
 NOT_VALIDATED = "non validé"
 
 
@@ -39,28 +37,8 @@ def _percent_label(part: int, whole: int) -> str:
 def _statuses() -> list[dict]:
     """The legend of progress statuses, in a fixed order, "no review" last."""
     return [{"code": code, "label": label} for code, label in ProgressStatus.choices] + [
-        {"code": NO_REVIEW, "label": NO_REVIEW_LABEL}
+        {"code": UNKNOWN_PROGRESS, "label": UNKNOWN_PROGRESS_LABEL}
     ]
-
-
-def _pilot_label(pilot) -> str:
-    parts = [pilot.role, pilot.service, str(pilot.direction)]
-    return " – ".join(p for p in parts if p)
-
-
-def _target_label(indicator: Indicator) -> str:
-    if indicator.target_value is not None:
-        text = format_value(indicator, indicator.target_value)
-        return f"{text} en {indicator.target_year}" if indicator.target_year else text
-    if indicator.target_year:
-        return f"en {indicator.target_year}"
-    return ""
-
-
-def _chart_number(indicator: Indicator, raw) -> float | None:
-    if isinstance(raw, Decimal):
-        return float(raw)
-    return None
 
 
 def _review_data(review: AnnualReview) -> dict:
@@ -68,7 +46,7 @@ def _review_data(review: AnnualReview) -> dict:
         "year": review.year,
         "status": review.status,
         "status_label": review.get_status_display(),
-        "is_validated": review.status == ReviewStatus.VALIDATED,
+        "is_validated": review.is_validated,
         "progress_status": review.progress_status,
         "progress_label": review.get_progress_status_display(),
         "achievements": review.achievements,
@@ -79,35 +57,15 @@ def _review_data(review: AnnualReview) -> dict:
 
 
 def _milestone_data(milestone, reference_date: datetime.date) -> dict:
-    is_late = milestone.is_late(today=reference_date)
-    is_done = milestone.status == MilestoneStatus.DONE
-    if milestone.due_label:
-        due = milestone.due_label
-    elif milestone.due_date:
-        due = date_format(milestone.due_date, "F Y")
-    else:
-        due = ""
-    if is_late:
-        state, state_label = "late", "En retard"
-    elif is_done:
-        state = "done"
-        state_label = "Réalisé" + (
-            f" le {date_format(milestone.completed_on, 'SHORT_DATE_FORMAT')}"
-            if milestone.completed_on
-            else ""
-        )
-    elif milestone.status == MilestoneStatus.CANCELLED:
-        state, state_label = "cancelled", "Abandonné"
-    else:
-        state, state_label = "on_time", "Dans les délais"
+    state = milestone.state(reference_date)
     return {
         "kind": milestone.get_kind_display(),
         "heading": milestone.heading,
         "text": milestone.text,
-        "due": due,
-        "state": state,
-        "state_label": state_label,
-        "is_late": is_late,
+        "due": milestone.due_text,
+        "state": state.value,
+        "state_label": milestone.state_label(reference_date),
+        "is_late": state == MilestoneState.LATE,
     }
 
 
@@ -141,144 +99,151 @@ def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None =
         return _build(plan=plan, year=year, now=now or timezone.now())
 
 
-def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
-    years = plan.years if year is None else list(range(plan.start_year, year + 1))
-    today = timezone.localdate(now)
-    reference_date = today if year is None else min(today, datetime.date(year, 12, 31))
-    review_years = years if year is None else [year]
+@dataclass
+class _Scope:
+    """Which years a bilan covers and the day its milestones are judged on."""
 
-    axes = list(Axis.objects.filter(plan=plan).order_by("position"))
-    fiches = list(_fiche_queryset(plan))
-    values = defaultdict(dict)
-    for value in IndicatorValue.objects.filter(indicator__fiche__plan=plan, year__in=years).only(
-        "indicator_id", "year", "value_number", "value_bool", "value_text", "is_demo"
-    ):
-        values[value.indicator_id][value.year] = value
-    reviews = defaultdict(dict)
-    for review in AnnualReview.objects.filter(fiche__plan=plan, year__in=years).order_by("year"):
-        reviews[review.fiche_id][review.year] = review
-    glossary = [
-        {"acronym": entry.acronym, "definition": entry.definition}
-        for entry in plan.glossary.order_by("acronym")
-    ]
+    plan: Plan
+    year: int | None
+    now: datetime.datetime
 
-    is_demo = False
-    statuses = _statuses()
-    axis_data = {
-        axis.pk: {
-            "name": axis.name,
-            "anchor": f"axe-{axis.code}",
-            "fiches": [],
-            "status_counts": Counter(),
-            "cells_total": 0,
-            "cells_filled": 0,
-        }
-        for axis in axes
-    }
-    milestone_counts = Counter()
-    validated_reviews = 0
+    @property
+    def years(self) -> list[int]:
+        return self.plan.years if self.year is None else list(range(self.plan.start_year, self.year + 1))
 
-    for fiche in fiches:
-        fiche_reviews = [reviews[fiche.pk][y] for y in review_years if y in reviews[fiche.pk]]
-        is_demo = is_demo or any(r.is_demo for r in fiche_reviews)
-        validated_reviews += sum(r.status == ReviewStatus.VALIDATED for r in fiche_reviews)
-        latest = fiche_reviews[-1] if fiche_reviews else None
-        if latest is not None:
-            status_code, status_label = latest.progress_status, latest.get_progress_status_display()
-        else:
-            status_code, status_label = NO_REVIEW, NO_REVIEW_LABEL
-        validated_years = {y for y, r in reviews[fiche.pk].items() if r.status == ReviewStatus.VALIDATED}
+    @property
+    def review_years(self) -> list[int]:
+        return self.years if self.year is None else [self.year]
 
-        milestones = [_milestone_data(m, reference_date) for m in fiche.milestones.all()]
-        milestone_counts.update(m["state"] for m in milestones)
+    @property
+    def reference_date(self) -> datetime.date:
+        today = timezone.localdate(self.now)
+        return today if self.year is None else min(today, datetime.date(self.year, 12, 31))
 
-        indicators = []
-        axis = axis_data[fiche.objective.axis_id]
-        for indicator in fiche.indicators.all():
-            cells = []
-            points = []
-            for y in years:
-                value = values[indicator.pk].get(y)
-                raw = value.raw if value is not None else None
-                if value is not None:
-                    is_demo = is_demo or value.is_demo
-                cells.append(
-                    {
-                        "year": y,
-                        "text": format_value(indicator, raw),
-                        "missing": raw is None,
-                        "validated": y in validated_years,
-                        "is_demo": bool(value and value.is_demo),
-                    }
-                )
-                points.append([y, _chart_number(indicator, raw)])
-            counted = cells if year is None else cells[-1:]
-            axis["cells_total"] += len(counted)
-            axis["cells_filled"] += sum(not c["missing"] for c in counted)
-            numeric = indicator.value_type in NUMERIC_VALUE_TYPES
-            has_points = sum(p[1] is not None for p in points) >= 2
-            indicators.append(
-                {
-                    "code": indicator.code,
-                    "kind": indicator.get_kind_display(),
-                    "label": indicator.label,
-                    "group": indicator.group,
-                    "target": _target_label(indicator),
-                    "cells": cells,
-                    "chart": {
-                        "points": points,
-                        "target": float(indicator.target_value)
-                        if indicator.target_value is not None
-                        else None,
-                    }
-                    if numeric and has_points
-                    else None,
-                }
-            )
 
-        axis["status_counts"][status_code] += 1
-        axis["fiches"].append(
+@dataclass
+class _Rows:
+    """What a bilan reads from the tables, in a fixed number of queries."""
+
+    axes: list[Axis]
+    fiches: list[Fiche]
+    values: dict  # indicator id -> year -> IndicatorValue
+    reviews: dict  # fiche id -> year -> AnnualReview
+
+    @classmethod
+    def read(cls, scope: _Scope) -> "_Rows":
+        plan, years = scope.plan, scope.years
+        values_by = defaultdict(dict)
+        for value in IndicatorValue.objects.filter(indicator__fiche__plan=plan, year__in=years).only(
+            "indicator_id", "year", "value_number", "value_bool", "value_text", "is_demo"
+        ):
+            values_by[value.indicator_id][value.year] = value
+        reviews = defaultdict(dict)
+        for review in AnnualReview.objects.filter(fiche__plan=plan, year__in=years).order_by("year"):
+            reviews[review.fiche_id][review.year] = review
+        axes = list(Axis.objects.filter(plan=plan).order_by("position"))
+        return cls(axes=axes, fiches=list(_fiche_queryset(plan)), values=values_by, reviews=reviews)
+
+
+@dataclass
+class _Tally:
+    """The counts the key figures add up, per axis and in all, while the fiches are read."""
+
+    axes: dict
+    milestones: Counter = field(default_factory=Counter)
+    validated_reviews: int = 0
+    is_demo: bool = False
+
+    def add_cells(self, axis_id: int, cells: list[dict]) -> None:
+        axis = self.axes[axis_id]
+        axis["cells_total"] += len(cells)
+        axis["cells_filled"] += sum(not c["missing"] for c in cells)
+        self.is_demo = self.is_demo or any(c["is_demo"] for c in cells)
+
+
+def _indicator_data(indicator: Indicator, scope: _Scope, rows: _Rows, validated_years: set[int]) -> dict:
+    cells, points = [], []
+    for y in scope.years:
+        value = rows.values[indicator.pk].get(y)
+        raw = value.raw if value is not None else None
+        cells.append(
             {
-                "number": fiche.number,
-                "anchor": f"fiche-{fiche.number}",
-                "title": fiche.title,
-                "objective": fiche.objective.title,
-                "principles": " / ".join(p.label for p in fiche.principles.all()),
-                "pilots": [
-                    _pilot_label(fp.pilot)
-                    for fp in sorted(fiche.fiche_pilots.all(), key=lambda fp: fp.position)
-                ],
-                "qualification": fiche.qualification,
-                "is_flagship": fiche.is_flagship,
-                "status": status_code,
-                "status_label": status_label,
-                "goals": [
-                    {
-                        "text": g.text,
-                        "target": (
-                            f"{format_number(g.target_value)} {g.target_unit}".strip()
-                            if g.target_value is not None
-                            else ""
-                        ),
-                    }
-                    for g in fiche.goals.all()
-                ],
-                "milestones": milestones,
-                "late_milestones": sum(m["is_late"] for m in milestones),
-                "indicators": indicators,
-                "reviews": [_review_data(r) for r in fiche_reviews],
+                "year": y,
+                "text": values.format_value(indicator, raw),
+                "missing": raw is None,
+                "validated": y in validated_years,
+                "is_demo": bool(value and value.is_demo),
             }
         )
+        points.append([y, float(raw) if isinstance(raw, Decimal) else None])
+    has_chart = indicator.value_type in NUMERIC_VALUE_TYPES and sum(p[1] is not None for p in points) >= 2
+    target = float(indicator.target_value) if indicator.target_value is not None else None
+    return {
+        "code": indicator.code,
+        "kind": indicator.get_kind_display(),
+        "label": indicator.label,
+        "group": indicator.group,
+        "target": indicator.target_label,
+        "cells": cells,
+        "chart": {"points": points, "target": target} if has_chart else None,
+    }
 
-    by_axis = []
-    total_counts = Counter()
+
+def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict:
+    reviews = rows.reviews[fiche.pk]
+    fiche_reviews = [reviews[y] for y in scope.review_years if y in reviews]
+    tally.is_demo = tally.is_demo or any(r.is_demo for r in fiche_reviews)
+    tally.validated_reviews += sum(r.is_validated for r in fiche_reviews)
+    # The progress the bilan's year states (the latest year, for the end-of-plan bilan).
+    latest = fiche_reviews[-1].progress if fiche_reviews else None
+    validated_years = {y for y, r in reviews.items() if r.is_validated}
+    milestones = [_milestone_data(m, scope.reference_date) for m in fiche.milestones.all()]
+    tally.milestones.update(m["state"] for m in milestones)
+    indicators = [_indicator_data(i, scope, rows, validated_years) for i in fiche.indicators.all()]
+    for indicator in indicators:
+        tally.add_cells(
+            fiche.objective.axis_id, indicator["cells"] if scope.year is None else indicator["cells"][-1:]
+        )
+    return {
+        "number": fiche.number,
+        "anchor": f"fiche-{fiche.number}",
+        "title": fiche.title,
+        "objective": fiche.objective.title,
+        "principles": " / ".join(p.label for p in fiche.principles.all()),
+        "pilots": [
+            fp.pilot.full_label for fp in sorted(fiche.fiche_pilots.all(), key=lambda fp: fp.position)
+        ],
+        "qualification": fiche.qualification,
+        "is_flagship": fiche.is_flagship,
+        "status": latest.code if latest else UNKNOWN_PROGRESS,
+        "status_label": latest.label if latest else UNKNOWN_PROGRESS_LABEL,
+        "status_unvalidated": bool(fiche_reviews) and not fiche_reviews[-1].is_validated,
+        "goals": [
+            {
+                "text": g.text,
+                "target": f"{values.format_number(g.target_value)} {g.target_unit}".strip()
+                if g.target_value is not None
+                else "",
+            }
+            for g in fiche.goals.all()
+        ],
+        "milestones": milestones,
+        "late_milestones": sum(m["is_late"] for m in milestones),
+        "indicators": indicators,
+        "reviews": [_review_data(r) for r in fiche_reviews],
+    }
+
+
+def _key_figures(
+    axes: list[dict], tally: _Tally, scope: _Scope, statuses: list[dict], fiche_count: int
+) -> dict:
+    by_axis, total_counts = [], Counter()
     cells_total = cells_filled = 0
-    for axis in axis_data.values():
-        counts = axis.pop("status_counts")
-        axis_total, axis_filled = axis.pop("cells_total"), axis.pop("cells_filled")
+    for axis in axes:
+        counts = Counter(f["status"] for f in axis["fiches"])
         total_counts.update(counts)
-        cells_total += axis_total
-        cells_filled += axis_filled
+        axis_total, axis_filled = axis["cells_total"], axis["cells_filled"]
+        cells_total, cells_filled = cells_total + axis_total, cells_filled + axis_filled
         by_axis.append(
             {
                 "name": axis["name"],
@@ -291,25 +256,67 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
                 "indicators_share_label": _percent_label(axis_filled, axis_total),
             }
         )
+    years = scope.years
+    milestones = tally.milestones
+    milestones_total = sum(milestones.values())
+    return {
+        "fiches": fiche_count,
+        "by_axis": by_axis,
+        "status_totals": [{**s, "count": total_counts[s["code"]]} for s in statuses],
+        "indicators_label": f"Valeurs d'indicateurs renseignées (indicateur × année, {years[0]}-{years[-1]})"
+        if scope.year is None
+        else f"Indicateurs renseignés pour {scope.year}",
+        "indicators_total": cells_total,
+        "indicators_filled": cells_filled,
+        "indicators_share": _percent(cells_filled, cells_total),
+        "indicators_share_label": _percent_label(cells_filled, cells_total),
+        "milestones": {
+            "total": milestones_total,
+            **{state.value: milestones[state.value] for state in MilestoneState},
+            "done_share_label": _percent_label(milestones[MilestoneState.DONE.value], milestones_total),
+            "reference_label": date_format(scope.reference_date, "j F Y"),
+        },
+    }
 
-    expected_reviews = len(fiches) * len(review_years)
-    is_validated = expected_reviews > 0 and validated_reviews == expected_reviews
-    if year is None:
-        title = f"Bilan de fin de plan {plan.start_year}-{plan.end_year}"
-        validation_label = (
-            f"{validated_reviews} bilans annuels de fiche validés sur {expected_reviews} attendus"
-        )
-        filled_label = f"Valeurs d'indicateurs renseignées (indicateur × année, {years[0]}-{years[-1]})"
+
+def _validation(tally: _Tally, scope: _Scope, fiche_count: int) -> dict:
+    validated, expected = tally.validated_reviews, fiche_count * len(scope.review_years)
+    is_validated = expected > 0 and validated == expected
+    if scope.year is None:
+        label = f"{validated} bilans annuels de fiche validés sur {expected} attendus"
     else:
-        title = f"Bilan annuel {year}"
-        validation_label = (
-            f"{validated_reviews} fiche{'s' if validated_reviews > 1 else ''} validée"
-            f"{'s' if validated_reviews > 1 else ''} sur {len(fiches)}"
-        )
-        filled_label = f"Indicateurs renseignés pour {year}"
-    milestones_total = sum(milestone_counts.values())
-    local_now = timezone.localtime(now)
+        plural = "s" if validated > 1 else ""
+        label = f"{validated} fiche{plural} validée{plural} sur {fiche_count}"
+    return {
+        "is_validated": is_validated,
+        "validated": validated,
+        "expected": expected,
+        "label": label,
+        "status_label": "Chiffres validés" if is_validated else "Chiffres provisoires (non validés)",
+    }
 
+
+def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
+    scope = _Scope(plan, year, now)
+    rows = _Rows.read(scope)
+    axes = {
+        axis.pk: {
+            "name": axis.name,
+            "anchor": f"axe-{axis.code}",
+            "fiches": [],
+            "cells_total": 0,
+            "cells_filled": 0,
+        }
+        for axis in rows.axes
+    }
+    tally = _Tally(axes)
+    for fiche in rows.fiches:
+        axes[fiche.objective.axis_id]["fiches"].append(_fiche_data(fiche, scope, rows, tally))
+    statuses = _statuses()
+    key_figures = _key_figures(list(axes.values()), tally, scope, statuses, len(rows.fiches))
+    for axis in axes.values():
+        del axis["cells_total"], axis["cells_filled"]
+    local_now = timezone.localtime(now)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {
@@ -322,42 +329,22 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         },
         "year": year,
         "scope": "final" if year is None else "annual",
-        "years": years,
-        "title": title,
+        "years": scope.years,
+        "title": f"Bilan de fin de plan {plan.start_year}-{plan.end_year}"
+        if year is None
+        else f"Bilan annuel {year}",
         "generated_at": local_now.isoformat(),
         "generated_label": date_format(local_now, "j F Y à H:i"),
-        "reference_label": date_format(reference_date, "j F Y"),
-        "is_demo": is_demo,
-        "validation": {
-            "is_validated": is_validated,
-            "validated": validated_reviews,
-            "expected": expected_reviews,
-            "label": validation_label,
-            "status_label": "Chiffres validés" if is_validated else "Chiffres provisoires (non validés)",
-        },
-        "missing_label": MISSING,
+        "reference_label": date_format(scope.reference_date, "j F Y"),
+        "is_demo": tally.is_demo,
+        "validation": _validation(tally, scope, len(rows.fiches)),
+        "missing_label": values.MISSING,
         "not_validated_label": NOT_VALIDATED,
         "statuses": statuses,
-        "key_figures": {
-            "fiches": len(fiches),
-            "by_axis": by_axis,
-            "status_totals": [{**s, "count": total_counts[s["code"]]} for s in statuses],
-            "indicators_label": filled_label,
-            "indicators_total": cells_total,
-            "indicators_filled": cells_filled,
-            "indicators_share": _percent(cells_filled, cells_total),
-            "indicators_share_label": _percent_label(cells_filled, cells_total),
-            "milestones": {
-                "total": milestones_total,
-                "done": milestone_counts["done"],
-                "on_time": milestone_counts["on_time"],
-                "late": milestone_counts["late"],
-                "cancelled": milestone_counts["cancelled"],
-                "done_share_label": _percent_label(milestone_counts["done"], milestones_total),
-                "reference_label": date_format(reference_date, "j F Y"),
-            },
-        },
-        "axes": [axis for axis in axis_data.values() if axis["fiches"]],
-        "glossary": glossary,
+        "key_figures": key_figures,
+        "axes": [axis for axis in axes.values() if axis["fiches"]],
+        "glossary": [
+            {"acronym": e.acronym, "definition": e.definition} for e in plan.glossary.order_by("acronym")
+        ],
         "publication": None,
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from actions.models import Plan
+from actions.people import person_name
 
 from .models import PublishedBilan
 from .pdf import bilan_pdf
@@ -31,7 +32,7 @@ def bilan_publish(*, plan: Plan, year: int | None, user: User) -> PublishedBilan
         "version": last + 1,
         "published_at": timezone.localtime(now).isoformat(),
         "published_label": date_format(timezone.localtime(now), "j F Y à H:i"),
-        "published_by": user.get_full_name() or user.username,
+        "published_by": person_name(user),
     }
     pdf = bilan_pdf(data)
     bilan = PublishedBilan(

@@ -5,19 +5,17 @@ visitors only see versions SCP made public (the law asks for the schema's follow
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from actions import roles
+from actions import rights
 from actions.models import Plan
 
 from . import services
-from .caching import live_bilan
+from .caching import live_bilan, live_bilan_pdf
 from .models import PublishedBilan
-from .pdf import bilan_pdf as render_bilan_pdf
 
 
 def _plan() -> Plan:
@@ -33,17 +31,18 @@ def _check_year(plan: Plan, year: int | None) -> None:
 
 
 def _require_read(user) -> None:
-    if not roles.can_read_plan(user):
-        raise PermissionDenied
-
-
-def _can_download(user) -> bool:
-    return roles.is_scp(user) or roles.is_committee(user)
+    rights.require(rights.may_read_plan(user))
 
 
 def _require_download(user) -> None:
-    if not _can_download(user):
-        raise PermissionDenied("Le PDF est réservé au comité de suivi et au service commande publique.")
+    rights.require(
+        rights.may_download_bilan(user),
+        "Le PDF est réservé au comité de suivi et au service commande publique.",
+    )
+
+
+def _rights(user) -> dict:
+    return {"can_download": rights.may_download_bilan(user), "can_publish": rights.may_publish(user)}
 
 
 def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> HttpResponse:
@@ -72,8 +71,7 @@ def bilan_list(request):
             "plan": plan,
             "years": sorted(plan.years, reverse=True),
             "published": published,
-            "can_download": _can_download(request.user),
-            "can_publish": roles.is_scp(request.user),
+            **_rights(request.user),
         },
     )
 
@@ -95,8 +93,7 @@ def _live_page(request, year: int | None):
             "bilan_html": bilan_html,
             "year": year,
             "versions": list(versions),
-            "can_download": _can_download(request.user),
-            "can_publish": roles.is_scp(request.user),
+            **_rights(request.user),
         },
     )
 
@@ -105,14 +102,14 @@ def _live_pdf(request, year: int | None):
     _require_download(request.user)
     plan = _plan()
     _check_year(plan, year)
-    bilan, _ = live_bilan(plan=plan, year=year)  # the very data the page shows
-    pdf = render_bilan_pdf(bilan)
-    return _pdf_response(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf")
+    pdf, stamp = live_bilan_pdf(plan=plan, year=year)  # rendered once per state of the data
+    return _pdf_response(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf", etag=stamp)
 
 
 def _publish(request, year: int | None):
-    if not roles.is_scp(request.user):
-        raise PermissionDenied
+    rights.require(
+        rights.may_publish(request.user), "La publication est réservée au service commande publique."
+    )
     plan = _plan()
     _check_year(plan, year)
     try:
@@ -168,8 +165,7 @@ def published_detail(request, pk: int):
         {
             "published": bilan,
             "bilan": bilan.data,
-            "can_download": _can_download(request.user),
-            "can_publish": roles.is_scp(request.user),
+            **_rights(request.user),
         },
     )
 
@@ -182,8 +178,9 @@ def published_pdf(request, pk: int):
 
 @require_POST
 def published_set_public(request, pk: int):
-    if not roles.is_scp(request.user):
-        raise PermissionDenied
+    rights.require(
+        rights.may_publish(request.user), "La publication est réservée au service commande publique."
+    )
     bilan = get_object_or_404(PublishedBilan.objects.without_content().select_related("plan"), pk=pk)
     is_public = request.POST.get("is_public") == "1"
     services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)

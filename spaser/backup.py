@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.test.utils import override_settings
 
+from actions.caching import data_changed
+
 EXCLUDED = ("contenttypes", "auth.Permission", "sessions")
 SUFFIXES = (".json", ".json.gz", ".json.bz2", ".json.xz")
 # Rows `migrate` itself creates in a new database: the role groups (actions/permissions.py).
@@ -102,4 +104,5 @@ def database_restore(*, path: Path) -> dict[str, int]:
         except Exception as exc:  # loaddata raises many kinds; each means the file cannot be loaded
             raise BackupError(f"Sauvegarde illisible ou incohérente, rien n'a été restauré : {exc}") from exc
         counts = {model._meta.label: model._default_manager.count() for model in backed_up_models()}
+        data_changed()  # no history row was written: say the data changed, so no cached page survives
     return {label: count for label, count in counts.items() if count}

@@ -1,17 +1,14 @@
-from actions import roles
+from actions import rights
+from actions.caching import render_once, stamped_key
+from indicators.models import IndicatorValue
 
 
-def user_roles(request):
-    user = request.user
-    return {
-        "user_is_scp": roles.is_scp(user),
-        "user_is_committee": roles.is_committee(user),
-        "user_is_pilot": roles.is_pilot(user),
-    }
+def user_rights(request):
+    """What the user may do, for templates: `{% if rights.may_export %}` (actions.rights)."""
+    return {"rights": rights.UserRights(request.user)}
 
 
 def demo_notice(request):
-    """Whether demo values are in the database: every page then says so (one cheap query)."""
-    from indicators.models import IndicatorValue
-
-    return {"demo_data_present": IndicatorValue.objects.filter(is_demo=True).exists()}
+    """Whether demo values are in the database: every page then says so (looked up once per data version)."""
+    present = render_once(stamped_key("demo-notice"), IndicatorValue.objects.filter(is_demo=True).exists)
+    return {"demo_data_present": present}

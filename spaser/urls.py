@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from actions import views as action_views
+from . import views
 
 admin.site.site_header = "Pilotage SPASER – administration"
 admin.site.site_title = "Pilotage SPASER"
 admin.site.index_title = "Service commande publique"
 
 urlpatterns = [
-    path("", action_views.home, name="home"),
+    path("", views.home, name="home"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(
@@ -19,7 +19,6 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("exports/", include("indicators.export_urls")),
     path("", include("actions.urls")),
     path("", include("indicators.urls")),
     path("", include("reporting.urls")),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "actions",
     "indicators",
     "reporting",
+    # The project package itself, for the commands that span every app (backup, restore).
+    "spaser",
 ]
 
 MIDDLEWARE = [
@@ -67,7 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "spaser.context_processors.user_roles",
+                "spaser.context_processors.user_rights",
                 "spaser.context_processors.demo_notice",
             ],
         },
@@ -92,7 +94,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The live bilan page is cached by data stamp (reporting/caching.py). Per process by default;
 # CACHE_URL (e.g. redis://127.0.0.1:6379/1) shares it between gunicorn workers.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Shared by every worker process (a folder by default): the data version pages are cached by, and
+    # rendered documents (the live bilan's PDF). See actions/caching.py.
+    "shared": env.cache_url(
+        "SHARED_CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache' / 'shared'}"
+    ),
+}
 
 # django-axes checks every login attempt first (lockout), then Django authenticates.
 AUTHENTICATION_BACKENDS = [
@@ -117,7 +126,7 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 # Off on purpose: years are integers and would read "2 021" everywhere (pages, admin, PDF). Indicator
-# values, amounts and counts are formatted with French grouping explicitly (indicators/formatting.py).
+# values, amounts and counts are formatted with French grouping explicitly (actions/values.py).
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"

@@ -1,5 +1,5 @@
 from .base import *  # noqa: F401,F403
-from .base import DATABASES
+from .base import CACHES, DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +18,5 @@ WHITENOISE_USE_FINDERS = True
 # No persistent connections in tests: a live server's request threads would keep the test database
 # open and pytest-django could not drop it at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Each test process keeps its shared cache to itself (the suite runs in parallel, one process each).
+CACHES["shared"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}

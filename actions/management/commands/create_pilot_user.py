@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from actions import roles
+from actions import rights
 from actions.models import Fiche, Plan
 from actions.services import user_attach_to_pilot
 
-ROLE_CHOICES = {"scp": roles.SCP_GROUP, "pilote": roles.PILOTS_GROUP, "comite": roles.COMMITTEE_GROUP}
+ROLE_CHOICES = {"scp": rights.SCP_GROUP, "pilote": rights.PILOTS_GROUP, "comite": rights.COMMITTEE_GROUP}
 
 
 class Command(BaseCommand):

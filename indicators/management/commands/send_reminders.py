@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.services import campaign_remind
+from indicators.services.reminders import campaign_remind
 
 
 class Command(BaseCommand):

@@ -1,6 +1,8 @@
-"""Excel workbooks in and out: building them safely, reading them defensively.
+"""Excel files in and out, for every workbook of the project: built safely, read defensively.
 
-Everything that touches openpyxl lives here, so the rules are in one place:
+Each workbook's layout, writer and reader live together (actions.excel.plan_workbook for the plan,
+indicators.values_workbook for the yearly values); what they share with any xlsx file lives here, so
+the rules are in one place:
 - on the way out, a text cell that a spreadsheet could take for a formula (it starts with =, +, -, @,
   a tab or a carriage return) is neutralised with a leading apostrophe (django-import-export's own
   escaping only strips "="); `unneutralise` takes it off on the way back in, so a round trip is exact;
@@ -12,13 +14,13 @@ Everything that touches openpyxl lives here, so the rules are in one place:
 """
 
 import datetime
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 
+from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -33,12 +35,6 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-YES, NO = "Oui", "Non"
-DEMO_SHEET = "Données de démonstration"
-DEMO_WARNING = (
-    "Données de démonstration : tout ou partie des valeurs de ce classeur sont fictives, saisies pour "
-    "essayer l'application ; elles ne proviennent pas du suivi réel du SPASER."
-)
 
 
 class ExcelFileError(ValueError):
@@ -69,46 +65,6 @@ def unneutralise(value):
         if value.lstrip("'"):
             return value[1:]
     return value
-
-
-def yes_no(value: bool | None) -> str:
-    if value is None:
-        return ""
-    return YES if value else NO
-
-
-_SPACES_RE = re.compile(r"[\s\u00a0\u202f\u2009']")
-
-
-def parse_decimal(value) -> Decimal:
-    """A number typed the French way ("1 803,60", "12,5 %") or as Excel stores it (1803.6).
-
-    Raises ValueError on anything else. Independent of the server's locale, unlike the library's.
-    """
-    if isinstance(value, bool):
-        raise ValueError("not a number")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        # repr() is the shortest text that round-trips: 1803.6, not 1803.5999999999999.
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("not a number")
-    text = _SPACES_RE.sub("", value)
-    for suffix in ("%", "€", "h", "H"):
-        text = text.removesuffix(suffix)
-    if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".")  # "1.803,60": the dots group thousands
-    else:
-        text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
-        raise ValueError("not a number")
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the regex above lets only numbers through
-        raise ValueError("not a number") from exc
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -256,112 +212,42 @@ def read_sheet(data: bytes, sheet_name: str, *, max_rows: int = MAX_ROWS) -> lis
     finally:
         values_book.close()
         formulas_book.close()
-    while rows and all(_is_blank(c.value) for c in rows[-1]):
+    while rows and all(is_blank(c.value) for c in rows[-1]):
         rows.pop()
     if not rows:
         raise ExcelFileError(f"La feuille « {sheet_name} » est vide.")
     return rows
 
 
-def _is_blank(value) -> bool:
+def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def is_blank(value) -> bool:
-    return _is_blank(value)
+def read_upload(file) -> bytes:
+    """The file's bytes, reading at most one byte past the size limit (check_file_bytes words it).
+
+    `file`: bytes, an UploadedFile, a file object or a path.
+    """
+    if isinstance(file, bytes | bytearray):
+        return bytes(file)
+    if hasattr(file, "chunks"):  # an UploadedFile
+        size = getattr(file, "size", None) or 0
+        if size > MAX_FILE_BYTES:
+            raise ExcelFileError(
+                f"Le fichier est trop volumineux ({size / 1024 / 1024:.1f} Mo) : "
+                f"la limite est de {MAX_FILE_BYTES // 1024 // 1024} Mo."
+            )
+        file.seek(0)
+        return b"".join(file.chunks())
+    if hasattr(file, "read"):
+        return file.read(MAX_FILE_BYTES + 1)
+    with open(file, "rb") as handle:  # a path
+        return handle.read(MAX_FILE_BYTES + 1)
 
 
-# --- The project's workbooks ----------------------------------------------------------------------
-
-
-def values_workbook(plan) -> bytes:
-    """The "Valeurs" sheet: one row per indicator, one column per year of the plan (see imports.py)."""
-    from .imports import FIXED_HEADERS, SHEET, fiche_code
-    from .models import Indicator, IndicatorValue
-
-    years = plan.years
-    stored: dict[tuple[int, int], object] = {
-        (v.indicator_id, v.year): v for v in IndicatorValue.objects.of_plan(plan)
-    }
-    rows = []
-    for indicator in Indicator.objects.of_plan(plan).select_related("fiche").in_plan_order():
-        row = [
-            fiche_code(indicator.fiche.number),
-            indicator.fiche.number,
-            indicator.code,
-            indicator.get_value_type_display(),
-            indicator.label,
-            indicator.unit,
-            indicator.target_value,
-        ]
-        for year in years:
-            value = stored.get((indicator.pk, year))
-            raw = value.raw if value is not None else None
-            row.append(yes_no(raw) if isinstance(raw, bool) else raw)
-        rows.append(row)
-    headers = [*FIXED_HEADERS, *(str(y) for y in years)]
-    widths = {1: 11, 2: 9, 3: 16, 4: 14, 5: 60, 6: 10, 7: 10}
-    sheets = [SheetSpec(SHEET, headers, rows, widths)]
-    if any(v.is_demo for v in stored.values()):
-        # The "Valeurs" layout is the import's: the warning goes on a sheet of its own, named to be seen.
-        sheets.append(SheetSpec(DEMO_SHEET, [DEMO_WARNING], [], {1: 120}))
-    return build_workbook(sheets)
-
-
-def plan_workbook(plan) -> bytes:
-    """The plan in four sheets: fiches (FicheResource's import layout), pilots, milestones, indicators."""
-    from actions.models import FichePilot, Milestone
-    from actions.resources import FicheResource
-
-    from .resources import IndicatorResource
-
-    fiches = FicheResource().export(FicheResource().get_queryset().filter(plan=plan))
-    pilots = [
-        (
-            fp.fiche.number,
-            fp.fiche.title,
-            fp.position,
-            fp.pilot.role,
-            fp.pilot.service,
-            fp.pilot.direction.code,
-            fp.pilot.direction.name,
-        )
-        for fp in FichePilot.objects.filter(fiche__plan=plan)
-        .select_related("fiche", "pilot__direction")
-        .order_by("fiche__number", "position")
-    ]
-    milestones = [
-        (
-            m.fiche.number,
-            m.get_kind_display(),
-            m.heading,
-            m.text,
-            m.due_label,
-            m.due_date,
-            m.get_status_display(),
-            m.completed_on,
-        )
-        for m in Milestone.objects.filter(fiche__plan=plan)
-        .select_related("fiche")
-        .order_by("fiche__number", "position")
-    ]
-    indicator_resource = IndicatorResource()
-    indicators = indicator_resource.export(indicator_resource.get_queryset().filter(fiche__plan=plan))
-    return build_workbook(
-        [
-            SheetSpec("Fiches", fiches.headers, fiches, {3: 60, 13: 80}),
-            SheetSpec(
-                "Pilotes",
-                ["N° fiche", "Action", "Ordre", "Fonction", "Service", "Direction", "Nom de la direction"],
-                pilots,
-                {2: 50, 4: 30, 5: 30, 7: 40},
-            ),
-            SheetSpec(
-                "Jalons",
-                ["N° fiche", "Nature", "Phase", "Libellé", "Échéance", "Date limite", "Statut", "Réalisé le"],
-                milestones,
-                {4: 70, 5: 25},
-            ),
-            SheetSpec("Indicateurs", indicators.headers, indicators, {6: 60}),
-        ]
-    )
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """A download of a workbook: never cached (it holds the data of the moment)."""
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,192 +1,23 @@
-"""The plan as structured data: a SPASER, its axes, objectives, principles and fiches-actions.
+"""The fiches-actions and their sections.
 
 Each section of a fiche is its own rows (pilots, goals, milestones, actors, means, vigilance
 points), as the document has it, so that it can be queried, followed and reported on. Every content
-model keeps its history (django-simple-history), with the acting user.
+model keeps its history (django-simple-history), with the acting user. A fiche's progress status is
+not stored here: it is what its pilots state each year in their annual review (indicators app).
 """
 
 import calendar
 import datetime
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from . import enums
-
-
-class PlanQuerySet(models.QuerySet):
-    def current(self) -> "Plan | None":
-        """The plan in force: the most recent one by its first year."""
-        return self.order_by("-start_year", "-pk").first()
-
-
-class Plan(models.Model):
-    slug = models.SlugField("identifiant", max_length=80, unique=True)
-    title = models.CharField("titre", max_length=300)
-    short_title = models.CharField("titre court", max_length=80)
-    buyer = models.CharField("collectivité", max_length=200)
-    start_year = models.PositiveSmallIntegerField("première année")
-    end_year = models.PositiveSmallIntegerField("dernière année")
-    adopted_on = models.DateField("adopté le", null=True, blank=True)
-    updated_on = models.DateField("dernière mise à jour", null=True, blank=True)
-
-    history = HistoricalRecords()
-    objects = PlanQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "plan (SPASER)"
-        verbose_name_plural = "plans (SPASER)"
-        ordering = ["-start_year"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.short_title} ({self.start_year}-{self.end_year})"
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.start_year, self.end_year + 1))
-
-
-class Principle(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="principles", verbose_name="plan")
-    code = models.SlugField("code", max_length=40)
-    label = models.CharField("libellé", max_length=80)
-    description = models.CharField("description", max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField("ordre", default=0)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "principe d'action"
-        verbose_name_plural = "principes d'action"
-        ordering = ["plan", "position"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="principle_code_unique")]
-
-    def __str__(self):
-        return self.label
-
-
-class Direction(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="directions", verbose_name="plan")
-    code = models.CharField("sigle", max_length=40)
-    name = models.CharField("nom", max_length=200)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "direction"
-        verbose_name_plural = "directions"
-        ordering = ["plan", "code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="direction_code_unique")]
-
-    def __str__(self):
-        return self.name if self.name == self.code else f"{self.code} – {self.name}"
-
-
-class Axis(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="axes", verbose_name="plan")
-    code = models.SlugField("code", max_length=40)
-    name = models.CharField("nom", max_length=120)
-    position = models.PositiveSmallIntegerField("ordre", default=0)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "axe"
-        verbose_name_plural = "axes"
-        ordering = ["plan", "position"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="axis_code_unique")]
-
-    def __str__(self):
-        return f"Axe {self.name}"
-
-
-class Objective(models.Model):
-    axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="objectives", verbose_name="axe")
-    code = models.CharField("code", max_length=20)
-    title = models.CharField("intitulé", max_length=400)
-    position = models.PositiveSmallIntegerField("ordre", default=0)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "objectif"
-        verbose_name_plural = "objectifs"
-        ordering = ["axis__plan", "axis__position", "position"]
-        constraints = [models.UniqueConstraint(fields=["axis", "code"], name="objective_code_unique")]
-
-    def __str__(self):
-        return self.title
-
-
-class Pack(models.Model):
-    """A group of fiches offered together, e.g. the "pack à la carte" (fiches 1, 16 and 18)."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="packs", verbose_name="plan")
-    code = models.SlugField("code", max_length=40)
-    name = models.CharField("nom", max_length=120)
-    description = models.TextField("description", blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "pack d'actions"
-        verbose_name_plural = "packs d'actions"
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="pack_code_unique")]
-
-    def __str__(self):
-        return self.name
-
-
-class GlossaryEntry(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="glossary", verbose_name="plan")
-    acronym = models.CharField("sigle", max_length=40)
-    definition = models.CharField("définition", max_length=300)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "entrée du glossaire"
-        verbose_name_plural = "glossaire"
-        ordering = ["plan", "acronym"]
-        constraints = [models.UniqueConstraint(fields=["plan", "acronym"], name="glossary_acronym_unique")]
-
-    def __str__(self):
-        return f"{self.acronym} : {self.definition}"
-
-
-class Pilot(models.Model):
-    """A pilot's post: a role in a service of a direction. User accounts occupy it."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="pilots", verbose_name="plan")
-    role = models.CharField("fonction", max_length=200)
-    service = models.CharField("service", max_length=200, blank=True)
-    direction = models.ForeignKey(
-        Direction, on_delete=models.RESTRICT, related_name="pilots", verbose_name="direction"
-    )
-    users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="pilot_posts", verbose_name="comptes utilisateurs"
-    )
-
-    history = HistoricalRecords(m2m_fields=[users])
-
-    class Meta:
-        verbose_name = "pilote"
-        verbose_name_plural = "pilotes"
-        ordering = ["plan", "direction__code", "service", "role"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "role", "service", "direction"], name="pilot_unique")
-        ]
-
-    def __str__(self):
-        parts = [self.role, self.service, self.direction.code]
-        return " – ".join(p for p in parts if p)
+from .. import enums
+from ..versioning import Versioned
+from .plan import Objective, Pack, Pilot, Plan, Principle
 
 
 class FicheQuerySet(models.QuerySet):
@@ -216,7 +47,7 @@ class FicheQuerySet(models.QuerySet):
         return self.order_by("objective__axis__position", "number")
 
 
-class Fiche(models.Model):
+class Fiche(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="fiches", verbose_name="plan")
     number = models.PositiveSmallIntegerField("numéro")
     title = models.CharField("action", max_length=400)
@@ -234,16 +65,9 @@ class Fiche(models.Model):
     context = models.TextField("contexte / état des lieux", blank=True)
     complexity = models.CharField("complexité", max_length=30, choices=enums.Complexity.choices, blank=True)
     duration = models.CharField("durée", max_length=30, choices=enums.Duration.choices, blank=True)
-    status = models.CharField(
-        "état d'avancement",
-        max_length=20,
-        choices=enums.ProgressStatus.choices,
-        default=enums.ProgressStatus.NOT_STARTED,
-    )
     pilots = models.ManyToManyField(
         Pilot, through="FichePilot", related_name="fiches", verbose_name="pilotes"
     )
-    version = models.PositiveIntegerField("version", default=1, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[principles])
@@ -257,10 +81,6 @@ class Fiche(models.Model):
 
     def __str__(self):
         return f"Fiche {self.number} – {self.title}"
-
-    @property
-    def axis(self) -> Axis:
-        return self.objective.axis
 
     @property
     def qualification(self) -> str:
@@ -300,7 +120,7 @@ class Fiche(models.Model):
         return [m for m in self.means.all() if m.kind == enums.MeansKind.OTHER]
 
 
-class FichePilot(models.Model):
+class FichePilot(Versioned):
     fiche = models.ForeignKey(
         Fiche, on_delete=models.CASCADE, related_name="fiche_pilots", verbose_name="fiche"
     )
@@ -321,7 +141,7 @@ class FichePilot(models.Model):
         return str(self.pilot)
 
 
-class Goal(models.Model):
+class Goal(Versioned):
     """One quantitative or qualitative objective of a fiche, with the numeric target it states."""
 
     fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="goals", verbose_name="fiche")
@@ -355,14 +175,7 @@ def _period_end(year: int, precision: str, part: int | None) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
-class MilestoneQuerySet(models.QuerySet):
-    def late(self, today: datetime.date | None = None) -> "MilestoneQuerySet":
-        """Planned milestones whose deadline has passed."""
-        today = today or datetime.date.today()
-        return self.filter(status=enums.MilestoneStatus.PLANNED, due_date__lt=today)
-
-
-class Milestone(models.Model):
+class Milestone(Versioned):
     """A step or deadline of a fiche's calendar, its date stored with the precision the text gives.
 
     "fin 2021" is year 2021; "1er semestre 2021" half 1 of 2021; "mi-2022" half 1 of 2022; a recurring
@@ -395,7 +208,6 @@ class Milestone(models.Model):
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     history = HistoricalRecords()
-    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = "jalon"
@@ -419,15 +231,50 @@ class Milestone(models.Model):
         return None
 
     def is_late(self, today: datetime.date | None = None) -> bool:
-        today = today or datetime.date.today()
+        today = today or timezone.localdate()
         return (
             self.status == enums.MilestoneStatus.PLANNED
             and self.due_date is not None
             and self.due_date < today
         )
 
+    @property
+    def is_done(self) -> bool:
+        return self.status == enums.MilestoneStatus.DONE
 
-class Actor(models.Model):
+    def state(self, today: datetime.date | None = None) -> enums.MilestoneState:
+        """Where the milestone stands on `today`: the one rule behind pages, bilans and charts."""
+        if self.is_late(today):
+            return enums.MilestoneState.LATE
+        if self.is_done:
+            return enums.MilestoneState.DONE
+        if self.status == enums.MilestoneStatus.CANCELLED:
+            return enums.MilestoneState.CANCELLED
+        return enums.MilestoneState.ON_TIME
+
+    def state_label(self, today: datetime.date | None = None) -> str:
+        state = self.state(today)
+        if state == enums.MilestoneState.DONE and self.completed_on:
+            return f"{state.label} le {date_format(self.completed_on, 'SHORT_DATE_FORMAT')}"
+        return state.label
+
+    @property
+    def current_state(self) -> enums.MilestoneState:
+        return self.state()
+
+    @property
+    def current_state_label(self) -> str:
+        return self.state_label()
+
+    @property
+    def due_text(self) -> str:
+        """The deadline as the plan writes it, else the month of the computed date, else ""."""
+        if self.due_label:
+            return self.due_label
+        return date_format(self.due_date, "F Y") if self.due_date else ""
+
+
+class Actor(Versioned):
     fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="actors", verbose_name="fiche")
     kind = models.CharField("nature", max_length=20, choices=enums.ActorKind.choices)
     text = models.TextField("acteur")
@@ -444,7 +291,7 @@ class Actor(models.Model):
         return self.text
 
 
-class Means(models.Model):
+class Means(Versioned):
     fiche = models.ForeignKey(Fiche, on_delete=models.CASCADE, related_name="means", verbose_name="fiche")
     kind = models.CharField("nature", max_length=20, choices=enums.MeansKind.choices)
     text = models.TextField("moyen")
@@ -462,7 +309,7 @@ class Means(models.Model):
         return self.text
 
 
-class VigilancePoint(models.Model):
+class VigilancePoint(Versioned):
     fiche = models.ForeignKey(
         Fiche, on_delete=models.CASCADE, related_name="vigilance_points", verbose_name="fiche"
     )

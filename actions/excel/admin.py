@@ -10,17 +10,16 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from indicators.excel import ExcelFileError
-
-from . import roles
+from .. import rights
+from .files import ExcelFileError
 
 
 class AllOrNothingImportMixin:
     def has_import_permission(self, request):
-        return roles.is_scp(request.user)
+        return rights.may_import(request.user)
 
     def has_export_permission(self, request):
-        return roles.is_scp(request.user) or roles.is_committee(request.user)
+        return rights.may_export(request.user)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

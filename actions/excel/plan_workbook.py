@@ -1,32 +1,36 @@
-"""django-import-export resources of the plan: fiches in the "Fiches" sheet of the plan workbook.
+"""The plan workbook: its layout, its writer and its readers, together.
 
-The admin's import reads the sheet by its name (not "the active sheet"), refuses bad files with a
-French message (indicators.excel), takes neutralised cells back to their text, and is all or
-nothing (see `AllOrNothingImportMixin` in actions/admin.py). Lookups of plans, fiches, objectives,
-packs and principles are cached for the whole file: one query each, not one per row.
+Four sheets, French headers: "Fiches" (one row per fiche, every field; importable), "Pilotes",
+"Jalons" and "Indicateurs" (one row per indicator; importable). `plan_workbook` writes them;
+`FicheResource` and `IndicatorResource` (django-import-export) read the importable ones in the admin,
+each bound to its sheet by name (`FichesXLSX`, `IndicatorsXLSX`), all or nothing (see
+actions.excel.admin). Every write goes through `plan_content_save`, like any edit of the plan.
+Lookups of plans, fiches, objectives, packs and principles are cached for the whole file: one query
+each, not one per row.
 """
 
 from __future__ import annotations
 
 import datetime
 
+import tablib
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from indicators import excel
-
-from . import enums
-from .models import Fiche, Objective, Pack, Plan, Principle
+from .. import enums, values
+from ..models import Fiche, FichePilot, Indicator, Milestone, Objective, Pack, Plan, Principle
+from ..services import plan_content_save
+from . import files
 
 # --- Widgets shared by the resources -------------------------------------------------------------
 
 
 class TextWidget(widgets.CharWidget):
-    """Text as written, the neutralising apostrophe taken off (see indicators.excel.neutralise)."""
+    """Text as written, the neutralising apostrophe taken off (see files.neutralise)."""
 
     def clean(self, value, row=None, **kwargs):
-        value = excel.unneutralise(value)
+        value = files.unneutralise(value)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return "" if value is None else str(value)
@@ -45,18 +49,16 @@ class DayWidget(widgets.DateWidget):
 
 
 class YesNoWidget(widgets.Widget):
+    """Oui / Non, read with the same words as everywhere (actions.values); empty means no."""
+
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            return value
-        text = str(value or "").strip().lower()
-        if text in ("oui", "vrai", "1"):
-            return True
-        if text in ("non", "faux", "0", ""):
-            return False
-        raise ValueError(f"« {value} » : écrivez « Oui » ou « Non ».")
+        try:
+            return bool(values.parse_yes_no(value))
+        except ValidationError as error:
+            raise ValueError(values.error_text(error)) from None
 
     def render(self, value, obj=None, **kwargs):
-        return excel.yes_no(value)
+        return values.format_yes_no(value)
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -97,7 +99,7 @@ class PlanScopedWidget(widgets.ForeignKeyWidget):
         return self._cache
 
     def clean(self, value, row=None, **kwargs):
-        text = str(excel.unneutralise(value) or "").strip()
+        text = str(files.unneutralise(value) or "").strip()
         if not text:
             return None
         slug = str((row or {}).get(self.plan_column) or "").strip()
@@ -115,7 +117,7 @@ class PlanScopedManyWidget(widgets.ManyToManyWidget):
         self.single = PlanScopedWidget(model, field=field, plan_path=plan_path)
 
     def clean(self, value, row=None, **kwargs):
-        text = str(excel.unneutralise(value) or "").strip()
+        text = str(files.unneutralise(value) or "").strip()
         if not text:
             return []
         return [self.single.clean(part, row) for part in text.split("/") if part.strip()]
@@ -143,7 +145,103 @@ class CachedPlanWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"le plan « {text} » n'existe pas.") from None
 
 
-# --- Resources -----------------------------------------------------------------------------------
+class FrenchDecimalWidget(widgets.Widget):
+    """A decimal typed "1 803,60" or stored by Excel as 1803.6, whatever the server's locale."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return values.parse_decimal(value)
+        except ValidationError as error:
+            raise ValueError(values.error_text(error)) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class YearWidget(widgets.IntegerWidget):
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class FicheOfRowWidget(widgets.ForeignKeyWidget):
+    """The fiche named by the row's plan and number, every fiche loaded once per file."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Fiche, field="number", **kwargs)
+        self._cache = None
+
+    def clean(self, value, row=None, **kwargs):
+        if self._cache is None:
+            self._cache = {(f.plan.slug, f.number): f for f in Fiche.objects.select_related("plan")}
+        try:
+            number = int(values.parse_decimal(value))
+        except (ValidationError, TypeError):
+            raise ValueError(f"« {value} » n'est pas un numéro de fiche.") from None
+        slug = str((row or {}).get("Plan") or "").strip()
+        try:
+            return self._cache[slug, number]
+        except KeyError:
+            raise ValueError(f"la fiche n° {number} n'existe pas dans le plan « {slug} ».") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.number if value is not None else ""
+
+
+class IndicatorResource(resources.ModelResource):
+    plan = fields.Field(column_name="Plan", attribute="fiche__plan", widget=CachedPlanWidget(), readonly=True)
+    fiche = fields.Field("fiche", "N° fiche", widget=FicheOfRowWidget())
+    code = fields.Field("code", "Code indicateur", widget=TextWidget())
+    kind = fields.Field("kind", "Nature", widget=ChoiceLabelWidget(enums.IndicatorKind.choices))
+    group = fields.Field("group", "Intitulé commun", widget=TextWidget())
+    label = fields.Field("label", "Libellé", widget=TextWidget())
+    value_type = fields.Field(
+        "value_type",
+        "Type de valeur",
+        widget=ChoiceLabelWidget(enums.ValueType.choices),
+    )
+    unit = fields.Field("unit", "Unité", widget=TextWidget())
+    target_value = fields.Field("target_value", "Cible", widget=FrenchDecimalWidget())
+    target_year = fields.Field("target_year", "Année cible", widget=YearWidget())
+    baseline_value = fields.Field("baseline_value", "Valeur de référence", widget=FrenchDecimalWidget())
+    baseline_year = fields.Field("baseline_year", "Année de référence", widget=YearWidget())
+    position = fields.Field("position", "Ordre", widget=YearWidget())
+
+    class Meta:
+        model = Indicator
+        name = "Indicateurs (feuille « Indicateurs »)"
+        fields = (
+            "plan",
+            "fiche",
+            "code",
+            "kind",
+            "group",
+            "label",
+            "value_type",
+            "unit",
+            "target_value",
+            "target_year",
+            "baseline_value",
+            "baseline_year",
+            "position",
+        )
+        import_id_fields = ("fiche", "code")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def get_queryset(self):
+        return Indicator.objects.select_related("fiche__plan").order_by(
+            "fiche__plan", "fiche__number", "position"
+        )
+
+    def dehydrate_plan(self, indicator):
+        return indicator.fiche.plan.slug
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        plan_content_save(obj=instance, user=kwargs.get("user"))
+
+
+# --- The readers (and the layout of the importable sheets) ----------------------------------
 
 
 class FicheResource(resources.ModelResource):
@@ -167,9 +265,6 @@ class FicheResource(resources.ModelResource):
     added_on = fields.Field("added_on", "Ajoutée le", widget=DayWidget(coerce_to_string=False))
     complexity = fields.Field("complexity", "Complexité", widget=ChoiceLabelWidget(enums.Complexity.choices))
     duration = fields.Field("duration", "Durée", widget=ChoiceLabelWidget(enums.Duration.choices))
-    status = fields.Field(
-        "status", "État d'avancement", widget=ChoiceLabelWidget(enums.ProgressStatus.choices)
-    )
     context = fields.Field("context", "Contexte / état des lieux", widget=TextWidget())
     pilots = fields.Field(column_name="Pilotes", readonly=True, dehydrate_method="dehydrate_pilots")
 
@@ -189,7 +284,6 @@ class FicheResource(resources.ModelResource):
             "added_on",
             "complexity",
             "duration",
-            "status",
             "context",
             "pilots",
         )
@@ -220,10 +314,9 @@ class FicheResource(resources.ModelResource):
             return None
         return self._fiches.get((str(row.get("Plan") or "").strip(), number))
 
-    def before_save_instance(self, instance, row, **kwargs):
-        # Imports count as edits: an admin form opened before the import is then refused as stale.
-        if instance.pk:
-            instance.version += 1
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Like any edit of the plan: rules, version (an admin form opened before is then stale), author.
+        plan_content_save(obj=instance, user=kwargs.get("user"))
 
     def import_instance(self, instance, row, **kwargs):
         # The library checks many-to-many cells only when saving them: check them with the others.
@@ -248,11 +341,11 @@ class FicheResource(resources.ModelResource):
         return fiche.objective.title
 
     def dehydrate_pilots(self, fiche):
-        return " ; ".join(str(p) for p in fiche.ordered_pilots())
+        return " ; ".join(p.label for p in fiche.ordered_pilots())
 
 
 # --- The xlsx format the admin offers: a named sheet, checked, neutralised ------------------------
-# Neutralising happens once, when the workbook is written (excel.build_workbook), not in the resources:
+# Neutralising happens once, when the workbook is written (files.build_workbook), not in the resources:
 # the resources' datasets also feed our multi-sheet workbooks, and escaping twice would add an
 # apostrophe at every round trip. The admins offer no other format (CSV would bypass that writer).
 
@@ -267,24 +360,94 @@ def sheet_xlsx_format(sheet_name: str) -> type[base_formats.XLSX]:
             return f"xlsx (feuille « {sheet_name} »)"
 
         def create_dataset(self, in_stream):
-            import tablib
-
-            rows = excel.read_sheet(in_stream, self.sheet)
+            rows = files.read_sheet(in_stream, self.sheet)
             dataset = tablib.Dataset()
-            dataset.headers = [excel.unneutralise(c.value) for c in rows[0]]
+            dataset.headers = [files.unneutralise(c.value) for c in rows[0]]
             width = len(dataset.headers)
             for row in rows[1:]:
                 values = [c.value for c in row][:width]
-                if all(excel.is_blank(v) for v in values):
+                if all(files.is_blank(v) for v in values):
                     continue
                 dataset.append(values + [None] * (width - len(values)))
             return dataset
 
         def export_data(self, dataset, **kwargs):
-            return excel.build_workbook([excel.SheetSpec(self.sheet, dataset.headers, dataset)])
+            return files.build_workbook([files.SheetSpec(self.sheet, dataset.headers, dataset)])
 
     SheetXLSX.__name__ = f"SheetXLSX_{sheet_name}"
     return SheetXLSX
 
 
 FichesXLSX = sheet_xlsx_format("Fiches")
+IndicatorsXLSX = sheet_xlsx_format("Indicateurs")
+
+
+# --- The writer -----------------------------------------------------------------------------------
+
+PILOT_HEADERS = ["N° fiche", "Action", "Ordre", "Fonction", "Service", "Direction", "Nom de la direction"]
+MILESTONE_HEADERS = [
+    "N° fiche",
+    "Nature",
+    "Phase",
+    "Libellé",
+    "Échéance",
+    "Date limite",
+    "Statut",
+    "Réalisé le",
+]
+
+
+def _pilot_rows(plan: Plan) -> list[tuple]:
+    links = (
+        FichePilot.objects.filter(fiche__plan=plan)
+        .select_related("fiche", "pilot__direction")
+        .order_by("fiche__number", "position")
+    )
+    return [
+        (
+            fp.fiche.number,
+            fp.fiche.title,
+            fp.position,
+            fp.pilot.role,
+            fp.pilot.service,
+            fp.pilot.direction.code,
+            fp.pilot.direction.name,
+        )
+        for fp in links
+    ]
+
+
+def _milestone_rows(plan: Plan) -> list[tuple]:
+    milestones = (
+        Milestone.objects.filter(fiche__plan=plan)
+        .select_related("fiche")
+        .order_by("fiche__number", "position")
+    )
+    return [
+        (
+            m.fiche.number,
+            m.get_kind_display(),
+            m.heading,
+            m.text,
+            m.due_label,
+            m.due_date,
+            m.get_status_display(),
+            m.completed_on,
+        )
+        for m in milestones
+    ]
+
+
+def plan_workbook(plan: Plan) -> bytes:
+    """The plan in four sheets: fiches and indicators (in their import layout), pilots, milestones."""
+    fiche_resource, indicator_resource = FicheResource(), IndicatorResource()
+    fiches = fiche_resource.export(fiche_resource.get_queryset().filter(plan=plan))
+    indicators = indicator_resource.export(indicator_resource.get_queryset().filter(fiche__plan=plan))
+    return files.build_workbook(
+        [
+            files.SheetSpec("Fiches", fiches.headers, fiches, {3: 60, 13: 80}),
+            files.SheetSpec("Pilotes", PILOT_HEADERS, _pilot_rows(plan), {2: 50, 4: 30, 5: 30, 7: 40}),
+            files.SheetSpec("Jalons", MILESTONE_HEADERS, _milestone_rows(plan), {4: 70, 5: 25}),
+            files.SheetSpec("Indicateurs", indicators.headers, indicators, {6: 60}),
+        ]
+    )

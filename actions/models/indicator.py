@@ -1,0 +1,62 @@
+"""The indicators each fiche defines: what is measured, its type, unit, target and baseline.
+
+They belong to the plan (the document states them, fiche by fiche); what is measured each year is
+the follow-up (indicators app).
+"""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .. import enums, values
+from ..versioning import Versioned
+from .fiche import Fiche
+from .plan import Plan
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def of_plan(self, plan: Plan) -> "IndicatorQuerySet":
+        return self.filter(fiche__plan=plan)
+
+    def in_plan_order(self) -> "IndicatorQuerySet":
+        return self.order_by("fiche__number", "position")
+
+
+class Indicator(Versioned):
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="indicators", verbose_name="fiche"
+    )
+    code = models.CharField(
+        "code", max_length=20, help_text="Identifiant stable dans le plan, par exemple « 5-R1 »."
+    )
+    kind = models.CharField("type d'indicateur", max_length=20, choices=enums.IndicatorKind.choices)
+    label = models.TextField("libellé")
+    group = models.CharField("intitulé commun", max_length=200, blank=True)
+    value_type = models.CharField("type de valeur", max_length=20, choices=enums.ValueType.choices)
+    unit = models.CharField("unité", max_length=40, blank=True)
+    target_value = models.DecimalField("valeur cible", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField("année cible", null=True, blank=True)
+    baseline_value = models.DecimalField(
+        "valeur de référence", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField("année de référence", null=True, blank=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    history = HistoricalRecords()
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "indicateur"
+        verbose_name_plural = "indicateurs"
+        ordering = ["fiche", "position"]
+        constraints = [models.UniqueConstraint(fields=["fiche", "code"], name="indicator_code_unique")]
+
+    def __str__(self):
+        return f"{self.code} – {self.label}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in enums.NUMERIC_VALUE_TYPES
+
+    @property
+    def target_label(self) -> str:
+        return values.format_target(self)

@@ -1,0 +1,188 @@
+"""Who may do what: the one module that views, the admin, templates, exports and services ask.
+
+Three roles, as auth groups (created by a migration, managed by SCP in the admin so that no code
+change is needed to appoint someone): the service commande publique (SCP, superusers count as SCP),
+the pilots, and the comité de suivi.
+
+| right                                                | who                                    |
+|------------------------------------------------------|----------------------------------------|
+| read the plan, its pages and the bilans              | every member of a role                 |
+| read a fiche's years not yet validated, its history  | SCP, the comité, the fiche's pilots    |
+| enter a fiche's year (values, review, milestones)    | SCP, the fiche's pilots                |
+| validate, return, reopen a year; run the campaigns   | SCP                                    |
+| edit the plan in the admin, import                   | SCP                                    |
+| export to Excel, download a bilan's PDF              | SCP, the comité                        |
+| publish a bilan, make it public                      | SCP                                    |
+
+Rights say who; the workflow (indicators) says when: a pilot enters only while the campaign is open
+and the year is neither submitted nor validated; a validated year is locked for everyone until SCP
+reopens it.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, IntegerField, Value
+
+SCP_GROUP = "Service commande publique"
+PILOTS_GROUP = "Pilotes"
+COMMITTEE_GROUP = "Comité de suivi"
+ROLE_GROUPS = (SCP_GROUP, PILOTS_GROUP, COMMITTEE_GROUP)
+# Apps whose models SCP edits and the comité reads in the admin (by label: no import upward).
+CONTENT_APPS = ("actions", "indicators", "reporting")
+
+AnyUser = User | AnonymousUser
+
+
+# --- roles -----------------------------------------------------------------------------------------
+
+
+def _load(user: AnyUser) -> tuple[set[str], frozenset[int]]:
+    """The user's role groups and the fiches whose pilot posts they hold: one query, once per request."""
+    cached = getattr(user, "_spaser_rights", None)
+    if cached is None:
+        FichePilot = global_apps.get_model("actions", "FichePilot")
+        groups = Group.objects.filter(user=user).values_list("name", Value(0, output_field=IntegerField()))
+        posts = (
+            FichePilot.objects.filter(pilot__users=user)
+            .order_by()
+            .values_list(Value("", output_field=CharField()), "fiche_id")
+        )
+        rows = list(groups.union(posts, all=True))
+        cached = ({name for name, _ in rows if name}, frozenset(fiche for name, fiche in rows if not name))
+        user._spaser_rights = cached
+    return cached
+
+
+def _group_names(user: AnyUser) -> set[str]:
+    return _load(user)[0] if user.is_authenticated else set()
+
+
+def is_scp(user: AnyUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or SCP_GROUP in _group_names(user))
+
+
+def is_committee(user: AnyUser) -> bool:
+    return COMMITTEE_GROUP in _group_names(user)
+
+
+def is_pilot(user: AnyUser) -> bool:
+    return PILOTS_GROUP in _group_names(user)
+
+
+def piloted_fiche_ids(user: AnyUser) -> frozenset[int]:
+    """The fiches whose pilot posts `user` holds, as a member of the pilots' group."""
+    return _load(user)[1] if is_pilot(user) else frozenset()
+
+
+def pilots(user: AnyUser, fiche) -> bool:
+    return fiche.pk in piloted_fiche_ids(user)
+
+
+# --- rights ------------------------------------------------------------------------------------------
+
+
+def may_read_plan(user: AnyUser) -> bool:
+    """Every logged-in member of a role reads the plan, its follow-up (validated) and the bilans."""
+    return is_scp(user) or is_committee(user) or is_pilot(user)
+
+
+def may_see_unvalidated(user: AnyUser, fiche) -> bool:
+    """Years not yet validated, and the history of changes, are shown to the people working on them."""
+    return is_scp(user) or is_committee(user) or pilots(user, fiche)
+
+
+def may_enter(user: AnyUser, fiche) -> bool:
+    """Who may type a fiche's yearly values, review and milestones (when the workflow allows it)."""
+    return is_scp(user) or pilots(user, fiche)
+
+
+def may_read_entry(user: AnyUser, fiche) -> bool:
+    return may_enter(user, fiche) or is_committee(user)
+
+
+def may_validate(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def may_return(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def may_reopen(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def may_run_campaigns(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def may_edit_plan(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def may_import(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def may_export(user: AnyUser) -> bool:
+    return is_scp(user) or is_committee(user)
+
+
+def may_download_bilan(user: AnyUser) -> bool:
+    return is_scp(user) or is_committee(user)
+
+
+def may_publish(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
+def require(allowed: bool, message: str = "Vous n'avez pas accès à cette page.") -> None:
+    """Refuse (403, message in French) unless `allowed`."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+class UserRights:
+    """The rights of one user that need no object, for templates: `{% if rights.may_export %}`."""
+
+    def __init__(self, user: AnyUser):
+        self.user = user
+
+    is_scp = property(lambda self: is_scp(self.user))
+    is_committee = property(lambda self: is_committee(self.user))
+    is_pilot = property(lambda self: is_pilot(self.user))
+    may_read_plan = property(lambda self: may_read_plan(self.user))
+    may_run_campaigns = property(lambda self: may_run_campaigns(self.user))
+    may_edit_plan = property(lambda self: may_edit_plan(self.user))
+    may_export = property(lambda self: may_export(self.user))
+    may_download_bilan = property(lambda self: may_download_bilan(self.user))
+    may_publish = property(lambda self: may_publish(self.user))
+
+
+# --- the admin's model permissions ----------------------------------------------------------------
+
+
+def sync_role_permissions(sender=None, apps=global_apps, using="default", **kwargs):
+    """Grant the role groups their model permissions, after every migrate.
+
+    The groups are created by a migration (actions/migrations/0002_roles.py); permissions of models
+    added later only exist once Django has created them at the end of migrate, hence this hook.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    scp, _ = Group.objects.using(using).get_or_create(name=SCP_GROUP)
+    committee, _ = Group.objects.using(using).get_or_create(name=COMMITTEE_GROUP)
+    Group.objects.using(using).get_or_create(name=PILOTS_GROUP)
+
+    content = Permission.objects.using(using).filter(content_type__app_label__in=CONTENT_APPS)
+    # SCP manages the plan, the campaigns and the accounts of pilots and comité members.
+    accounts = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label="auth", content_type__model__in=("user", "group"))
+        .exclude(content_type__model="group", codename__in=("add_group", "delete_group"))
+    )
+    # SCP also sees login lockouts (django-axes) and unlocks a pilot by deleting the attempt.
+    lockouts = Permission.objects.using(using).filter(content_type__app_label="axes")
+    scp.permissions.add(*content, *accounts, *lockouts)
+    committee.permissions.add(*content.filter(codename__startswith="view_"))

@@ -1,0 +1,61 @@
+"""The yearly campaigns SCP opens and closes."""
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from actions import rights
+from actions.models import Plan
+from actions.versioning import save_claimed
+
+from ..enums import CampaignStatus
+from ..models import Campaign
+from .workflow import WorkflowError
+
+
+def campaign_refusal(*, plan: Plan, year: int | None, deadline: datetime.date | None) -> str | None:
+    """Why a campaign of `year` with this deadline cannot be opened, in French, or None."""
+    if year is not None and year not in plan.years:
+        return f"L'année {year} est hors du plan ({plan.start_year}-{plan.end_year})."
+    if year is not None and deadline is not None and deadline.year < year:
+        return "La date limite doit suivre l'année suivie."
+    return None
+
+
+@transaction.atomic
+def campaign_open(*, plan: Plan, year: int, deadline: datetime.date, user: User) -> Campaign:
+    """Open (or reopen, or move the deadline of) the campaign of `year`."""
+    rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
+    refusal = campaign_refusal(plan=plan, year=year, deadline=deadline)
+    if refusal:
+        raise WorkflowError(refusal)
+    campaign = Campaign.objects.filter(plan=plan, year=year).first() or Campaign(plan=plan, year=year)
+    campaign.deadline, campaign.status, campaign.closed_at = deadline, CampaignStatus.OPEN, None
+    save_claimed(campaign, seen=None, user=user)
+    return campaign
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign, user: User) -> Campaign:
+    """Close a campaign: pilots can no longer save or submit for that year."""
+    rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
+    campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
+    save_claimed(campaign, seen=None, user=user)
+    return campaign
+
+
+@transaction.atomic
+def campaign_save(*, campaign: Campaign, user: User, seen_version: int | None) -> Campaign:
+    """An edit of a campaign in the admin: same rules as opening one, and the version check."""
+    rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
+    refusal = campaign_refusal(plan=campaign.plan, year=campaign.year, deadline=campaign.deadline)
+    if refusal:
+        raise WorkflowError(refusal)
+    if campaign.is_open:
+        campaign.closed_at = None
+    elif campaign.closed_at is None:
+        campaign.closed_at = timezone.now()
+    save_claimed(campaign, seen=seen_version, user=user)
+    return campaign

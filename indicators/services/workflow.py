@@ -1,0 +1,205 @@
+"""The yearly workflow of a fiche: when a year may be entered, and the transitions SCP decides.
+
+A fiche's year (its AnnualReview) goes draft -> submitted (by a pilot or SCP) -> validated or
+returned (by SCP); SCP reopens a validated year to correct it. Rights (actions.rights) say who may
+act; this module says when. A validated year is locked everywhere -- the entry page, the admin, the
+Excel import, milestones completed that year -- until SCP reopens it: `locked_refusal` is that one
+rule, and `register_guards` plugs it into the writes of the plan's content (milestones, indicators,
+fiches) without the plan's app knowing about years.
+"""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from actions import rights
+from actions.models import Fiche, Indicator, Milestone, Plan
+from actions.services import register_write_guard
+from actions.versioning import StaleWrite, save_claimed
+
+from ..enums import ReviewStatus
+from ..models import AnnualReview, Campaign, IndicatorValue
+
+
+class WorkflowError(Exception):
+    """The action is not allowed in the current state; the message is for the user (French)."""
+
+
+# --- the lock of a validated year --------------------------------------------------------------------
+
+
+def locked_message(fiche: Fiche, year: int) -> str:
+    return (
+        f"Le bilan {year} de la fiche {fiche.number} est validé : il ne peut plus être modifié "
+        "sauf réouverture par le service commande publique."
+    )
+
+
+def validated_years(fiche: Fiche) -> set[int]:
+    return set(AnnualReview.objects.filter(fiche=fiche).validated().values_list("year", flat=True))
+
+
+def locked_refusal(*, fiche: Fiche, years) -> str | None:
+    """Why a change touching `years` of `fiche` is refused (one of them is validated), or None."""
+    years = {year for year in years if year is not None}
+    locked = sorted(years & validated_years(fiche)) if years else []
+    return locked_message(fiche, locked[0]) if locked else None
+
+
+def milestone_years(status: str, completed_on) -> set[int]:
+    """The year a milestone's state belongs to: the year it was completed, if it was."""
+    return {completed_on.year} if completed_on else set()
+
+
+def milestone_refusal(milestone: Milestone, *, deleting: bool = False) -> str | None:
+    """A milestone completed in a validated year keeps its state until that year is reopened."""
+    stored = (
+        Milestone.objects.filter(pk=milestone.pk).values("status", "completed_on").first()
+        if milestone.pk
+        else None
+    )
+    years = set()
+    if stored:
+        changed = deleting or (stored["status"], stored["completed_on"]) != (
+            milestone.status,
+            milestone.completed_on,
+        )
+        if not changed:
+            return None
+        years |= milestone_years(stored["status"], stored["completed_on"])
+    if not deleting:
+        years |= milestone_years(milestone.status, milestone.completed_on)
+    return locked_refusal(fiche=milestone.fiche, years=years)
+
+
+def _guard_follow_up(obj, deleting: bool) -> str | None:
+    """The validated-year lock, for the plan's writes (registered in IndicatorsConfig.ready)."""
+    if isinstance(obj, Milestone):
+        return milestone_refusal(obj, deleting=deleting)
+    if not deleting:
+        return None
+    if isinstance(obj, Indicator):
+        years = IndicatorValue.objects.filter(indicator=obj).values_list("year", flat=True)
+        return locked_refusal(fiche=obj.fiche, years=set(years))
+    if isinstance(obj, Fiche) and validated_years(obj):
+        return locked_refusal(fiche=obj, years=validated_years(obj))
+    if isinstance(obj, Plan):
+        first = AnnualReview.objects.filter(fiche__plan=obj).validated().select_related("fiche").first()
+        return locked_message(first.fiche, first.year) if first else None
+    return None
+
+
+def register_guards() -> None:
+    register_write_guard(_guard_follow_up)
+
+
+# --- when a year may be entered --------------------------------------------------------------------
+
+
+def entry_refusal(
+    *, user, fiche: Fiche, year: int, campaign: Campaign | None, review: AnnualReview | None
+) -> str | None:
+    """Why `user` may not edit this fiche's year now (a French sentence), or None if they may.
+
+    Raises PermissionDenied for a user who may not enter this fiche at all.
+    """
+    status = review.status if review else ReviewStatus.DRAFT
+    if not rights.may_enter(user, fiche):
+        raise PermissionDenied("Vous ne pilotez pas cette fiche.")
+    if status == ReviewStatus.VALIDATED:
+        return locked_message(fiche, year)
+    if rights.is_scp(user):
+        return None
+    if campaign is None or not campaign.is_open:
+        return f"La campagne {year} n'est pas ouverte : la saisie n'est pas possible."
+    if status == ReviewStatus.SUBMITTED:
+        return f"Le bilan {year} a été soumis : il attend l'examen du service commande publique."
+    return None
+
+
+def require_editable(*, user, fiche: Fiche, year: int, review: AnnualReview | None) -> Campaign | None:
+    campaign = Campaign.objects.filter(plan_id=fiche.plan_id, year=year).first()
+    refusal = entry_refusal(user=user, fiche=fiche, year=year, campaign=campaign, review=review)
+    if refusal:
+        raise WorkflowError(refusal)
+    return campaign
+
+
+# --- the transitions ---------------------------------------------------------------------------------
+
+
+def _transition(review: AnnualReview, *, user: User, **changes) -> AnnualReview:
+    for name, value in changes.items():
+        setattr(review, name, value)
+    try:
+        save_claimed(review, seen=None, user=user)
+    except StaleWrite:
+        raise WorkflowError(
+            "Ce bilan vient d'être modifié par quelqu'un d'autre : rechargez la page."
+        ) from None
+    return review
+
+
+@transaction.atomic
+def fiche_year_submit(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
+    """The pilot (or SCP) hands the year over to SCP; it is then read-only for pilots."""
+    review = AnnualReview.objects.filter(fiche=fiche, year=year).first()
+    require_editable(user=user, fiche=fiche, year=year, review=review)
+    if review is None:
+        review = AnnualReview(fiche=fiche, year=year, updated_by=user)
+        save_claimed(review, seen=None, user=user)
+    return _transition(
+        review, user=user, status=ReviewStatus.SUBMITTED, submitted_at=timezone.now(), submitted_by=user
+    )
+
+
+def _decided_review(*, fiche: Fiche, year: int, allowed: tuple, action: str) -> AnnualReview:
+    review = AnnualReview.objects.filter(fiche=fiche, year=year).first()
+    if review is None or review.status not in allowed:
+        state = review.get_status_display().lower() if review else "non saisi"
+        raise WorkflowError(
+            f"Impossible de {action} : le bilan {year} de la fiche {fiche.number} est {state}."
+        )
+    return review
+
+
+@transaction.atomic
+def fiche_year_validate(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
+    """SCP accepts a submitted year: it is locked until reopened."""
+    rights.require(rights.may_validate(user), "Action réservée au service commande publique.")
+    review = _decided_review(fiche=fiche, year=year, allowed=(ReviewStatus.SUBMITTED,), action="valider")
+    return _transition(
+        review, user=user, status=ReviewStatus.VALIDATED, validated_at=timezone.now(), validated_by=user
+    )
+
+
+@transaction.atomic
+def fiche_year_return(*, fiche: Fiche, year: int, user: User, comment: str) -> AnnualReview:
+    """SCP sends a submitted year back to its pilots with what to change."""
+    rights.require(rights.may_return(user), "Action réservée au service commande publique.")
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError("Indiquez au pilote ce qu'il doit revoir (commentaire obligatoire).")
+    review = _decided_review(fiche=fiche, year=year, allowed=(ReviewStatus.SUBMITTED,), action="renvoyer")
+    return _transition(review, user=user, status=ReviewStatus.RETURNED, return_comment=comment)
+
+
+@transaction.atomic
+def fiche_year_reopen(*, fiche: Fiche, year: int, user: User, comment: str = "") -> AnnualReview:
+    """SCP unlocks a validated (or submitted) year so that it can be corrected."""
+    rights.require(rights.may_reopen(user), "Action réservée au service commande publique.")
+    review = _decided_review(
+        fiche=fiche,
+        year=year,
+        allowed=(ReviewStatus.VALIDATED, ReviewStatus.SUBMITTED),
+        action="rouvrir",
+    )
+    return _transition(
+        review,
+        user=user,
+        status=ReviewStatus.RETURNED,
+        return_comment=(comment or "").strip(),
+        validated_at=None,
+        validated_by=None,
+    )

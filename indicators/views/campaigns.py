@@ -1,0 +1,105 @@
+"""SCP's campaign pages: open, close, follow each fiche's year, validate, return, reopen."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from actions import rights
+from actions.models import Fiche, Plan
+
+from .. import selectors
+from ..forms import CampaignOpenForm, ReturnForm
+from ..models import Campaign
+from ..services import campaigns as campaign_services
+from ..services import workflow
+
+SCP_ONLY = "Page réservée au service commande publique."
+
+
+def _current_plan(request) -> Plan:
+    rights.require(rights.may_run_campaigns(request.user), SCP_ONLY)
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("Aucun plan n'est chargé.")
+    return plan
+
+
+def campaigns(request):
+    plan = _current_plan(request)
+    form = CampaignOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_services.campaign_open(
+                plan=plan,
+                year=form.cleaned_data["year"],
+                deadline=form.cleaned_data["deadline"],
+                user=request.user,
+            )
+        except workflow.WorkflowError as error:
+            form.add_error("year", str(error))
+        else:
+            messages.success(
+                request, f"Campagne {campaign.year} ouverte jusqu'au {campaign.deadline:%d/%m/%Y}."
+            )
+            return redirect("indicators:campaign", year=campaign.year)
+    return render(
+        request,
+        "indicators/campaigns.html",
+        {
+            "plan": plan,
+            "campaigns": Campaign.objects.filter(plan=plan).order_by("-year"),
+            "form": form,
+        },
+    )
+
+
+def campaign(request, year: int):
+    plan = _current_plan(request)
+    campaign = get_object_or_404(Campaign, plan=plan, year=year)
+    deadline_form = CampaignOpenForm(initial={"year": year, "deadline": campaign.deadline})
+    return render(
+        request,
+        "indicators/campaign.html",
+        {
+            "campaign": campaign,
+            "data": selectors.campaign_fiches(campaign=campaign),
+            "deadline_form": deadline_form,
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+@require_POST
+def campaign_close(request, year: int):
+    campaign = get_object_or_404(Campaign, plan=_current_plan(request), year=year)
+    campaign_services.campaign_close(campaign=campaign, user=request.user)
+    messages.success(request, f"Campagne {year} fermée : les pilotes ne peuvent plus saisir.")
+    return redirect("indicators:campaign", year=year)
+
+
+@require_POST
+def campaign_fiche_action(request, year: int, number: int, action: str):
+    plan = _current_plan(request)
+    fiche = get_object_or_404(Fiche, plan=plan, number=number)
+    comment = request.POST.get("comment", "")
+    # Each decision is a workflow service; the service checks the right (actions.rights) itself.
+    actions = {
+        "valider": lambda: workflow.fiche_year_validate(fiche=fiche, year=year, user=request.user),
+        "renvoyer": lambda: workflow.fiche_year_return(
+            fiche=fiche, year=year, user=request.user, comment=comment
+        ),
+        "rouvrir": lambda: workflow.fiche_year_reopen(
+            fiche=fiche, year=year, user=request.user, comment=comment
+        ),
+    }
+    if action not in actions:
+        raise Http404("Action inconnue.")
+    try:
+        review = actions[action]()
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Fiche {fiche.number} – {year} : {review.get_status_display().lower()}.")
+    return redirect(reverse("indicators:campaign", args=[year]) + f"#fiche-{fiche.number}")

@@ -1,0 +1,111 @@
+"""The pilot's workspace: their fiches, and the entry page of a fiche's year."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from actions import rights
+from actions.models import Fiche, Plan
+
+from .. import selectors
+from ..forms import FicheYearForm, form_data_with_conflicts
+from ..services.entry import FicheYearConflict, fiche_year_save
+from ..services.workflow import WorkflowError, entry_refusal, fiche_year_submit
+
+READ_ONLY = "Lecture seule : seuls les pilotes de la fiche et le service commande publique saisissent."
+
+
+def my_fiches(request):
+    plan = Plan.objects.current()
+    workspace = selectors.pilot_workspace(user=request.user, plan=plan)
+    piloted = (
+        Fiche.objects.piloted_by(request.user).of_plan(plan).in_plan_order() if plan else Fiche.objects.none()
+    )
+    return render(
+        request,
+        "indicators/my_fiches.html",
+        {
+            "plan": plan,
+            "campaigns": workspace,
+            "piloted": list(piloted) if not workspace else [],
+        },
+    )
+
+
+def _fiche_or_404(slug: str, number: int, year: int) -> Fiche:
+    fiche = get_object_or_404(Fiche.objects.select_related("plan"), plan__slug=slug, number=number)
+    if year not in fiche.plan.years:
+        raise Http404("Année hors du plan.")
+    return fiche
+
+
+def entry(request, slug: str, number: int, year: int):
+    fiche = _fiche_or_404(slug, number, year)
+    user = request.user
+    rights.require(rights.may_read_entry(user, fiche), "Vous ne pilotez pas cette fiche.")
+    data = selectors.fiche_year_entry(fiche=fiche, year=year)
+    may_enter = rights.may_enter(user, fiche)
+    refusal = (
+        entry_refusal(user=user, fiche=fiche, year=year, campaign=data.campaign, review=data.review)
+        if may_enter
+        else READ_ONLY
+    )
+    if request.method != "POST":
+        form = FicheYearForm(entry=data, read_only=refusal is not None)
+        return _render_entry(request, fiche=fiche, year=year, data=data, form=form, refusal=refusal)
+    rights.require(may_enter, "Vous ne pilotez pas cette fiche.")
+    form = FicheYearForm(request.POST, entry=data)
+    if refusal:
+        # E.g. the campaign was closed while the pilot was typing: show their input back (to copy it),
+        # with the reason, rather than losing it; nothing is written.
+        form.is_valid()
+        form.add_error(None, refusal)
+        return _render_entry(
+            request, fiche=fiche, year=year, data=data, form=form, refusal=refusal, status=409
+        )
+    if not form.is_valid():
+        return _render_entry(request, fiche=fiche, year=year, data=data, form=form, refusal=None)
+    return _save_entry(request, fiche=fiche, year=year, form=form)
+
+
+def _save_entry(request, *, fiche: Fiche, year: int, form: FicheYearForm):
+    submit = request.POST.get("action") == "submit"
+    try:
+        with transaction.atomic():
+            fiche_year_save(
+                fiche=fiche,
+                year=year,
+                values=form.parsed_values,
+                review=form.review_input(),
+                milestones=form.parsed_milestones,
+                user=request.user,
+                seen_versions=form.seen_versions(),
+                keep_stored=form.keep_stored(),
+            )
+            if submit:
+                fiche_year_submit(fiche=fiche, year=year, user=request.user)
+    except FicheYearConflict as conflict:
+        data = selectors.fiche_year_entry(fiche=fiche, year=year)
+        form = FicheYearForm(
+            form_data_with_conflicts(request.POST, conflicts=conflict.conflicts, entry=data), entry=data
+        )
+        form.is_valid()  # the choices are still to be made: no "choose" error before the first look
+        for name in [n for n in form.errors if n.startswith("resolve_")]:
+            del form.errors[name]
+        return _render_entry(request, fiche=fiche, year=year, data=data, form=form, refusal=None, status=409)
+    except WorkflowError as error:
+        form.add_error(None, str(error))
+        data = form.entry
+        return _render_entry(request, fiche=fiche, year=year, data=data, form=form, refusal=None)
+    if submit:
+        messages.success(request, f"Fiche {fiche.number} : bilan {year} soumis au service commande publique.")
+        return redirect("indicators:my_fiches")
+    messages.success(request, f"Fiche {fiche.number} : saisie {year} enregistrée (brouillon).")
+    return redirect(request.path)
+
+
+def _render_entry(request, *, fiche, year, data, form, refusal, status=200):
+    """The entry page, shown the same way whether saved, refused or in conflict."""
+    context = {"fiche": fiche, "year": year, "entry": data, "form": form, "refusal": refusal}
+    return render(request, "indicators/entry.html", context, status=status)

@@ -1,0 +1,21 @@
+"""Download of the yearly values and progress (SCP and comité de suivi only)."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from actions import rights
+from actions.excel.files import xlsx_response
+from actions.models import Plan
+
+from ..values_workbook import values_workbook
+
+
+def values_xlsx(request, slug: str):
+    """The yearly values: one row per indicator, one column per year; re-importable in the admin."""
+    rights.require(
+        rights.may_export(request.user),
+        "Les exports sont réservés au comité et au service commande publique.",
+    )
+    plan = get_object_or_404(Plan, slug=slug)
+    today = timezone.localdate().isoformat()
+    return xlsx_response(values_workbook(plan), f"{plan.slug}-valeurs-{today}.xlsx")
