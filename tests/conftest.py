@@ -1,19 +1,22 @@
-"""Shared fixtures: the real SPASER 54 plan and one user per role."""
+"""Shared fixtures: the real SPASER 54 plan, one user per role (from tests/factories.py), fiche 11 and
+its 2025 campaign."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
-from actions import roles
+from actions import rights
 from actions.models import Fiche, Plan
 from actions.services import plan_load
+from indicators.models import Campaign
+from tests.factories import CampaignFactory, user_in_role
 
 PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
-PASSWORD = "mot-de-passe-de-test-54"
 
 
 @pytest.fixture(scope="session")
@@ -29,48 +32,45 @@ def spaser54(db) -> Plan:
     return Plan.objects.filter(slug="spaser54-2021-2026").first() or plan_load(directory=PLAN_DIR).plan
 
 
-def make_user(username: str, group: str, *, pilot_of: Fiche | None = None, pilot_index: int = 0) -> User:
-    user = User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        first_name=username.capitalize(),
-        last_name="Test",
-        email=f"{username}@example.org",
-        is_staff=group == roles.SCP_GROUP,
-    )
-    user.groups.add(Group.objects.get(name=group))
-    if pilot_of is not None:
-        pilot_of.ordered_pilots()[pilot_index].users.add(user)
-    return user
+@pytest.fixture
+def fiche11(spaser54) -> Fiche:
+    """Fiche 11 (Social axis), piloted by `pilot11` and `pilot11b`."""
+    return Fiche.objects.select_related("plan").get(plan=spaser54, number=11)
+
+
+@pytest.fixture
+def campaign2025(spaser54) -> Campaign:
+    """The open 2025 campaign, due 31 January 2027."""
+    return CampaignFactory(plan=spaser54, year=2025, deadline=datetime.date(2027, 1, 31))
 
 
 @pytest.fixture
 def scp_user(spaser54) -> User:
-    return make_user("scp", roles.SCP_GROUP)
+    return user_in_role(rights.SCP_GROUP, username="scp")
 
 
 @pytest.fixture
 def committee_user(spaser54) -> User:
-    return make_user("comite", roles.COMMITTEE_GROUP)
+    return user_in_role(rights.COMMITTEE_GROUP, username="comite")
 
 
 @pytest.fixture
-def pilot11(spaser54) -> User:
+def pilot11(fiche11) -> User:
     """First pilot of fiche 11 (the Chargé de projet Insertion post, which also pilots 12-15)."""
-    return make_user("pilote11", roles.PILOTS_GROUP, pilot_of=Fiche.objects.get(plan=spaser54, number=11))
+    return user_in_role(rights.PILOTS_GROUP, username="pilote11", pilot_of=fiche11)
 
 
 @pytest.fixture
-def pilot11b(spaser54) -> User:
+def pilot11b(fiche11) -> User:
     """Second pilot of fiche 11 (Service Emploi en insertion, DASI)."""
-    fiche = Fiche.objects.get(plan=spaser54, number=11)
-    return make_user("pilote11b", roles.PILOTS_GROUP, pilot_of=fiche, pilot_index=1)
+    return user_in_role(rights.PILOTS_GROUP, username="pilote11b", pilot_of=fiche11, pilot_index=1)
 
 
 @pytest.fixture
 def pilot5(spaser54) -> User:
     """First pilot of fiche 5 (Service GTR, DIM): pilots no fiche of the Social axis."""
-    return make_user("pilote5", roles.PILOTS_GROUP, pilot_of=Fiche.objects.get(plan=spaser54, number=5))
+    fiche = Fiche.objects.get(plan=spaser54, number=5)
+    return user_in_role(rights.PILOTS_GROUP, username="pilote5", pilot_of=fiche)
 
 
 @pytest.fixture
@@ -120,7 +120,8 @@ def chromium():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the live bilan is cached by data stamp)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (pages and the live bilan are cached by data version)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["shared"].clear()

@@ -1,6 +1,8 @@
-"""Helpers for tests that submit real forms as a browser would."""
+"""Helpers for tests that submit real forms as a browser would, and check that nothing was written."""
 
 from html.parser import HTMLParser
+
+from django.apps import apps
 
 
 class _FormParser(HTMLParser):
@@ -63,3 +65,8 @@ def form_data(html: str, form_id: str | None = None) -> dict[str, list[str]]:
     parser = _FormParser(form_id)
     parser.feed(html)
     return {key: values for key, values in parser.data.items() if values != []}
+
+
+def database_state() -> dict[str, int]:
+    """Rows per table, history included: any write (an edit adds a history row) changes it."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
-from actions import roles
+from actions import rights
 from actions.models import Fiche, Plan
 from indicators.models import IndicatorValue
 
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_role_groups_exist_with_their_rights(db):
     call_command("migrate", verbosity=0)  # post_migrate syncs the permissions
-    scp = Group.objects.get(name=roles.SCP_GROUP)
-    committee = Group.objects.get(name=roles.COMMITTEE_GROUP)
-    pilots = Group.objects.get(name=roles.PILOTS_GROUP)
+    scp = Group.objects.get(name=rights.SCP_GROUP)
+    committee = Group.objects.get(name=rights.COMMITTEE_GROUP)
+    pilots = Group.objects.get(name=rights.PILOTS_GROUP)
     scp_perms = set(scp.permissions.values_list("codename", flat=True))
     assert {"change_fiche", "add_indicator", "delete_milestone", "change_pilot", "add_user"} <= scp_perms
     committee_perms = set(committee.permissions.values_list("codename", flat=True))
@@ -75,7 +75,7 @@ def test_create_pilot_user_attaches_to_the_fiche_pilot(spaser54):
         "un-mot-de-passe-long",
     )
     user = User.objects.get(username="marie")
-    assert user.groups.filter(name=roles.PILOTS_GROUP).exists() and not user.is_staff
+    assert user.groups.filter(name=rights.PILOTS_GROUP).exists() and not user.is_staff
     # The post "Acheteur, Service Commande publique, DIFAJE" pilots several fiches, 19 and 20 among them.
     piloted = set(Fiche.objects.piloted_by(user).values_list("number", flat=True))
     assert {19, 20} <= piloted and 5 not in piloted
@@ -99,4 +99,4 @@ def test_create_pilot_user_errors_in_french(spaser54):
 def test_create_scp_user(spaser54):
     call_command("create_pilot_user", "chef", "--role", "scp", "--password", "un-mot-de-passe-long")
     user = User.objects.get(username="chef")
-    assert user.is_staff and roles.is_scp(user)
+    assert user.is_staff and rights.is_scp(user)

@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.indicators.conftest import campaign2025, fiche11  # noqa: F401 (shared fixtures)
-
 
 @pytest.fixture
 def page(chromium):

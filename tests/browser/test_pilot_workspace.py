@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,29 +1,17 @@
-"""Shared fixtures of the indicators tests: fiche 11 and its 2025 campaign (pilot workspace), stored
-values of several types and editing a workbook as a user would (Excel)."""
+"""Shared helpers of the indicators tests: the pilot's entry page, stored values of every type, and a
+fiche's year validated by SCP. Fiche 11 and its 2025 campaign are in tests/conftest.py."""
 
-import datetime
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from openpyxl import load_workbook
 
-from actions.models import Fiche
-from indicators.enums import ReviewStatus, ValueType
-from indicators.models import AnnualReview, Campaign, Indicator, IndicatorValue
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def fiche11(spaser54) -> Fiche:
-    return Fiche.objects.select_related("plan").get(plan=spaser54, number=11)
-
-
-@pytest.fixture
-def campaign2025(spaser54) -> Campaign:
-    return Campaign.objects.create(plan=spaser54, year=2025, deadline=datetime.date(2027, 1, 31))
+from actions.enums import ValueType
+from actions.models import Fiche, Indicator
+from indicators.models import AnnualReview, IndicatorValue
+from tests.factories import PASSWORD, AnnualReviewFactory, IndicatorFactory, IndicatorValueFactory
+from tests.workbooks import Sheet  # noqa: F401 (imported from here by tests written before tests/workbooks.py)
 
 
 def entry_url(fiche: Fiche, year: int = 2025) -> str:
@@ -31,6 +19,7 @@ def entry_url(fiche: Fiche, year: int = 2025) -> str:
 
 
 def client_for(user: User | None) -> Client:
+    """A browser session of `user` (logged in with their password), or of an anonymous visitor."""
     client = Client()
     if user is not None:
         assert client.login(username=user.username, password=PASSWORD)
@@ -41,63 +30,46 @@ def first_indicator(plan, value_type: str) -> Indicator:
     return Indicator.objects.of_plan(plan).filter(value_type=value_type).in_plan_order().first()
 
 
+# One stored 2022 value per value type present in the plan; the text starts like a formula.
+SAMPLES = {
+    ValueType.COUNT: {"value_number": Decimal(12)},
+    ValueType.PERCENTAGE: {"value_number": Decimal("45.5")},
+    ValueType.AMOUNT: {"value_number": Decimal("1803.60")},
+    ValueType.BOOLEAN: {"value_number": None, "value_bool": True},
+    ValueType.TEXT: {"value_number": None, "value_text": '=HYPERLINK("http://x") texte saisi'},
+}
+
+
 @pytest.fixture
 def stored_values(spaser54, scp_user) -> dict[str, IndicatorValue]:
-    """One stored 2022 value per value type present in the plan."""
-    samples = {
-        ValueType.COUNT: {"value_number": Decimal(12)},
-        ValueType.PERCENTAGE: {"value_number": Decimal("45.5")},
-        ValueType.AMOUNT: {"value_number": Decimal("1803.60")},
-        ValueType.BOOLEAN: {"value_bool": True},
-        ValueType.TEXT: {"value_text": '=HYPERLINK("http://x") texte saisi'},
-    }
+    """One stored 2022 value per value type present in the plan, entered by SCP."""
     values = {}
-    for value_type, fields in samples.items():
+    for value_type, fields in SAMPLES.items():
         indicator = first_indicator(spaser54, value_type)
-        if indicator is None:
-            continue
-        value = IndicatorValue(
-            indicator=indicator, year=2022, created_by=scp_user, updated_by=scp_user, **fields
-        )
-        value._history_user = scp_user
-        value.save()
-        values[value_type] = value
+        if indicator is not None:
+            values[value_type] = IndicatorValueFactory(
+                indicator=indicator, year=2022, created_by=scp_user, updated_by=scp_user, **fields
+            )
     return values
 
 
-def validate_year(fiche, year: int, user) -> AnnualReview:
-    review, _ = AnnualReview.objects.get_or_create(fiche=fiche, year=year)
-    review.status = ReviewStatus.VALIDATED
-    review.validated_by = user
-    review._history_user = user
-    review.save()
-    return review
+def validated_year(fiche: Fiche, year: int, user: User) -> AnnualReview:
+    """SCP validated the fiche's year (which had no review yet): it is locked."""
+    return AnnualReviewFactory(fiche=fiche, year=year, validated=True, validated_by=user)
 
 
-class Sheet:
-    """A workbook opened for editing, cells addressed by (indicator code, header) like a user reads it."""
-
-    def __init__(self, data: bytes, sheet: str = "Valeurs"):
-        self.book = load_workbook(BytesIO(data))
-        self.sheet = self.book[sheet]
-        self.headers = [c.value for c in self.sheet[1]]
-
-    def row_of(self, code: str) -> int:
-        column = self.headers.index("Code indicateur") + 1
-        for row in range(2, self.sheet.max_row + 1):
-            if self.sheet.cell(row, column).value == code:
-                return row
-        raise KeyError(code)
-
-    def cell(self, code: str, header: str):
-        return self.sheet.cell(self.row_of(code), self.headers.index(header) + 1)
-
-    def set(self, code: str, header: str, value) -> int:
-        row = self.row_of(code)
-        self.sheet.cell(row, self.headers.index(header) + 1).value = value
-        return row
-
-    def save(self) -> bytes:
-        out = BytesIO()
-        self.book.save(out)
-        return out.getvalue()
+def grow(fiche: Fiche, user: User) -> None:
+    """Ten more indicators with a value every year of the plan but the last, and validated reviews:
+    what query budgets are checked against (the queries must not grow with them)."""
+    for position in range(50, 60):
+        indicator = IndicatorFactory(
+            fiche=fiche,
+            code=f"{fiche.number}-X{position}",
+            label=f"Indicateur ajouté {position}",
+            value_type=ValueType.COUNT,
+            position=position,
+        )
+        for year in fiche.plan.years[:-1]:
+            IndicatorValueFactory(indicator=indicator, year=year, value_number=position, updated_by=user)
+    for year in fiche.plan.years[:-2]:
+        AnnualReviewFactory(fiche=fiche, year=year, validated=True)

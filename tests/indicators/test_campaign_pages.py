@@ -2,9 +2,9 @@
 
 import pytest
 
-from indicators import services
 from indicators.enums import CampaignStatus, ReviewStatus
 from indicators.models import AnnualReview, Campaign
+from indicators.services import workflow
 from tests.indicators.conftest import client_for, entry_url
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_scp_opens_a_campaign_and_pilots_see_it(spaser54, scp_user, pilot11):
 
 
 def test_scp_returns_with_a_comment_then_validates_then_reopens(fiche11, campaign2025, pilot11, scp_user):
-    services.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
+    workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
     scp = client_for(scp_user)
     listing = scp.get("/campagnes/2025/").content.decode()
     assert "soumis par Pilote11 Test" in listing
@@ -48,7 +48,7 @@ def test_scp_returns_with_a_comment_then_validates_then_reopens(fiche11, campaig
     entry = pilot.get(entry_url(fiche11)).content.decode()
     assert "Précisez le nombre d&#x27;heures (11-I1)." in entry and "Enregistrer le brouillon" in entry
 
-    services.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
+    workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
     scp.post("/campagnes/2025/fiches/11/valider/")
     assert AnnualReview.objects.get().status == ReviewStatus.VALIDATED
     assert "est validé" in pilot.get(entry_url(fiche11)).content.decode()

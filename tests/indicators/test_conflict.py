@@ -84,15 +84,15 @@ def test_simultaneous_saves_on_postgresql_let_exactly_one_win(fiche11, campaign2
 
     from django.db import connection, connections
 
-    from indicators import services
+    from indicators.services import entry
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
     meetings = fiche11.indicators.get(code="11-R1")
-    services.fiche_year_save(
+    entry.fiche_year_save(
         fiche=fiche11,
         year=2025,
-        values={meetings.pk: services.ValueInput(Decimal(1))},
+        values={meetings.pk: entry.ValueInput(Decimal(1))},
         review=None,
         user=pilot11,
         seen_versions={},
@@ -102,16 +102,16 @@ def test_simultaneous_saves_on_postgresql_let_exactly_one_win(fiche11, campaign2
     def save(user, number):
         try:
             barrier.wait()
-            services.fiche_year_save(
+            entry.fiche_year_save(
                 fiche=fiche11,
                 year=2025,
-                values={meetings.pk: services.ValueInput(Decimal(number))},
+                values={meetings.pk: entry.ValueInput(Decimal(number))},
                 review=None,
                 user=user,
                 seen_versions={f"value_{meetings.pk}": 1, "review": 1},
             )
             outcomes[user.username] = "saved"
-        except services.FicheYearConflict:
+        except entry.FicheYearConflict:
             outcomes[user.username] = "conflict"
         finally:
             connections.close_all()

@@ -1,5 +1,6 @@
 """The entry page as a pilot uses it: save, submit, bad input kept with French messages, query budgets."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -9,11 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions.models import Fiche
-from indicators.enums import IndicatorKind, ReviewStatus, ValueType
-from indicators.models import AnnualReview, Campaign, Indicator, IndicatorValue
-from indicators.parsing import parse_value
-from tests.indicators.conftest import client_for, entry_url
+from actions.enums import ValueType
+from actions.models import Fiche, Indicator
+from actions.values import parse_value
+from indicators.enums import ReviewStatus
+from indicators.models import AnnualReview, IndicatorValue
+from tests.factories import CampaignFactory
+from tests.indicators.conftest import client_for, entry_url, grow
 from tests.utils import form_data
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +112,25 @@ def test_milestone_done_needs_a_date(fiche11, campaign2025, pilot11):
     assert re.search(r"Pilote11 Test</td>\s*<td>2025</td><td>Jalon .*?réalisé le 12/05/2025", fiche_page)
 
 
+def test_a_pilot_lists_only_their_own_fiches(role_users, fiche11, campaign2025):
+    other_page = client_for(role_users["other_pilot"]).get("/mes-fiches/").content.decode()
+    assert entry_url(fiche11) not in other_page and "Fiche 5" in other_page
+    pilot_page = client_for(role_users["pilot"]).get("/mes-fiches/").content.decode()
+    assert entry_url(fiche11) in pilot_page and "/fiches/5/saisie/" not in pilot_page
+
+
+def test_other_fiches_and_years_outside_the_plan_are_refused_by_url(role_users, fiche11, campaign2025):
+    pilot = client_for(role_users["pilot"])
+    assert pilot.get(f"/plans/{fiche11.plan.slug}/fiches/5/saisie/2025/").status_code == 403
+    assert pilot.get(entry_url(fiche11, 2031)).status_code == 404
+    assert pilot.get(f"/plans/{fiche11.plan.slug}/fiches/99/saisie/2025/").status_code == 404
+
+
+def test_committee_reads_the_entry_page_without_a_save_button(role_users, fiche11, campaign2025):
+    page = client_for(role_users["committee"]).get(entry_url(fiche11)).content.decode()
+    assert "Lecture seule" in page and "Enregistrer le brouillon" not in page and "disabled" in page
+
+
 # --- random input at every value type: never a 500, never a partial write ---------------------------------
 
 
@@ -145,7 +167,7 @@ def test_random_input_never_breaks_the_page_nor_writes_half(
     number, draw, careful, narrative, spaser54, scp_user
 ):
     """Half the examples type valid values everywhere (all saved), half anything (all or nothing)."""
-    Campaign.objects.get_or_create(plan=spaser54, year=2025, defaults={"deadline": "2027-01-31"})
+    CampaignFactory(plan=spaser54, year=2025)
     fiche = Fiche.objects.select_related("plan").get(plan=spaser54, number=number)
     client = client_for(scp_user)
     data = page_form(client, entry_url(fiche))
@@ -182,27 +204,6 @@ def test_random_input_never_breaks_the_page_nor_writes_half(
 # --- query budgets: they do not grow with the number of indicators or years ---------------------------------
 
 
-def grow(fiche, scp_user):
-    """Ten more indicators and a value for each of them every year of the plan, with reviews."""
-    for position in range(50, 60):
-        indicator = Indicator.objects.create(
-            fiche=fiche,
-            code=f"{fiche.number}-X{position}",
-            kind=IndicatorKind.REALISATION,
-            label=f"Indicateur ajouté {position}",
-            value_type=ValueType.COUNT,
-            position=position,
-        )
-        for year in fiche.plan.years[:-1]:
-            IndicatorValue.objects.create(
-                indicator=indicator, year=year, value_number=position, updated_by=scp_user
-            )
-    for year in fiche.plan.years[:-2]:
-        AnnualReview.objects.get_or_create(
-            fiche=fiche, year=year, defaults={"status": ReviewStatus.VALIDATED}
-        )
-
-
 def count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
@@ -211,12 +212,12 @@ def count_queries(client, url) -> int:
 
 def test_my_fiches_query_budget(fiche11, campaign2025, pilot11, scp_user, django_assert_max_num_queries):
     client = client_for(pilot11)
-    client.get("/mes-fiches/")
-    # session, user, groups, demo flag, plan, campaigns, fiches with counts, reviews
+    # The first request after a write: session, user, rights, demo flag, plan, campaigns, fiches with
+    # counts, reviews.
     with django_assert_max_num_queries(8):
         before = count_queries(client, "/mes-fiches/")
     grow(fiche11, scp_user)
-    Campaign.objects.create(plan=fiche11.plan, year=2026, deadline="2027-12-31")
+    CampaignFactory(plan=fiche11.plan, year=2026, deadline=datetime.date(2027, 12, 31))
     with django_assert_max_num_queries(10):  # a second open campaign costs its 2 queries, not one per fiche
         assert count_queries(client, "/mes-fiches/") == before + 2
 
@@ -226,60 +227,16 @@ def test_entry_page_query_budget(
     who, fiche11, campaign2025, scp_user, pilot11, django_assert_max_num_queries
 ):
     client = client_for(pilot11 if who == "pilot11" else scp_user)
-    client.get(entry_url(fiche11))
-    # session, user, groups, demo flag, fiche, pilot check x2, campaign x2, indicators, values, reviews,
-    # milestones (SCP: one pilot check less)
-    with django_assert_max_num_queries(12):
+    # The first request after a write: session, user, rights, demo flag, fiche, campaign, indicators,
+    # values, reviews, milestones. 10, not 12: the rights are one query now (were two pilot checks), and
+    # the campaign one.
+    with django_assert_max_num_queries(10):
         before = count_queries(client, entry_url(fiche11))
     grow(fiche11, scp_user)
     assert count_queries(client, entry_url(fiche11)) == before
 
 
-def test_fiche_page_query_budget(fiche11, campaign2025, pilot11, scp_user, django_assert_max_num_queries):
-    client = client_for(pilot11)
-    url = f"/plans/{fiche11.plan.slug}/fiches/11/"
-    client.get(url)
-    # the fiche page's own 12 queries + piloting check, reviews, values, 3 history queries (values, reviews,
-    # milestones)
-    with django_assert_max_num_queries(19):
-        before = count_queries(client, url)
-    grow(fiche11, scp_user)
-    page = client.get(url).content.decode()
-    assert "Indicateur ajouté 55" in page and "non renseigné" in page
-    assert count_queries(client, url) == before
-
-
-def test_fiche_page_shows_values_of_every_year_and_the_history_with_authors(
-    fiche11, campaign2025, pilot11, pilot11b, committee_user
-):
-    url = entry_url(fiche11)
-    meetings = by_code(fiche11, "11-R1")
-    paul, ines = client_for(pilot11), client_for(pilot11b)
-    assert (
-        paul.post(url, page_form(paul, url) | {f"value_{meetings.pk}": "8", "achievements": "A"}).status_code
-        == 302
-    )
-    assert (
-        ines.post(url, page_form(ines, url) | {f"value_{meetings.pk}": "9", "achievements": "B"}).status_code
-        == 302
-    )
-    page = client_for(committee_user).get(f"/plans/{fiche11.plan.slug}/fiches/11/").content.decode()
-    cells = re.search(r"<th scope=\"row\">11-R1.*?</tr>", page, re.S).group(0)
-    assert cells.count("non renseigné") == 5  # 2021-2024 and 2026
-    assert re.search(
-        r'data-year="2025"><span class="unvalidated">9</span><br><span class="badge">non validé', cells
-    )
-    history = page[page.index("Historique des modifications") :]
-    assert re.search(
-        r"Pilote11b Test</td>\s*<td>2025</td><td>Indicateur 11-R1</td><td>modification : 9", history
-    )
-    assert re.search(r"Pilote11b Test</td>.*?Bilan annuel.*?modifié : réalisations", history, re.S)
-    assert re.search(r"Pilote11 Test</td>\s*<td>2025</td><td>Indicateur 11-R1</td><td>création : 8", history)
-
-
 def test_my_fiches_warns_when_the_deadline_is_near_or_past(fiche11, campaign2025, pilot11):
-    import datetime
-
     from django.utils import timezone
 
     client = client_for(pilot11)
@@ -293,12 +250,12 @@ def test_my_fiches_warns_when_the_deadline_is_near_or_past(fiche11, campaign2025
 
 
 def test_a_campaign_closed_while_typing_keeps_the_typing_on_screen(fiche11, campaign2025, pilot11, scp_user):
-    from indicators import services
+    from indicators.services import campaigns
 
     client = client_for(pilot11)
     meetings = by_code(fiche11, "11-R1")
     data = page_form(client, entry_url(fiche11)) | {f"value_{meetings.pk}": "42", "outlook": "Suite en 2026"}
-    services.campaign_close(campaign=campaign2025, user=scp_user)
+    campaigns.campaign_close(campaign=campaign2025, user=scp_user)
     response = client.post(entry_url(fiche11), data)
     page = response.content.decode()
     assert response.status_code == 409 and "pas ouverte" in page

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from indicators import services
+from indicators.services import campaigns, workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_pilots_with_unsubmitted_fiches_are_reminded_on_the_configured_days(
     fiche11, campaign2025, pilot11, pilot11b, pilot5, settings
 ):
     settings.SPASER_REMINDER_DAYS = [7]
-    services.fiche_year_submit(fiche=fiche11.plan.fiches.get(number=5), year=2025, user=pilot5)
+    workflow.fiche_year_submit(fiche=fiche11.plan.fiches.get(number=5), year=2025, user=pilot5)
     output = run("--today", "2027-01-24")  # 7 days before the 31 January deadline
     assert "2 relance(s) envoyée(s)" in output
     recipients = {m.to[0]: m for m in mail.outbox}
@@ -36,7 +36,7 @@ def test_pilots_with_unsubmitted_fiches_are_reminded_on_the_configured_days(
 def test_no_reminder_on_other_days_nor_for_closed_campaigns(fiche11, campaign2025, pilot11, scp_user):
     assert "0 relance(s)" in run("--today", "2027-01-23", "--days", "7")
     assert mail.outbox == []
-    services.campaign_close(campaign=campaign2025, user=scp_user)
+    campaigns.campaign_close(campaign=campaign2025, user=scp_user)
     assert "0 relance(s)" in run("--today", "2027-01-24", "--days", "7")
     assert mail.outbox == []
 

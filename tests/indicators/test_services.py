@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from actions.enums import MilestoneStatus, ProgressStatus
-from indicators import services
 from indicators.enums import CampaignStatus, ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
-from indicators.services import FicheYearConflict, MilestoneInput, ValueInput, WorkflowError
+from indicators.services import campaigns, entry, workflow
+from indicators.services.entry import FicheYearConflict, MilestoneInput, ValueInput
+from indicators.services.workflow import WorkflowError
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def indicators_of(fiche):
 
 
 def save(fiche, user, values, seen=None, review=None, **kwargs):
-    return services.fiche_year_save(
+    return entry.fiche_year_save(
         fiche=fiche, year=2025, values=values, review=review, user=user, seen_versions=seen or {}, **kwargs
     )
 
@@ -43,7 +44,7 @@ def test_a_pilot_saves_values_and_review_with_their_name_in_the_history(fiche11,
         },
         review=REVIEW,
     )
-    stored = {v.indicator_id: v for v in IndicatorValue.objects.for_year(2025)}
+    stored = {v.indicator_id: v for v in IndicatorValue.objects.filter(year=2025)}
     assert stored[meetings.pk].value_number == 12 and stored[meetings.pk].comment == "réunions mensuelles"
     assert stored[hours.pk].value_number == Decimal("1234.5")
     assert (
@@ -67,12 +68,12 @@ def test_clearing_a_value_deletes_it_and_the_history_keeps_who_did(fiche11, camp
 def test_submit_locks_the_year_for_pilots_until_returned(fiche11, campaign2025, pilot11, scp_user):
     meetings = indicators_of(fiche11)[0]
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(3))})
-    services.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
+    workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
     with pytest.raises(WorkflowError, match="soumis"):
         save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(4))}, seen={f"value_{meetings.pk}": 1})
     with pytest.raises(WorkflowError, match="commentaire obligatoire"):
-        services.fiche_year_return(fiche=fiche11, year=2025, user=scp_user, comment="  ")
-    services.fiche_year_return(fiche=fiche11, year=2025, user=scp_user, comment="Précisez 11-R1")
+        workflow.fiche_year_return(fiche=fiche11, year=2025, user=scp_user, comment="  ")
+    workflow.fiche_year_return(fiche=fiche11, year=2025, user=scp_user, comment="Précisez 11-R1")
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(4))}, seen={f"value_{meetings.pk}": 1})
     assert IndicatorValue.objects.get(indicator=meetings, year=2025).value_number == 4
 
@@ -81,15 +82,15 @@ def test_a_validated_year_is_locked_for_everyone_until_scp_reopens_it(
     fiche11, campaign2025, pilot11, scp_user
 ):
     meetings = indicators_of(fiche11)[0]
-    services.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
+    workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
     with pytest.raises(PermissionDenied):
-        services.fiche_year_validate(fiche=fiche11, year=2025, user=pilot11)
-    review = services.fiche_year_validate(fiche=fiche11, year=2025, user=scp_user)
+        workflow.fiche_year_validate(fiche=fiche11, year=2025, user=pilot11)
+    review = workflow.fiche_year_validate(fiche=fiche11, year=2025, user=scp_user)
     assert review.status == ReviewStatus.VALIDATED and review.validated_by == scp_user
     for user in (pilot11, scp_user):
         with pytest.raises(WorkflowError, match="validé"):
             save(fiche11, user, {meetings.pk: ValueInput(Decimal(4))})
-    services.fiche_year_reopen(fiche=fiche11, year=2025, user=scp_user)
+    workflow.fiche_year_reopen(fiche=fiche11, year=2025, user=scp_user)
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(4))})
     assert [
         h.history_user
@@ -100,7 +101,7 @@ def test_a_validated_year_is_locked_for_everyone_until_scp_reopens_it(
 def test_pilots_cannot_save_outside_an_open_campaign(fiche11, campaign2025, pilot11, scp_user):
     meetings = indicators_of(fiche11)[0]
     with pytest.raises(WorkflowError, match="pas ouverte"):
-        services.fiche_year_save(
+        entry.fiche_year_save(
             fiche=fiche11,
             year=2024,
             values={meetings.pk: ValueInput(Decimal(1))},
@@ -108,12 +109,12 @@ def test_pilots_cannot_save_outside_an_open_campaign(fiche11, campaign2025, pilo
             user=pilot11,
             seen_versions={},
         )
-    services.campaign_close(campaign=campaign2025, user=scp_user)
+    campaigns.campaign_close(campaign=campaign2025, user=scp_user)
     assert campaign2025.status == CampaignStatus.CLOSED
     with pytest.raises(WorkflowError, match="pas ouverte"):
         save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(1))})
     assert not IndicatorValue.objects.exists()
-    services.campaign_open(plan=fiche11.plan, year=2025, deadline=datetime.date(2027, 2, 28), user=scp_user)
+    campaigns.campaign_open(plan=fiche11.plan, year=2025, deadline=datetime.date(2027, 2, 28), user=scp_user)
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(1))})
 
 
@@ -123,7 +124,7 @@ def test_only_pilots_of_the_fiche_and_scp_may_write(fiche11, campaign2025, pilot
         with pytest.raises(PermissionDenied):
             save(fiche11, user, {meetings.pk: ValueInput(Decimal(1))})
         with pytest.raises(PermissionDenied):
-            services.campaign_open(
+            campaigns.campaign_open(
                 plan=fiche11.plan, year=2026, deadline=datetime.date(2027, 3, 1), user=user
             )
     save(fiche11, scp_user, {meetings.pk: ValueInput(Decimal(1))})
@@ -132,7 +133,7 @@ def test_only_pilots_of_the_fiche_and_scp_may_write(fiche11, campaign2025, pilot
 
 def test_campaign_years_stay_within_the_plan(spaser54, scp_user):
     with pytest.raises(WorkflowError, match="hors du plan"):
-        services.campaign_open(plan=spaser54, year=2030, deadline=datetime.date(2031, 1, 31), user=scp_user)
+        campaigns.campaign_open(plan=spaser54, year=2030, deadline=datetime.date(2031, 1, 31), user=scp_user)
 
 
 def test_an_indicator_of_another_fiche_is_refused(fiche11, campaign2025, pilot11, spaser54):

@@ -3,7 +3,7 @@
 import pytest
 
 from reporting.models import PublishedBilan
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

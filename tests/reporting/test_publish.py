@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Fiche
-from indicators.models import AnnualReview, IndicatorValue
 from reporting.models import PublishedBilan
 from reporting.services import bilan_publish, published_bilan_set_public
+from tests.factories import AnnualReviewFactory, IndicatorValueFactory
 from tests.reporting.conftest import pdf_text, squash
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_published_bilan_is_unchanged_after_edits(client, scp_user, committee_user, small_plan):
     fiche = Fiche.objects.get(plan=small_plan, number=5)
     indicator = fiche.indicators.first()
-    value = IndicatorValue.objects.create(indicator=indicator, year=2024, value_number=Decimal(37))
-    review = AnnualReview.objects.create(fiche=fiche, year=2024, achievements="Réalisation d'origine")
+    value = IndicatorValueFactory(indicator=indicator, year=2024, value_number=Decimal(37))
+    review = AnnualReviewFactory(fiche=fiche, year=2024, achievements="Réalisation d'origine")
     old_title = fiche.title
 
     client.force_login(scp_user)
@@ -56,7 +56,7 @@ def test_published_bilan_is_unchanged_after_edits(client, scp_user, committee_us
 def test_new_version_and_list_of_versions(client, scp_user, committee_user, small_plan):
     first = bilan_publish(plan=small_plan, year=2025, user=scp_user)
     fiche = Fiche.objects.get(plan=small_plan, number=11)
-    IndicatorValue.objects.create(indicator=fiche.indicators.first(), year=2025, value_number=Decimal(55))
+    IndicatorValueFactory(indicator=fiche.indicators.first(), year=2025, value_number=Decimal(55))
     second = bilan_publish(plan=small_plan, year=2025, user=scp_user)
     other_year = bilan_publish(plan=small_plan, year=2024, user=scp_user)
     final = bilan_publish(plan=small_plan, year=None, user=scp_user)

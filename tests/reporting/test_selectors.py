@@ -7,12 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions.enums import MilestoneStatus, ProgressStatus
-from actions.models import Fiche, Milestone
-from indicators.enums import ReviewStatus, ValueType
-from indicators.formatting import MISSING
-from indicators.models import AnnualReview, Indicator, IndicatorValue
+from actions.enums import MilestoneStatus, ProgressStatus, ValueType
+from actions.models import Fiche, Indicator, Milestone
+from actions.values import MISSING
+from indicators.enums import ReviewStatus
+from indicators.models import AnnualReview, IndicatorValue
 from reporting.selectors import bilan_build
+from tests.factories import AnnualReviewFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_missing_value_reads_non_renseigne_never_zero(demo_plan):
     assert cells[2023]["missing"]
     assert all(c["text"] != "0" for _, _, c in all_cells(bilan) if c["missing"])
     # A real zero is shown as 0, not as missing.
-    IndicatorValue.objects.create(indicator=indicator, year=2023, value_number=Decimal(0))
+    IndicatorValueFactory(indicator=indicator, year=2023, value_number=Decimal(0))
     cells = {
         c["year"]: c
         for f, i, c in all_cells(bilan_build(plan=demo_plan, year=2025))
@@ -95,8 +96,8 @@ def test_validation_state_and_demo_flag(demo_plan):
 def test_no_demo_flag_without_demo_data(spaser54):
     fiche = Fiche.objects.get(plan=spaser54, number=5)
     indicator = fiche.indicators.first()
-    IndicatorValue.objects.create(indicator=indicator, year=2024, value_number=Decimal(12))
-    AnnualReview.objects.create(fiche=fiche, year=2024, status=ReviewStatus.VALIDATED)
+    IndicatorValueFactory(indicator=indicator, year=2024, value_number=Decimal(12))
+    AnnualReviewFactory(fiche=fiche, year=2024, validated=True)
     bilan = bilan_build(plan=spaser54, year=2024)
     assert not bilan["is_demo"]
     IndicatorValue.objects.filter(indicator=indicator).update(is_demo=True)

@@ -1,4 +1,5 @@
-"""The live bilan pages: query budgets, content for the reader, end-of-plan view."""
+"""The live bilan pages: query budgets, content for the reader, end-of-plan view, what each role is
+offered. Who may open or post what is the table of tests/security/test_url_permissions.py."""
 
 import pytest
 from django.urls import reverse
@@ -43,12 +44,31 @@ def test_bilan_list_links_every_year(client, pilot11, small_plan):
 def test_bilan_page_offers_the_excel_exports_to_committee_not_to_pilots(
     client, committee_user, pilot11, spaser54
 ):
-    from django.urls import reverse
-
     client.force_login(committee_user)
     page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
-    assert reverse("exports:values_xlsx", args=[spaser54.slug]) in page
-    assert reverse("exports:plan_xlsx", args=[spaser54.slug]) in page
+    assert reverse("indicators:values_xlsx", args=[spaser54.slug]) in page
+    assert reverse("actions:plan_xlsx", args=[spaser54.slug]) in page
     client.force_login(pilot11)
     page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
-    assert reverse("exports:values_xlsx", args=[spaser54.slug]) not in page
+    assert reverse("indicators:values_xlsx", args=[spaser54.slug]) not in page
+
+
+def test_pilot_page_has_no_pdf_link_and_no_publish_button(client, pilot11, small_plan):
+    client.force_login(pilot11)
+    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    assert reverse("reporting:bilan_pdf", args=[2025]) not in page
+    assert reverse("reporting:bilan_publish", args=[2025]) not in page
+    assert "Fiche 11" in page
+
+
+def test_committee_sees_pdf_link_but_no_publish_button(client, committee_user, small_plan):
+    client.force_login(committee_user)
+    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    assert reverse("reporting:bilan_pdf", args=[2025]) in page
+    assert reverse("reporting:bilan_publish", args=[2025]) not in page
+
+
+def test_year_outside_the_plan_is_404(client, committee_user, small_plan):
+    client.force_login(committee_user)
+    assert client.get(reverse("reporting:bilan_detail", args=[2019])).status_code == 404
+    assert client.get(reverse("reporting:bilan_pdf", args=[2031])).status_code == 404

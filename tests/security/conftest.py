@@ -4,10 +4,13 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import User
+from django.utils import timezone
 
 from actions.models import Fiche, Plan
-from indicators.models import Campaign
 from reporting.services import bilan_publish, published_bilan_set_public
+from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
 
 
 @dataclass
@@ -18,13 +21,45 @@ class Site:
     year: int  # the open campaign's year
     bilan_year: int
     published: int  # pk of a published bilan made public
+    validated_year: int  # fiche 5's year validated by SCP
+    users: dict[str, User | None]  # one per role (tests/conftest.py: role_users)
 
 
 @pytest.fixture
 def site(spaser54, role_users) -> Site:
     # Fiches 11 (the pilot's) and 5 (the other pilot's) are enough, and make the PDFs quick.
     Fiche.objects.filter(plan=spaser54).exclude(number__in=[5, 11]).delete()
-    Campaign.objects.create(plan=spaser54, year=2025, deadline=datetime.date(2026, 3, 31))
+    CampaignFactory(plan=spaser54, year=2025, deadline=datetime.date(2026, 3, 31))
+    AnnualReviewFactory(fiche=Fiche.objects.get(plan=spaser54, number=5), year=2024, validated=True)
     published = bilan_publish(plan=spaser54, year=2024, user=role_users["scp"])
     published_bilan_set_public(bilan=published, is_public=True, user=role_users["scp"])
-    return Site(plan=spaser54, year=2025, bilan_year=2024, published=published.pk)
+    return Site(
+        plan=spaser54,
+        year=2025,
+        bilan_year=2024,
+        published=published.pk,
+        validated_year=2024,
+        users=role_users,
+    )
+
+
+@pytest.fixture
+def admin_site(site) -> Site:
+    """The site with a row of every model the admin shows, so that every change page is opened."""
+    meetings = Fiche.objects.get(plan=site.plan, number=11).indicators.get(code="11-R1")
+    IndicatorValueFactory(indicator=meetings, year=2024, value_number=12)
+    lockout = {"username": "pilote5", "ip_address": "192.0.2.7", "user_agent": "test"}
+    AccessAttempt.objects.create(
+        **lockout,
+        failures_since_start=2,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/connexion/",
+    )
+    AccessLog.objects.create(**lockout, attempt_time=timezone.now(), http_accept="", path_info="/connexion/")
+    AccessFailureLog.objects.create(
+        **lockout, attempt_time=timezone.now(), http_accept="", path_info="/connexion/", locked_out=False
+    )
+    return site

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Fiche
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +33,8 @@ def test_pages_and_admin_run_under_the_policy(live_server, browser_page, scp_use
     assert "/connexion/" not in page.url
 
     for path in (
-        reverse("actions:plan_detail", args=[spaser54.slug]),
-        reverse("actions:fiche_detail", args=[spaser54.slug, 11]),
+        reverse("indicators:plan_detail", args=[spaser54.slug]),
+        reverse("indicators:fiche_detail", args=[spaser54.slug, 11]),
         reverse("admin:index"),
         reverse("admin:actions_fiche_changelist"),
     ):

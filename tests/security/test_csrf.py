@@ -2,20 +2,14 @@
 (403) and nothing is written; with the token the page's own form gives, the same POST goes through."""
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Fiche
 from tests.security.test_url_permissions import admin_urls, site_urls
-from tests.utils import form_data
+from tests.utils import database_state, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def database_state() -> dict[str, int]:
-    """Rows per table, history included: any write (an edit adds a history row) changes it."""
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def all_views(resolver=None):
@@ -32,10 +26,10 @@ def test_no_view_is_exempt_from_csrf():
 
 
 @pytest.mark.parametrize("role", ["scp", "pilot"])
-def test_a_post_without_token_is_refused_everywhere(role_users, site, role):
+def test_a_post_without_token_is_refused_everywhere(role_users, admin_site, role):
     client = Client(enforce_csrf_checks=True)
     client.force_login(role_users[role])
-    urls = [url for _, url, _ in site_urls(site)]
+    urls = [url for _, url, _ in site_urls(admin_site)]
     if role == "scp":
         urls += [url for _, url in admin_urls()]
     before = database_state()
@@ -72,9 +66,9 @@ def test_login_and_logout_need_the_token(role_users):
     page = client.get(reverse("login")).content.decode()
     response = client.post(reverse("login"), {**form_data(page), **credentials})
     assert response.status_code == 302
-    assert client.get(reverse("actions:plan_current")).status_code == 302  # logged in: sent to the plan
+    assert client.get(reverse("indicators:plan_current")).status_code == 302  # logged in: sent to the plan
 
     assert client.post(reverse("logout")).status_code == 403
-    page = client.get(reverse("actions:plan_detail", args=["spaser54-2021-2026"])).content.decode()
+    page = client.get(reverse("indicators:plan_detail", args=["spaser54-2021-2026"])).content.decode()
     assert client.post(reverse("logout"), form_data(page)).status_code == 302
-    assert client.get(reverse("actions:plan_current"))["Location"].startswith(reverse("login"))
+    assert client.get(reverse("indicators:plan_current"))["Location"].startswith(reverse("login"))

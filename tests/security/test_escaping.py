@@ -25,6 +25,8 @@ NOT_SHOWN = {
     "actions.Objective.code",
     "actions.Principle.description",
     "indicators.AnnualReview.return_comment",  # shown to the pilot once the fiche is sent back
+    # Pages name a pilot post by its direction's code (Pilot.label); the name is only in the admin.
+    "actions.Direction.name",
 }
 
 
@@ -94,8 +96,8 @@ def site_pages(plan, fiche_numbers):
     review = AnnualReview.objects.get(achievements__startswith="<script>")
     value = IndicatorValue.objects.get(value_text__startswith="<script>")
     years = sorted({review.year, value.year})
-    pages = [reverse("actions:plan_detail", args=[plan.slug]), reverse("indicators:my_fiches")]
-    pages += [reverse("actions:fiche_detail", args=[plan.slug, number]) for number in fiche_numbers]
+    pages = [reverse("indicators:plan_detail", args=[plan.slug]), reverse("indicators:my_fiches")]
+    pages += [reverse("indicators:fiche_detail", args=[plan.slug, number]) for number in fiche_numbers]
     pages += [reverse("indicators:entry", args=[plan.slug, 11, year]) for year in years]
     pages += [reverse("reporting:bilan_detail", args=[year]) for year in years]
     pages += [reverse("reporting:final_detail"), reverse("reporting:bilan_list")]

@@ -113,7 +113,7 @@ def test_production_values():
 @pytest.mark.django_db
 def test_pages_carry_the_security_headers(client, committee_user, spaser54):
     client.force_login(committee_user)
-    for url in (reverse("login"), reverse("actions:plan_detail", args=[spaser54.slug])):
+    for url in (reverse("login"), reverse("indicators:plan_detail", args=[spaser54.slug])):
         response = client.get(url)
         policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
         assert policy["script-src"] == "'self'" and policy["default-src"] == "'self'"
@@ -129,7 +129,7 @@ def test_pages_carry_the_security_headers(client, committee_user, spaser54):
 @pytest.mark.django_db
 def test_a_session_ends_at_its_expiry(client, committee_user, spaser54):
     client.force_login(committee_user)
-    url = reverse("actions:plan_detail", args=[spaser54.slug])
+    url = reverse("indicators:plan_detail", args=[spaser54.slug])
     assert client.get(url).status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(url)

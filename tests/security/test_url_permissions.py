@@ -1,22 +1,29 @@
-"""Every URL of the site against every role gives the expected answer.
+"""The permission tables: every URL of the site, and every page of the admin, against every role.
 
-The URL patterns are read from the resolver: a new URL without a line in EXPECTED fails
-`test_every_url_has_an_expected_answer`, so no page goes out without its rights being decided.
+This file is the one place where who may open or post what is checked (actions.rights is the one
+place where it is decided). The URL patterns are read from the resolver: a new URL without a line in
+EXPECTED (site) or a kind of admin page that the admin table does not open fails a test, so no page
+goes out without its rights being decided.
+
 Roles: anonymous, the pilot of the fiche (fiche 11), another pilot (fiche 5), a comité member, SCP.
-Answers: an HTTP status, or LOGIN (sent to the login page with `next`).
+Answers: an HTTP status, or LOGIN (sent to the login page with `next`). A refused POST writes nothing.
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Fiche
+from indicators.services import workflow
 from reporting.models import PublishedBilan
 from reporting.services import published_bilan_set_public
 from tests.security.conftest import Site
+from tests.utils import database_state, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,30 +52,30 @@ def roles_answer(args=lambda site: [], *, anonymous=LOGIN, pilot, other_pilot, c
 SLUG = lambda site: [site.plan.slug]  # noqa: E731
 YEAR = lambda site: [site.bilan_year]  # noqa: E731
 PUBLISHED = lambda site: [site.published]  # noqa: E731
+ENTRY = lambda site: [site.plan.slug, 11, site.year]  # noqa: E731
 SCP_ONLY = {"pilot": 403, "other_pilot": 403, "committee": 403, "scp": 200}
 READERS = {"pilot": 403, "other_pilot": 403, "committee": 200, "scp": 200}  # comité and SCP: PDF, Excel
 
-# url name -> expected answer per role. Add a line here for every new URL.
+# url name -> expected answer to a GET, per role. Add a line here for every new URL.
 EXPECTED: dict[str, Expected] = {
     "home": every_role(302),
     "login": every_role(302, anonymous=200),  # a logged-in user is sent on
     "logout": every_role(405),  # GET does nothing; logging out is a POST (CSRF-protected)
-    "actions:plan_current": every_role(302),
-    "actions:plan_detail": every_role(200, args=SLUG),
-    "actions:fiche_detail": every_role(200, args=lambda site: [site.plan.slug, 11]),
-    # The pilot's workspace and entry page (issue 3); campaigns are SCP's.
+    # The plan and its fiches, with their follow-up: for every role (an account without one: 403).
+    "indicators:plan_current": every_role(302),
+    "indicators:plan_detail": every_role(200, args=SLUG),
+    "indicators:fiche_detail": every_role(200, args=lambda site: [site.plan.slug, 11]),
+    # The pilot's workspace and entry page: the comité reads the entry page; campaigns are SCP's.
     "indicators:my_fiches": every_role(200),
-    "indicators:entry": roles_answer(
-        lambda site: [site.plan.slug, 11, site.year], pilot=200, other_pilot=403, committee=200, scp=200
-    ),
+    "indicators:entry": roles_answer(ENTRY, pilot=200, other_pilot=403, committee=200, scp=200),
     "indicators:campaigns": roles_answer(**SCP_ONLY),
     "indicators:campaign": roles_answer(lambda site: [site.year], **SCP_ONLY),
     "indicators:campaign_close": every_role(405, args=lambda site: [site.year]),  # POST only
     "indicators:campaign_fiche_action": every_role(405, args=lambda site: [site.year, 11, "valider"]),
-    # Excel exports (issue 5).
-    "exports:plan_xlsx": roles_answer(SLUG, **READERS),
-    "exports:values_xlsx": roles_answer(SLUG, **READERS),
-    # Bilans (issue 4): pages for every role, PDFs for comité and SCP, publishing for SCP (POST).
+    # Excel exports.
+    "actions:plan_xlsx": roles_answer(SLUG, **READERS),
+    "indicators:values_xlsx": roles_answer(SLUG, **READERS),
+    # Bilans: pages for every role, PDFs for comité and SCP, publishing for SCP (POST).
     "reporting:bilan_list": every_role(200),
     "reporting:bilan_detail": every_role(200, args=YEAR),
     "reporting:bilan_pdf": roles_answer(YEAR, **READERS),
@@ -85,19 +92,75 @@ EXPECTED: dict[str, Expected] = {
     "reporting:public_pdf": every_role(200, anonymous=200, args=PUBLISHED),
 }
 
-# Admin views checked on every registered model; other admin URLs (index, password, logout, ...).
-ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
-# Admin pages SCP may not open: creating or deleting role groups, adding lockout records, adding a
-# published bilan by hand (publishing is done from the bilan page).
-SCP_FORBIDDEN = {
-    "auth_group_add",
-    "auth_group_delete",
-    "axes_accessattempt_add",
-    "axes_accesslog_add",
-    "axes_accessfailurelog_add",
-    "axes_accessattemptexpiration_add",
-    "reporting_publishedbilan_add",
-}
+
+@dataclass(frozen=True)
+class Post:
+    """A POST that changes something: who may send it (answers per role, in ROLES order)."""
+
+    label: str
+    name: str
+    prepare: Callable[[Site], list]  # sets the data up if needed; returns the URL's args
+    answers: tuple
+    data: Callable[[Site, str], dict] = lambda site, url: {}
+
+
+_typed = itertools.count(100)
+
+
+def _entry_form(site: Site, url: str) -> dict:
+    """What the entry page (read as SCP, as it is now) posts, with a new value for the first indicator."""
+    client = Client()
+    client.force_login(site.users["scp"])
+    data = form_data(client.get(url).content.decode(), "saisie")
+    first = Fiche.objects.get(plan=site.plan, number=11).indicators.order_by("position").first()
+    data[f"value_{first.pk}"] = str(next(_typed))
+    return data
+
+
+def _submitted(site: Site, action: str) -> list:
+    """Fiche 5's year of the open campaign, submitted by its pilot: SCP decides on it."""
+    fiche = Fiche.objects.get(plan=site.plan, number=5)
+    workflow.fiche_year_submit(fiche=fiche, year=site.year, user=site.users["other_pilot"])
+    return [site.year, 5, action]
+
+
+ONLY_SCP = (LOGIN, 403, 403, 403, 302)
+POSTS = [
+    Post("enter a year", "indicators:entry", ENTRY, (LOGIN, 302, 403, 403, 302), _entry_form),
+    Post(
+        "open a campaign",
+        "indicators:campaigns",
+        lambda site: [],
+        ONLY_SCP,
+        lambda site, url: {"year": "2026", "deadline": "2027-03-31"},
+    ),
+    Post("close a campaign", "indicators:campaign_close", lambda site: [site.year], ONLY_SCP),
+    Post("validate", "indicators:campaign_fiche_action", lambda site: _submitted(site, "valider"), ONLY_SCP),
+    Post(
+        "return",
+        "indicators:campaign_fiche_action",
+        lambda site: _submitted(site, "renvoyer"),
+        ONLY_SCP,
+        lambda site, url: {"comment": "À revoir"},
+    ),
+    Post(
+        "reopen",
+        "indicators:campaign_fiche_action",
+        lambda site: [site.validated_year, 5, "rouvrir"],
+        ONLY_SCP,
+    ),
+    Post("publish a bilan", "reporting:bilan_publish", YEAR, ONLY_SCP),
+    Post("publish the end-of-plan bilan", "reporting:final_publish", lambda site: [], ONLY_SCP),
+    Post(
+        "make a bilan private",
+        "reporting:published_set_public",
+        PUBLISHED,
+        ONLY_SCP,
+        lambda site, url: {"is_public": "0"},
+    ),
+]
+# POST-only URLs checked elsewhere: logging out is the user's own business (tests/security/test_csrf.py).
+POSTS_ELSEWHERE = {"logout"}
 
 
 def site_url_names(resolver: URLResolver | None = None, prefix: str = "") -> tuple[set[str], set[str]]:
@@ -127,6 +190,11 @@ def test_every_url_has_an_expected_answer():
     assert sorted(EXPECTED.keys() - names) == [], "EXPECTED lists URLs that no longer exist"
 
 
+def test_every_post_only_url_has_its_post_answers():
+    post_only = {name for name, expected in EXPECTED.items() if expected.scp == 405}
+    assert post_only - POSTS_ELSEWHERE <= {post.name for post in POSTS}
+
+
 def check(response, expected, label):
     if expected == LOGIN:
         assert response.status_code == 302, label
@@ -148,46 +216,148 @@ def test_every_page_against_every_role(client, role_users, site):
             check(client.get(url), getattr(expected, role), f"{role} {name} {url}")
 
 
-def test_a_bilan_not_made_public_is_not_readable_without_login(client, role_users, site):
+@pytest.mark.parametrize("post", POSTS, ids=lambda post: post.label)
+def test_every_post_against_every_role(role_users, site, post):
+    """Each role in turn (SCP last: the only one who may change what the others were refused)."""
+    url = reverse(post.name, args=post.prepare(site))
+    clients = {}
+    for role in ROLES:
+        clients[role] = Client()
+        if role_users[role]:
+            clients[role].force_login(role_users[role])
+    for role, expected in zip(ROLES, post.answers, strict=True):
+        data = post.data(site, url)
+        before = database_state()
+        response = clients[role].post(url, data)
+        check(response, expected, f"{role} POST {url}")
+        if expected != 302 or role == "anonymous":
+            assert database_state() == before, f"a refused POST wrote something: {role} {url}"
+        else:
+            assert database_state() != before, f"{role} {url}: nothing was written"
+
+
+def test_a_bilan_not_made_public_is_not_readable_by_its_public_url(client, role_users, site):
+    """Published but not public: the public URLs answer 404 to everyone, logged in or not."""
     published_bilan_set_public(bilan=PublishedBilan.objects.get(), is_public=False, user=role_users["scp"])
-    for name in ("reporting:public_detail", "reporting:public_pdf"):
-        assert client.get(reverse(name, args=[site.published])).status_code == 404
+    for role in ROLES:
+        client.logout()
+        if role_users[role]:
+            client.force_login(role_users[role])
+        for name in ("reporting:public_detail", "reporting:public_pdf"):
+            assert client.get(reverse(name, args=[site.published])).status_code == 404, (role, name)
     page = client.get(reverse("reporting:public_list")).content.decode()
     assert reverse("reporting:public_detail", args=[site.published]) not in page
 
 
-def admin_urls():
+# --- the admin --------------------------------------------------------------------------------------
+
+# The admin's pages, per registered model (as the model's admin offers them) and for the whole site.
+ADMIN_MODEL_VIEWS = (
+    "changelist",
+    "add",
+    "change",
+    "history",
+    "simple_history",  # one past version (django-simple-history)
+    "delete",
+    "import",
+    "process_import",
+    "export",
+    "password_change",  # an account's password, set by SCP
+)
+ADMIN_SITE_VIEWS = ("index", "password_change", "password_change_done", "jsi18n")
+# Admin URLs the table does not open, and why.
+ADMIN_NOT_OPENED = {
+    "login",  # the admin's login page, for anyone (the site's own login is in EXPECTED)
+    "logout",  # POST only, the user's own business
+    "autocomplete",  # a JSON helper of the change forms, opened by their JavaScript
+    "view_on_site",  # no model of the plan has a page of its own under this URL
+    "app_list",  # checked per app below
+}
+# Admin pages SCP may not open: creating or deleting role groups, adding lockout records, adding or
+# deleting a published bilan by hand (publishing is done from the bilan page; versions are kept).
+SCP_FORBIDDEN = {
+    "auth_group_add",
+    "auth_group_delete",
+    "axes_accessattempt_add",
+    "axes_accesslog_add",
+    "axes_accessfailurelog_add",
+    "axes_accessattemptexpiration_add",
+    "reporting_publishedbilan_add",
+    "reporting_publishedbilan_delete",
+}
+# The confirm step of an import is a POST of the preview's form: a GET is refused.
+SCP_POST_ONLY = ("_process_import",)
+
+
+def admin_url_names() -> set[str]:
+    """Every named URL of the admin site, as the resolver knows it."""
+    resolver = next(p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == "admin")
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            names |= {p.name for p in pattern.url_patterns if p.name}
+        elif pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def admin_urls() -> list[tuple[str, str]]:
     """(url name, url) of every admin page: each registered model's views, and the site's own."""
+    known = admin_url_names()
     urls = []
     for model in admin.site._registry:
         info = f"{model._meta.app_label}_{model._meta.model_name}"
         obj = model._default_manager.order_by("pk").first()
+        assert obj is not None, f"the admin table needs a row of {model._meta.label}"
         for view in ADMIN_MODEL_VIEWS:
-            if view in ("changelist", "add"):
-                urls.append((f"{info}_{view}", reverse(f"admin:{info}_{view}")))
-            elif obj is not None:
-                urls.append((f"{info}_{view}", reverse(f"admin:{info}_{view}", args=[obj.pk])))
-    urls.append(("index", reverse("admin:index")))
-    urls.append(("password_change", reverse("admin:password_change")))
+            name = f"{info}_{view}"
+            if name not in known:
+                continue
+            if view == "simple_history":
+                args = [obj.pk, obj.history.filter(id=obj.pk).order_by("history_id").first().history_id]
+            elif view in ("change", "history", "delete", "password_change"):
+                args = [obj.pk]
+            else:
+                args = []
+            urls.append((name, reverse(f"admin:{name}", args=args)))
+    urls += [(name, reverse(f"admin:{name}")) for name in ADMIN_SITE_VIEWS]
+    apps = sorted({model._meta.app_label for model in admin.site._registry})
+    urls += [("app_list", reverse("admin:app_list", args=[app])) for app in apps]
     return urls
 
 
+def test_the_admin_table_opens_every_kind_of_admin_page(admin_site):
+    opened = {name for name, _ in admin_urls()}
+    suffixes = tuple(f"_{view}" for view in ADMIN_MODEL_VIEWS)
+    assert {name for name in admin_url_names() if not name.endswith(suffixes)} <= (
+        set(ADMIN_SITE_VIEWS) | ADMIN_NOT_OPENED
+    ), "a new kind of admin page: open it in admin_urls() or say in ADMIN_NOT_OPENED why not"
+    assert {name for name in admin_url_names() if name.endswith(suffixes)} <= opened
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_every_admin_page_against_every_role(client, role_users, spaser54, role):
-    """Only SCP staff get into the admin; the others are sent to a login page, never shown data."""
+def test_every_admin_page_against_every_role(client, role_users, admin_site, role):
+    """Only SCP staff get into the admin; the others are sent to a login page, never shown data, and
+    what they post is never written (an import, an edit, a deletion).
+
+    SCP's column is also the admin's smoke test: every changelist, add, change, history, delete,
+    import and export page opens, with a row of every model.
+    """
     user = role_users[role]
     if user:
         client.force_login(user)
-    fiche = Fiche.objects.get(plan=spaser54, number=11)
-    assert fiche.pk  # objects exist for every change page of the plan's models
+    before = database_state()
     for name, url in admin_urls():
-        response = client.get(url)
         label = f"{role} {url}"
-        if role == "anonymous":
-            assert response.status_code == 302 and response["Location"].startswith("/connexion/"), label
-        elif role != "scp":
-            assert response.status_code == 302 and "/admin/login/" in response["Location"], label
-        elif name in SCP_FORBIDDEN:
-            assert response.status_code == 403, label
-        else:
-            assert response.status_code == 200, label
+        for method in ("get", "post") if role != "scp" else ("get",):
+            response = getattr(client, method)(url)
+            if role == "anonymous":
+                assert response.status_code == 302 and response["Location"].startswith("/connexion/"), label
+            elif role != "scp":
+                assert response.status_code == 302 and "/admin/login/" in response["Location"], label
+            elif name in SCP_FORBIDDEN:
+                assert response.status_code == 403, label
+            else:
+                assert response.status_code == (405 if name.endswith(SCP_POST_ONLY) else 200), label
+    if role != "scp":
+        assert database_state() == before

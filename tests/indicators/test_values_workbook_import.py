@@ -1,4 +1,5 @@
-"""Yearly values: export, edit in Excel, import. All or nothing, with history naming the importer."""
+"""The values workbook read back (indicators.values_workbook.values_import): export, edit in Excel,
+import. All or nothing, with history naming the importer; a bad file or cell is refused in French."""
 
 from decimal import Decimal
 
@@ -6,12 +7,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions.models import Fiche
-from indicators import excel, imports
-from indicators.enums import ValueType
-from indicators.models import Indicator, IndicatorValue
+from actions.enums import ValueType
+from actions.models import Fiche, Indicator
+from indicators import values_workbook as imports
+from indicators.models import IndicatorValue
+from indicators.services.workflow import locked_message
+from tests.indicators.conftest import validated_year
+from tests.workbooks import BAD_FILES, Sheet, with_formula
 
-from .conftest import Sheet, validate_year
+pytestmark = pytest.mark.django_db
 
 
 def snapshot():
@@ -26,7 +30,7 @@ def snapshot():
 
 @pytest.fixture
 def exported(spaser54, stored_values) -> bytes:
-    return excel.values_workbook(spaser54)
+    return imports.values_workbook(spaser54)
 
 
 def test_export_then_import_unchanged_changes_nothing(spaser54, scp_user, stored_values, exported):
@@ -177,9 +181,9 @@ def test_unknown_indicator(spaser54, scp_user, stored_values, exported):
     [
         (ValueType.COUNT, "douze", "n'est pas un nombre"),
         (ValueType.COUNT, 2.5, "nombre entier"),
-        (ValueType.COUNT, -1, "négative"),
-        (ValueType.PERCENTAGE, 120, "hors de l'intervalle 0-100"),
-        (ValueType.AMOUNT, "10,005", "plus de 2 décimales"),
+        (ValueType.COUNT, -1, "ne peut pas être négatif"),
+        (ValueType.PERCENTAGE, 120, "Un pourcentage est compris entre 0 et 100."),
+        (ValueType.AMOUNT, "10,005", "2 décimales au plus."),
         (ValueType.BOOLEAN, "Peut-être", "« Oui » ou « Non »"),
     ],
 )
@@ -225,18 +229,20 @@ def test_emptied_cell_is_refused_not_silently_deleted(spaser54, scp_user, stored
 
 def test_validated_fiche_year_is_refused(spaser54, scp_user, stored_values, exported):
     amount = stored_values[ValueType.AMOUNT].indicator
-    validate_year(amount.fiche, 2022, scp_user)
+    validated_year(amount.fiche, 2022, scp_user)
 
     def edit(sheet):
         _with_valid_change(sheet, stored_values)
         return sheet.set(amount.code, "2022", 10), "2022"
 
     message = _row_error(edit, spaser54, scp_user, exported)
-    assert f"l'année 2022 de la fiche n° {amount.fiche.number} est validée" in message
+    # The sentence of every refusal of a validated year (entry page, admin, import).
+    assert message.endswith(f" : {locked_message(amount.fiche, 2022)}")
+    assert f"Le bilan 2022 de la fiche {amount.fiche.number} est validé" in message
 
 
 def test_unchanged_values_of_a_validated_year_pass(spaser54, scp_user, stored_values, exported):
-    validate_year(stored_values[ValueType.AMOUNT].indicator.fiche, 2022, scp_user)
+    validated_year(stored_values[ValueType.AMOUNT].indicator.fiche, 2022, scp_user)
 
     result = imports.values_import(file=exported, user=scp_user, dry_run=False)
 
@@ -264,12 +270,12 @@ def test_confirm_revalidates_data_changed_since_the_preview(spaser54, scp_user, 
     sheet.set(amount.code, "2022", 10)
     edited = sheet.save()
     assert imports.values_import(file=edited, user=scp_user, dry_run=True).messages == []
-    validate_year(amount.fiche, 2022, scp_user)
+    validated_year(amount.fiche, 2022, scp_user)
     before = snapshot()
 
     result = imports.values_import(file=edited, user=scp_user, dry_run=False)
 
-    assert not result.written and "est validée" in result.messages[0]
+    assert not result.written and locked_message(amount.fiche, 2022) in result.messages[0]
     assert snapshot() == before
 
 
@@ -299,7 +305,7 @@ def test_a_database_error_midway_rolls_everything_back(
 
 def _workbook_with_rows(plan, n_rows: int) -> bytes:
     """An export limited to its first n indicator rows, each with a new value for 2025."""
-    sheet = Sheet(excel.values_workbook(plan))
+    sheet = Sheet(imports.values_workbook(plan))
     ws = sheet.sheet
     ws.delete_rows(n_rows + 2, ws.max_row)
     column = sheet.headers.index("2025") + 1
@@ -344,5 +350,44 @@ def test_code_fiche_must_match_the_number(spaser54, scp_user, stored_values, exp
     assert "ne correspond pas" in _row_error(edit, spaser54, scp_user, exported)
 
 
-def test_fiche_numbers_exist(spaser54):
-    assert Fiche.objects.filter(plan=spaser54).count() == 21
+# --- bad files --------------------------------------------------------------------------------------
+
+
+def nothing_written():
+    return IndicatorValue.objects.count(), IndicatorValue.history.count(), Fiche.history.count()
+
+
+@pytest.fixture
+def good_file(spaser54, stored_values) -> bytes:
+    """A valid export with one change, so a bad variant that slipped through would write something."""
+    sheet = Sheet(imports.values_workbook(spaser54))
+    sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 99)
+    return sheet.save()
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_a_bad_file_is_refused_in_french_and_writes_nothing(kind, scp_user, good_file):
+    make, expected = BAD_FILES[kind]
+    bad = make(good_file)
+    before = nothing_written()
+
+    for dry_run in (True, False):
+        result = imports.values_import(file=bad, user=scp_user, dry_run=dry_run)
+        assert result.has_errors and not result.written
+        assert expected in result.file_error
+
+    assert nothing_written() == before
+
+
+def test_a_formula_with_a_cached_value_is_imported(spaser54, scp_user, stored_values):
+    """A workbook saved by Excel carries each formula's result: that result is what is imported."""
+    sheet = Sheet(imports.values_workbook(spaser54))
+    code = stored_values[ValueType.COUNT].indicator.code
+    cell = sheet.cell(code, "2024").coordinate
+    data = with_formula(sheet.save(), "Valeurs", cell, "=6*2", cached=12)
+
+    result = imports.values_import(file=data, user=scp_user, dry_run=False)
+
+    assert result.messages == []
+    stored = IndicatorValue.objects.get(indicator__code=code, indicator__fiche__plan=spaser54, year=2024)
+    assert stored.value_number == 12

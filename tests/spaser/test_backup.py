@@ -17,7 +17,7 @@ from indicators.demo import demo_load
 from indicators.models import IndicatorValue
 from spaser.backup import backed_up_models
 
-DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "demo.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "demo.yaml"
 
 # flush and restore work outside the per-test transaction.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
-"""The values import in the admin: upload, preview (dry run), confirm or abandon."""
+"""The values workbook in the admin: upload, preview (dry run), confirm or abandon; a bad file is refused
+with its French message. Only SCP gets in (tests/security/test_url_permissions.py)."""
 
 import re
 
@@ -6,12 +7,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from indicators import excel, imports
-from indicators.enums import ValueType
+from actions.enums import ValueType
+from actions.models import Fiche, Plan
+from indicators import values_workbook as imports
 from indicators.models import IndicatorValue
+from indicators.services.workflow import locked_message
+from tests.factories import UserFactory
+from tests.indicators.conftest import validated_year
 from tests.utils import form_data
+from tests.workbooks import BAD_FILES, Sheet
 
-from .conftest import Sheet, validate_year
+pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "admin:indicators_indicatorvalue_import"
 CONFIRM_URL = "admin:indicators_indicatorvalue_process_import"
@@ -29,7 +35,7 @@ def admin_client(client, scp_user):
 
 @pytest.fixture
 def edited(spaser54, stored_values) -> bytes:
-    sheet = Sheet(excel.values_workbook(spaser54))
+    sheet = Sheet(imports.values_workbook(spaser54))
     sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 13)
     sheet.set(stored_values[ValueType.AMOUNT].indicator.code, "2023", "2 500,50")
     return sheet.save()
@@ -110,7 +116,7 @@ def test_abandon_writes_nothing(admin_client, stored_values, edited):
 def test_confirm_after_the_year_was_validated_writes_nothing(admin_client, scp_user, stored_values, edited):
     preview = upload(admin_client, edited)
     fiche = stored_values[ValueType.AMOUNT].indicator.fiche
-    validate_year(fiche, 2023, scp_user)
+    validated_year(fiche, 2023, scp_user)
     before = (
         sorted(IndicatorValue.objects.values_list("pk", "value_number", "version")),
         IndicatorValue.history.count(),
@@ -120,7 +126,7 @@ def test_confirm_after_the_year_was_validated_writes_nothing(admin_client, scp_u
 
     assert response.status_code == 200
     page = text(response)
-    assert "Import annulé" in page and f"l'année 2023 de la fiche n° {fiche.number} est validée" in page
+    assert "Import annulé" in page and locked_message(fiche, 2023) in page
     assert (
         sorted(IndicatorValue.objects.values_list("pk", "value_number", "version")),
         IndicatorValue.history.count(),
@@ -128,50 +134,39 @@ def test_confirm_after_the_year_was_validated_writes_nothing(admin_client, scp_u
 
 
 def test_row_errors_are_listed_with_row_and_column(admin_client, stored_values, spaser54):
-    sheet = Sheet(excel.values_workbook(spaser54))
+    sheet = Sheet(imports.values_workbook(spaser54))
     row = sheet.set(stored_values[ValueType.PERCENTAGE].indicator.code, "2024", 140)
 
     page = text(upload(admin_client, sheet.save()))
 
-    assert f"Ligne {row}, colonne « 2024 » : la valeur 140 est hors de l'intervalle 0-100" in page
+    assert f"Ligne {row}, colonne « 2024 » : Un pourcentage est compris entre 0 et 100." in page
     assert 'name="token"' not in page
 
 
-@pytest.mark.parametrize("role", ["committee", "pilot"])
-def test_only_scp_imports(client, role_users, role, edited):
-    client.force_login(role_users[role])
-    response = upload(client, edited)
-    assert response.status_code in (302, 403)
-    assert client.get(reverse(IMPORT_URL)).status_code in (302, 403)
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_a_bad_file_shows_its_message(kind, admin_client, spaser54, stored_values):
+    make, expected = BAD_FILES[kind]
+    sheet = Sheet(imports.values_workbook(spaser54))
+    sheet.set(stored_values[ValueType.COUNT].indicator.code, "2022", 99)
+    before = IndicatorValue.objects.count(), IndicatorValue.history.count(), Fiche.history.count()
+
+    response = upload(admin_client, make(sheet.save()))
+
+    assert response.status_code == 200
+    content = text(response)
+    if kind == "empty":  # Django's own FileField refuses an empty upload, in French
+        assert "Le fichier soumis est vide." in content
+    else:
+        assert expected in content and "Rien n'a été enregistré" in content
+    assert 'name="token"' not in content  # no confirm button
+    assert (IndicatorValue.objects.count(), IndicatorValue.history.count(), Fiche.history.count()) == before
 
 
-@pytest.mark.parametrize(
-    "url_name",
-    [
-        "admin:actions_fiche_changelist",
-        "admin:actions_fiche_import",
-        "admin:actions_fiche_export",
-        "admin:indicators_indicator_import",
-        "admin:indicators_indicator_export",
-        "admin:indicators_indicatorvalue_changelist",
-    ],
-)
-def test_admin_import_export_pages_open(admin_client, spaser54, url_name):
-    assert admin_client.get(reverse(url_name)).status_code == 200
-
-
-def test_fiche_changelist_links_to_both_workbooks(admin_client, spaser54):
-    page = text(admin_client.get(reverse("admin:actions_fiche_changelist")))
-    assert reverse("exports:plan_xlsx", args=[spaser54.slug]) in page
-    assert reverse("exports:values_xlsx", args=[spaser54.slug]) in page
-
-
-def test_without_a_plan_import_and_export_say_so(client, django_user_model):
-    from actions.models import Plan
-
+def test_without_a_plan_import_and_export_say_so(client, db):
     Plan.objects.all().delete()  # a whole plan goes with its fiches (RESTRICT, not PROTECT)
     assert not Plan.objects.exists()
-    client.force_login(django_user_model.objects.create_superuser("admin", "admin@example.org", "x"))
-    response = client.get(reverse("admin:indicators_indicatorvalue_export"))
-    assert response.status_code == 302
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("admin:indicators_indicatorvalue_export"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("admin:indicators_indicatorvalue_changelist")
+    assert "Aucun plan n&#x27;est chargé : il n&#x27;y a rien à exporter." in response.content.decode()
     assert imports.values_import(file=b"x", user=None, dry_run=True).file_error.startswith("Aucun plan")

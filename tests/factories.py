@@ -1,0 +1,191 @@
+"""factory_boy factories for the tests' own data.
+
+The real SPASER 54 (fixtures/spaser54, loaded once per test session) is the plan most tests read;
+what a test adds of its own -- accounts, campaigns, values, reviews, a small plan of its own -- comes
+from these factories, so that each test says only what matters to it. Every row is saved through the
+model's `save()`, so django-simple-history records it like any other write.
+"""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from actions import enums, rights
+from actions.models import Axis, Direction, Fiche, FichePilot, Indicator, Milestone, Objective, Pilot, Plan
+from indicators.enums import CampaignStatus, ReviewStatus
+from indicators.models import AnnualReview, Campaign, IndicatorValue
+
+PASSWORD = "mot-de-passe-de-test-54"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """An account, in a role group with `role=`: `UserFactory(role=rights.SCP_GROUP)`."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    first_name = factory.LazyAttribute(lambda o: o.username.capitalize())
+    last_name = "Test"
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        self.set_password(PASSWORD)
+        self.is_staff = self.is_staff or extracted == rights.SCP_GROUP  # SCP works in the admin
+        self.save()
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+def user_in_role(role: str, *, pilot_of: Fiche | None = None, pilot_index: int = 0, **kwargs) -> User:
+    """An account of `role`; with `pilot_of`, holding the fiche's pilot post number `pilot_index`."""
+    user = UserFactory(role=role, **kwargs)
+    if pilot_of is not None:
+        pilot_of.ordered_pilots()[pilot_index].users.add(user)
+    return user
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    """A plan of its own (not SPASER 54), with one axis, one objective and one direction."""
+
+    class Meta:
+        model = Plan
+
+    slug = factory.Sequence(lambda n: f"plan-de-test-{n}")
+    title = factory.LazyAttribute(lambda o: f"Schéma de test {o.slug}")
+    short_title = "Plan de test"
+    buyer = "Collectivité de test"
+    start_year = 2021
+    end_year = 2026
+
+
+class DirectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Direction
+
+    plan = factory.SubFactory(PlanFactory)
+    code = factory.Sequence(lambda n: f"DIR{n}")
+    name = factory.LazyAttribute(lambda o: f"Direction {o.code}")
+
+
+class AxisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Axis
+
+    plan = factory.SubFactory(PlanFactory)
+    code = factory.Sequence(lambda n: f"axe-{n}")
+    name = factory.Sequence(lambda n: f"Axe de test {n}")
+    position = factory.Sequence(int)
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    axis = factory.SubFactory(AxisFactory)
+    code = factory.Sequence(lambda n: f"O{n}")
+    title = factory.Sequence(lambda n: f"Objectif de test {n}")
+
+
+class FicheFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fiche
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    plan = factory.LazyAttribute(lambda o: o.objective.axis.plan)
+    number = factory.Sequence(lambda n: n + 100)
+    title = factory.Sequence(lambda n: f"Fiche de test {n}")
+    complexity = enums.Complexity.SIMPLE
+    duration = enums.Duration.RAPID
+
+
+class PilotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pilot
+
+    direction = factory.SubFactory(DirectionFactory)
+    plan = factory.LazyAttribute(lambda o: o.direction.plan)
+    role = factory.Sequence(lambda n: f"Chargé de mission {n}")
+    service = "Service de test"
+
+
+class FichePilotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FichePilot
+
+    fiche = factory.SubFactory(FicheFactory)
+    pilot = factory.SubFactory(PilotFactory, direction__plan=factory.SelfAttribute("...fiche.plan"))
+    position = 1
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    fiche = factory.SubFactory(FicheFactory)
+    code = factory.Sequence(lambda n: f"T-R{n}")
+    kind = enums.IndicatorKind.REALISATION
+    label = factory.Sequence(lambda n: f"Indicateur de test {n}")
+    value_type = enums.ValueType.COUNT
+    position = factory.Sequence(int)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    fiche = factory.SubFactory(FicheFactory)
+    kind = enums.MilestoneKind.STEP
+    text = factory.Sequence(lambda n: f"Jalon de test {n}")
+    due_precision = enums.DuePrecision.YEAR
+    due_year = 2024
+    position = factory.Sequence(int)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+        django_get_or_create = ("plan", "year")
+
+    plan = factory.SubFactory(PlanFactory)
+    year = 2025
+    deadline = factory.LazyAttribute(lambda o: datetime.date(o.year + 1, 3, 31))
+    status = CampaignStatus.OPEN
+
+
+class AnnualReviewFactory(factory.django.DjangoModelFactory):
+    """A fiche's review of a year; `AnnualReviewFactory(validated=True)` for a validated (locked) year."""
+
+    class Meta:
+        model = AnnualReview
+        django_get_or_create = ("fiche", "year")
+
+    class Params:
+        validated = factory.Trait(
+            status=ReviewStatus.VALIDATED,
+            submitted_at=factory.Faker("date_time", tzinfo=datetime.UTC),
+            validated_at=factory.Faker("date_time", tzinfo=datetime.UTC),
+        )
+        submitted = factory.Trait(
+            status=ReviewStatus.SUBMITTED, submitted_at=factory.Faker("date_time", tzinfo=datetime.UTC)
+        )
+
+    fiche = factory.SubFactory(FicheFactory)
+    year = 2025
+    status = ReviewStatus.DRAFT
+    progress_status = enums.ProgressStatus.IN_PROGRESS
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    """A value of an indicator for a year; numbers by default (`value_number`)."""
+
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = 2025
+    value_number = Decimal(12)

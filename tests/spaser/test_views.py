@@ -1,0 +1,32 @@
+"""Logging in, and where each role lands afterwards (spaser.views.home)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_in_french_and_login_works(client, scp_user):
+    page = client.get(reverse("login")).content.decode()
+    assert "Identifiant" in page and "Mot de passe" in page and 'lang="fr"' in page
+    response = client.post(reverse("login"), {"username": "scp", "password": "mauvais"})
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "scp", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "role, landing",
+    [
+        ("pilot", "indicators:my_fiches"),  # the pilot's own workspace
+        ("other_pilot", "indicators:my_fiches"),
+        ("committee", "indicators:plan_current"),
+        ("scp", "indicators:plan_current"),
+    ],
+)
+def test_each_role_lands_on_its_page(client, role_users, role, landing):
+    client.force_login(role_users[role])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse(landing)
