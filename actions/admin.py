@@ -18,6 +18,7 @@ from .excel.plan_workbook import FicheResource, FichesXLSX, IndicatorResource, I
 from .models import (
     Actor,
     Axis,
+    Buyer,
     Direction,
     Fiche,
     FichePilot,
@@ -271,10 +272,16 @@ class IndicatorAdmin(ImportExportPlanContentAdmin):
     ordering = ["fiche__number", "position"]
 
 
+class BuyerInline(PlanContentInline, admin.TabularInline):
+    model = Buyer
+    fields = ["siret", "name", "is_demo"]
+
+
 @admin.register(Plan)
 class PlanAdmin(PlanContentAdmin):
     list_display = ["short_title", "title", "buyer", "start_year", "end_year", "adopted_on", "updated_on"]
     search_fields = ["title", "short_title", "buyer"]
+    inlines = [BuyerInline]
 
 
 class ObjectiveInline(PlanContentInline, admin.TabularInline):

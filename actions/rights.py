@@ -13,6 +13,9 @@ the pilots, and the comité de suivi.
 | edit the plan in the admin, import                   | SCP                                    |
 | export to Excel, download a bilan's PDF              | SCP, the comité                        |
 | publish a bilan, make it public                      | SCP                                    |
+| read the contracts register and the legal indicators | SCP, the comité                        |
+| import contracts (DECP), set the legal targets       | SCP                                    |
+| read a register-computed figure of a fiche           | who may read the fiche's entry page    |
 
 Rights say who; the workflow (indicators) says when: a pilot enters only while the campaign is open
 and the year is neither submitted nor validated; a validated year is locked for everyone until SCP
@@ -29,7 +32,7 @@ PILOTS_GROUP = "Pilotes"
 COMMITTEE_GROUP = "Comité de suivi"
 ROLE_GROUPS = (SCP_GROUP, PILOTS_GROUP, COMMITTEE_GROUP)
 # Apps whose models SCP edits and the comité reads in the admin (by label: no import upward).
-CONTENT_APPS = ("actions", "indicators", "reporting")
+CONTENT_APPS = ("actions", "contracts", "indicators", "reporting")
 
 AnyUser = User | AnonymousUser
 
@@ -137,6 +140,15 @@ def may_publish(user: AnyUser) -> bool:
     return is_scp(user)
 
 
+def may_read_register(user: AnyUser) -> bool:
+    """The contracts register and the legal indicators (art. L2111-3)."""
+    return is_scp(user) or is_committee(user)
+
+
+def may_import_contracts(user: AnyUser) -> bool:
+    return is_scp(user)
+
+
 def require(allowed: bool, message: str = "Vous n'avez pas accès à cette page.") -> None:
     """Refuse (403, message in French) unless `allowed`."""
     if not allowed:
@@ -158,6 +170,8 @@ class UserRights:
     may_export = property(lambda self: may_export(self.user))
     may_download_bilan = property(lambda self: may_download_bilan(self.user))
     may_publish = property(lambda self: may_publish(self.user))
+    may_read_register = property(lambda self: may_read_register(self.user))
+    may_import_contracts = property(lambda self: may_import_contracts(self.user))
 
 
 # --- the admin's model permissions ----------------------------------------------------------------

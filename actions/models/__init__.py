@@ -10,11 +10,12 @@ from .fiche import (
     VigilancePoint,
 )
 from .indicator import Indicator
-from .plan import Axis, Direction, GlossaryEntry, Objective, Pack, Pilot, Plan, Principle
+from .plan import Axis, Buyer, Direction, GlossaryEntry, Objective, Pack, Pilot, Plan, Principle
 
 __all__ = [
     "Actor",
     "Axis",
+    "Buyer",
     "Direction",
     "Fiche",
     "FichePilot",

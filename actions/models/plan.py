@@ -2,6 +2,7 @@
 pilot posts. Every content model keeps its history and a version (see `versioning`)."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -44,6 +45,30 @@ class Plan(Versioned):
     @property
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
+
+
+class Buyer(Versioned):
+    """A buyer whose contracts the plan covers, by SIRET: the contracts register keeps its contracts."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="buyers", verbose_name="plan")
+    siret = models.CharField(
+        "SIRET",
+        max_length=14,
+        validators=[RegexValidator(r"^[0-9]{14}$", "Un SIRET compte 14 chiffres, sans espace.")],
+    )
+    name = models.CharField("nom", max_length=200)
+    is_demo = models.BooleanField("acheteur de démonstration", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "acheteur"
+        verbose_name_plural = "acheteurs (SIRET)"
+        ordering = ["plan", "siret"]
+        constraints = [models.UniqueConstraint(fields=["plan", "siret"], name="buyer_siret_unique")]
+
+    def __str__(self):
+        return f"{self.name} ({self.siret})"
 
 
 class Principle(Versioned):

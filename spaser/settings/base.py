@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "actions",
+    "contracts",
     "indicators",
     "reporting",
     # The project package itself, for the commands that span every app (backup, restore).
