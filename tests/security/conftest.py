@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from actions.models import Fiche, Plan
+from contracts.enums import Category, Considerations, Measure, Nature
+from contracts.models import Contract, DecpImport, LegalTarget, NationalReference, RegisterIndicator
 from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
 
@@ -62,4 +64,35 @@ def admin_site(site) -> Site:
     AccessFailureLog.objects.create(
         **lockout, attempt_time=timezone.now(), http_accept="", path_info="/connexion/", locked_out=False
     )
+    _register_rows(site)
     return site
+
+
+def _register_rows(site: Site) -> None:
+    """A row of each model of the contracts register (saved normally: with its history)."""
+    Contract.objects.create(
+        uid="225400016000152025-001",
+        buyer_siret="22540001600015",
+        contract_id="2025-001",
+        nature=Nature.CONTRACT,
+        object="Entretien des routes",
+        notified_on=datetime.date(2025, 3, 12),
+        year=2025,
+        initial_amount=100000,
+        current_amount=100000,
+        social=Considerations.STATED,
+        social_clause=True,
+        environmental=Considerations.NONE,
+        source_file="decp.json",
+    )
+    DecpImport.objects.create(files=["decp.json"], buyers=["22540001600015"], read=1, kept=1, new=1)
+    LegalTarget.objects.create(plan=site.plan, category=Category.SOCIAL, share=30)
+    NationalReference.objects.create(
+        category=Category.SOCIAL,
+        measure=Measure.COUNT,
+        year=2023,
+        share="18.7",
+        source="OECP, recensement 2023",
+    )
+    indicator = Fiche.objects.get(plan=site.plan, number=11).indicators.get(code="11-E1")
+    RegisterIndicator.objects.create(indicator=indicator, category=Category.SOCIAL)

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 
 from actions.models import Axis, Fiche, Objective
+from contracts.enums import Category, Measure
+from contracts.models import Contract, NationalReference
 from indicators.demo import demo_load
 from indicators.models import AnnualReview, IndicatorValue
 from reporting.pdf import bilan_html_for_print
@@ -19,14 +21,17 @@ from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_APPS = ("actions", "indicators", "reporting")
+CONTENT_APPS = ("actions", "contracts", "indicators", "reporting")
+SHORTEST_FREE_TEXT = 20  # shorter fields hold codes (SIRET, CPV), not text a person types
 # Free-text fields that no page shows yet (they are still checked as soon as one does).
 NOT_SHOWN = {
     "actions.Objective.code",
     "actions.Principle.description",
     "indicators.AnnualReview.return_comment",  # shown to the pilot once the fiche is sent back
-    # Pages name a pilot post by its direction's code (Pilot.label); the name is only in the admin.
-    "actions.Direction.name",
+    # A buyer reads as its SIRET on the register's pages; its name is in the admin.
+    "actions.Buyer.name",
+    # A national reference's link is an href (escaped there too), its source is the text shown.
+    "contracts.NationalReference.url",
 }
 
 
@@ -39,7 +44,7 @@ def free_text_fields():
             if isinstance(field, models.CharField | models.TextField) and not isinstance(
                 field, models.SlugField
             ):
-                if not field.choices and field.editable:
+                if not field.choices and field.editable and (field.max_length or 100) >= SHORTEST_FREE_TEXT:
                     yield model, field
 
 
@@ -71,7 +76,10 @@ def target_row(model, fiche: Fiche):
 @pytest.fixture
 def scripted(spaser54, scp_user):
     """Every free-text field of the rows shown for fiche 11 holds `<script>sN</script>`."""
-    demo_load(path=Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml")
+    demo_load(path=Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml")  # with demo contracts
+    NationalReference.objects.create(
+        category=Category.SOCIAL, measure=Measure.COUNT, year=2021, share=18, source="OECP"
+    )
     Fiche.objects.filter(plan=spaser54).exclude(number__in=[5, 11]).delete()  # a quick PDF
     fiche = Fiche.objects.get(plan=spaser54, number=11)
     markers, fiches = {}, {fiche.number}
@@ -101,6 +109,12 @@ def site_pages(plan, fiche_numbers):
     pages += [reverse("indicators:entry", args=[plan.slug, 11, year]) for year in years]
     pages += [reverse("reporting:bilan_detail", args=[year]) for year in years]
     pages += [reverse("reporting:final_detail"), reverse("reporting:bilan_list")]
+    contract = Contract.objects.order_by("pk").first()
+    pages += [
+        reverse("contracts:legal_indicators", args=[plan.slug, contract.year]),
+        reverse("contracts:contract_list", args=[plan.slug]) + f"?annee={contract.year}",
+        reverse("contracts:contract_detail", args=[plan.slug, contract.pk]),
+    ]
     return pages
 
 
@@ -161,6 +175,8 @@ def test_the_admin_escapes_them_too(client, scp_user, scripted):
         reverse("admin:indicators_indicatorvalue_changelist"),
         reverse("admin:indicators_annualreview_changelist"),
         reverse("admin:actions_pilot_changelist"),
+        reverse("admin:contracts_contract_changelist"),
+        reverse("admin:contracts_contract_change", args=[Contract.objects.order_by("pk").first().pk]),
     ):
         page = client.get(url).content.decode()
         assert "<script>s" not in page and "<script>u" not in page, url

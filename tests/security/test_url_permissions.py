@@ -9,16 +9,20 @@ Roles: anonymous, the pilot of the fiche (fiche 11), another pilot (fiche 5), a 
 Answers: an HTTP status, or LOGIN (sent to the login page with `next`). A refused POST writes nothing.
 """
 
+import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions.models import Fiche
+from actions.models import Buyer, Fiche
+from contracts.enums import Considerations, Nature
+from contracts.models import Contract
 from indicators.services import workflow
 from reporting.models import PublishedBilan
 from reporting.services import published_bilan_set_public
@@ -55,6 +59,32 @@ PUBLISHED = lambda site: [site.published]  # noqa: E731
 ENTRY = lambda site: [site.plan.slug, 11, site.year]  # noqa: E731
 SCP_ONLY = {"pilot": 403, "other_pilot": 403, "committee": 403, "scp": 200}
 READERS = {"pilot": 403, "other_pilot": 403, "committee": 200, "scp": 200}  # comité and SCP: PDF, Excel
+READERS_SENT_ON = {"pilot": 403, "other_pilot": 403, "committee": 302, "scp": 302}
+LEGAL_YEAR = lambda site: [site.plan.slug, site.year]  # noqa: E731
+
+
+def _contract(site: Site) -> list:
+    """A contract of the plan's buyer (created on first use): the register's contract page."""
+    buyer, _ = Buyer.objects.get_or_create(plan=site.plan, siret="22540001600015", defaults={"name": "CD54"})
+    contract, _ = Contract.objects.get_or_create(
+        uid=f"{buyer.siret}2025-001",
+        defaults={
+            "buyer_siret": buyer.siret,
+            "contract_id": "2025-001",
+            "nature": Nature.CONTRACT,
+            "object": "Entretien des routes",
+            "notified_on": datetime.date(2025, 3, 12),
+            "year": 2025,
+            "initial_amount": Decimal("100000"),
+            "current_amount": Decimal("100000"),
+            "social": Considerations.STATED,
+            "social_clause": True,
+            "environmental": Considerations.NONE,
+            "source_file": "decp.json",
+        },
+    )
+    return [site.plan.slug, contract.pk]
+
 
 # url name -> expected answer to a GET, per role. Add a line here for every new URL.
 EXPECTED: dict[str, Expected] = {
@@ -86,6 +116,13 @@ EXPECTED: dict[str, Expected] = {
     "reporting:published_detail": every_role(200, args=PUBLISHED),
     "reporting:published_pdf": roles_answer(PUBLISHED, **READERS),
     "reporting:published_set_public": every_role(405, args=PUBLISHED),
+    # The contracts register and the legal indicators (art. L2111-3): SCP and the comité read them;
+    # pilots read the figures computed for their fiches on their entry page only.
+    "contracts:legal_current": roles_answer(**READERS_SENT_ON),  # to the plan's latest year
+    "contracts:legal_latest": roles_answer(SLUG, **READERS_SENT_ON),
+    "contracts:legal_indicators": roles_answer(LEGAL_YEAR, **READERS),
+    "contracts:contract_list": roles_answer(SLUG, **READERS),
+    "contracts:contract_detail": roles_answer(_contract, **READERS),
     # What SCP made public is readable without logging in.
     "reporting:public_list": every_role(200, anonymous=200),
     "reporting:public_detail": every_role(200, anonymous=200, args=PUBLISHED),
@@ -284,6 +321,11 @@ SCP_FORBIDDEN = {
     "axes_accessattemptexpiration_add",
     "reporting_publishedbilan_add",
     "reporting_publishedbilan_delete",
+    # The register is written by imports only; the import log by the imports themselves.
+    "contracts_contract_add",
+    "contracts_contract_delete",
+    "contracts_decpimport_add",
+    "contracts_decpimport_delete",
 }
 # The confirm step of an import is a POST of the preview's form: a GET is refused.
 SCP_POST_ONLY = ("_process_import",)
