@@ -17,10 +17,14 @@ from django.utils.formats import date_format
 from actions import values
 from actions.enums import NUMERIC_VALUE_TYPES, GoalKind, MilestoneState, ProgressStatus
 from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
+from contracts.selectors import euros, legal_overview
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
-SCHEMA_VERSION = 1
+# 2: the legal indicators' section ("legal"; absent from versions published before it).
+SCHEMA_VERSION = 2
+# The contracts without an environmental consideration the bilan lists by name (the rest are counted).
+MISSING_ENVIRONMENTAL_LISTED = 30
 
 NOT_VALIDATED = "non validé"
 
@@ -91,7 +95,8 @@ def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None =
     Values are read up to the bilan's year only: a 2024 bilan drawn up later does not show 2025.
     A value is "validated" when its fiche's review of that year is validated. Milestones are late
     relative to the end of the bilan's year (or today, if earlier). About ten queries, whatever the
-    number of fiches, indicators and values.
+    number of fiches, indicators and values (ten more for the legal indicators, whatever the number of
+    contracts, when the plan has buyers).
     """
     if year is not None and not plan.start_year <= year <= plan.end_year:
         raise ValueError(f"{year} is outside the plan's years")
@@ -296,6 +301,44 @@ def _validation(tally: _Tally, scope: _Scope, fiche_count: int) -> dict:
     }
 
 
+def _legal_section(scope: _Scope) -> dict | None:
+    """The legal indicators (art. L2111-3) of the bilan's year -- of every year of the plan together for
+    the end-of-plan bilan -- from the contracts register, with their trend over the bilan's years.
+    None when the plan has no buyer (nothing to compute from). Plain data, frozen at publication like
+    the rest: contracts imported later never change a published version."""
+    overview = legal_overview(scope.plan, year=scope.year, years=scope.years)
+    if not overview.buyers:
+        return None
+    years = scope.years
+    return {
+        "title": "Indicateurs légaux (art. L2111-3)",
+        "period_label": f"notifiés en {scope.year}"
+        if scope.year is not None
+        else f"notifiés de {years[0]} à {years[-1]}",
+        "buyers": [{"name": b.name, "siret": b.siret} for b in overview.buyers],
+        "contracts": overview.contracts,
+        "known_count": overview.known_count,
+        "unknown_label": overview.unknown_label,
+        "rows": overview.rows,
+        "trend": overview.trend,
+        "is_demo": overview.is_demo,
+        "duty_applies": overview.duty_applies,
+        "missing_count": len(overview.missing),
+        "missing": [
+            {
+                "id": contract.contract_id,
+                "notified_label": date_format(contract.notified_on, "j F Y"),
+                "object": contract.object,
+                "amount_label": euros(contract.initial_amount),
+            }
+            for contract in overview.missing[:MISSING_ENVIRONMENTAL_LISTED]
+        ],
+        "last_import_label": date_format(timezone.localtime(overview.last_import), "j F Y")
+        if overview.last_import
+        else "",
+    }
+
+
 def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
     scope = _Scope(plan, year, now)
     rows = _Rows.read(scope)
@@ -317,6 +360,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
     for axis in axes.values():
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
+    legal = _legal_section(scope)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {
@@ -336,12 +380,13 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "generated_at": local_now.isoformat(),
         "generated_label": date_format(local_now, "j F Y à H:i"),
         "reference_label": date_format(scope.reference_date, "j F Y"),
-        "is_demo": tally.is_demo,
+        "is_demo": tally.is_demo or bool(legal and legal["is_demo"]),
         "validation": _validation(tally, scope, len(rows.fiches)),
         "missing_label": values.MISSING,
         "not_validated_label": NOT_VALIDATED,
         "statuses": statuses,
         "key_figures": key_figures,
+        "legal": legal,
         "axes": [axis for axis in axes.values() if axis["fiches"]],
         "glossary": [
             {"acronym": e.acronym, "definition": e.definition} for e in plan.glossary.order_by("acronym")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
+    path("", include("contracts.urls")),
     path("", include("indicators.urls")),
     path("", include("reporting.urls")),
 ]

@@ -1,0 +1,68 @@
+"""The register's pages: the legal indicators of a year (art. L2111-3), the list of contracts, a contract.
+
+Rights (actions.rights.may_read_register): SCP and the comité read them; pilots do not (they read the
+figures computed for their fiches on their entry page); anonymous visitors are sent to the login page
+by spaser.middleware.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from actions import rights
+from actions.caching import render_once, stamped_key
+from actions.models import Plan
+
+from . import selectors
+from .filters import ContractFilterForm
+
+REFUSED = "Le registre des contrats est réservé au comité de suivi et au service commande publique."
+
+
+def _require_read(user) -> None:
+    rights.require(rights.may_read_register(user), REFUSED)
+
+
+def legal_current(request):
+    """The navigation's link: the plan in force, at its latest year with contracts."""
+    _require_read(request.user)
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("Aucun plan n'est chargé.")
+    return redirect("contracts:legal_indicators", slug=plan.slug, year=selectors.legal_default_year(plan))
+
+
+def legal_latest(request, slug: str):
+    _require_read(request.user)
+    plan = get_object_or_404(Plan, slug=slug)
+    return redirect("contracts:legal_indicators", slug=plan.slug, year=selectors.legal_default_year(plan))
+
+
+def legal_indicators(request, slug: str, year: int):
+    _require_read(request.user)
+    plan = get_object_or_404(Plan, slug=slug)
+    if year not in plan.years:
+        raise Http404(f"Le plan ne couvre pas l'année {year}.")
+    # Computed once per state of the data (an import, a target or a reference edited changes it).
+    overview = render_once(
+        stamped_key("legal-overview", plan.pk, year),
+        lambda: selectors.legal_overview(plan, year=year, years=plan.years),
+    )
+    return render(request, "contracts/legal_indicators.html", {"plan": plan, "overview": overview})
+
+
+def contract_list(request, slug: str):
+    _require_read(request.user)
+    plan = get_object_or_404(Plan, slug=slug)
+    form = ContractFilterForm(request.GET)
+    register = selectors.register_page(plan=plan, filters=form.filters(), page_number=request.GET.get("page"))
+    form.set_choices(years=register.years, divisions=register.divisions)
+    return render(request, "contracts/contract_list.html", {"plan": plan, "form": form, "register": register})
+
+
+def contract_detail(request, slug: str, pk: int):
+    _require_read(request.user)
+    plan = get_object_or_404(Plan, slug=slug)
+    page = selectors.contract_page(plan=plan, pk=pk)
+    if page is None:
+        raise Http404("Ce contrat n'est pas un contrat des acheteurs du plan.")
+    return render(request, "contracts/contract_detail.html", {"plan": plan, "page": page})
