@@ -1,4 +1,5 @@
-"""The demo data set (fixtures/demo/demo.yaml): accounts and fictitious yearly values.
+"""The demo data set (fixtures/demo/demo.yaml): accounts, fictitious yearly values, and a fictitious
+buyer with its fictitious contracts (fixtures/demo/decp-demo.json) for the contracts register.
 
 Every value and review written here is flagged `is_demo`; pages and reports say so.
 """
@@ -15,8 +16,10 @@ from django.utils import timezone
 
 from actions import rights
 from actions.enums import ProgressStatus, ValueType
-from actions.models import Fiche, Indicator, Plan
+from actions.models import Buyer, Fiche, Indicator, Plan
 from actions.services import user_attach_to_pilot
+from contracts.models import RegisterIndicator
+from contracts.services import decp_apply
 
 from .enums import CampaignStatus, ReviewStatus
 from .models import AnnualReview, Campaign, IndicatorValue
@@ -122,12 +125,29 @@ def _demo_reviews(fiche: Fiche, years: list[int], open_year: int, rng: random.Ra
         )
 
 
+def _demo_register(plan: Plan, data: dict, folder: Path) -> None:
+    """The demo buyer on the plan, its contracts imported (flagged demo), and the fiche indicators
+    that count contracts computed from the register. Idempotent, like the import itself."""
+    buyer = data["buyer"]
+    Buyer.objects.get_or_create(
+        plan=plan, siret=buyer["siret"], defaults={"name": buyer["name"], "is_demo": True}
+    )
+    decp_apply([str(folder / data["decp"])], buyers=[buyer["siret"]], is_demo=True)
+    for link in data.get("register_indicators", []):
+        indicator = Indicator.objects.of_plan(plan).get(code=link["code"])
+        RegisterIndicator.objects.get_or_create(
+            indicator=indicator, defaults={"category": link["category"], "measure": link["measure"]}
+        )
+
+
 @transaction.atomic
 def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     """Create the demo accounts and, once, the demo values. Idempotent: a second run adds nothing."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     plan = Plan.objects.get(slug=data["plan"])
     accounts = _demo_accounts(plan, data)
+    if "buyer" in data:
+        _demo_register(plan, data, Path(path).parent)
     if IndicatorValue.objects.of_plan(plan).demo().exists():
         return accounts, False
 

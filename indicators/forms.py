@@ -18,6 +18,7 @@ from .services.entry import REVIEW_DEFAULTS, REVIEW_FIELDS, MilestoneInput, Valu
 
 COMMENT_MAX_LENGTH = 2000
 NARRATIVE_MAX_LENGTH = 10000
+MISMATCH = object()  # a register-computed value refused by `_register_checked`
 RESOLVE_CHOICES = [("mine", "Garder ma saisie"), ("stored", "Garder la valeur enregistrée")]
 
 UNIT_SUFFIXES = {ValueType.PERCENTAGE: "%", ValueType.AMOUNT: "€", ValueType.HOURS: "heures"}
@@ -109,6 +110,12 @@ class FicheYearForm(forms.Form):
         self.fields[f"version_{pk}"] = forms.IntegerField(
             widget=forms.HiddenInput, min_value=0, required=False, initial=value.version if value else 0
         )
+        if row.register is not None:
+            row.register_shown = shown = values.format_value(indicator, row.register.value)
+            self.fields[f"use_register_{pk}"] = forms.BooleanField(
+                label=f"Reprendre la valeur calculée depuis le registre des contrats ({shown})",
+                required=False,
+            )
         row.suffix = UNIT_SUFFIXES.get(indicator.value_type, "")
         return row
 
@@ -134,6 +141,7 @@ class FicheYearForm(forms.Form):
             pk = row.indicator.pk
             row.value_field, row.comment_field = self[f"value_{pk}"], self[f"comment_{pk}"]
             row.version_field = self[f"version_{pk}"]
+            row.use_register_field = self[f"use_register_{pk}"] if row.register is not None else None
         for milestone in self.milestone_rows:
             prefix = f"milestone_{milestone.pk}"
             milestone.done_field, milestone.date_field = self[f"{prefix}_done"], self[f"{prefix}_date"]
@@ -194,6 +202,10 @@ class FicheYearForm(forms.Form):
                 self.add_error(f"value_{pk}", error)
                 continue
             comment = (cleaned.get(f"comment_{pk}") or "").strip()
+            if row.register is not None:
+                raw = self._register_checked(row, raw, comment, cleaned.get(f"use_register_{pk}"))
+                if raw is MISMATCH:
+                    continue
             if raw is None and comment:
                 self.add_error(
                     f"comment_{pk}",
@@ -202,6 +214,29 @@ class FicheYearForm(forms.Form):
                 continue
             parsed[pk] = ValueInput(raw=raw, comment=comment)
         return parsed
+
+    def _register_checked(self, row, raw, comment: str, use_register: bool):
+        """A value of an indicator the register computes: the register's figure when the pilot takes
+        it; another value only with a comment saying why (both stay visible on the page)."""
+        pk, computed = row.indicator.pk, row.register.value
+        shown = values.format_value(row.indicator, computed)
+        if use_register:
+            if raw is not None and not values.same_value(raw, computed):
+                self.add_error(
+                    f"value_{pk}",
+                    f"Vous avez coché « Reprendre la valeur calculée » ({shown}) et saisi une autre valeur : "
+                    "gardez l'une ou l'autre.",
+                )
+                return MISMATCH
+            return computed
+        if raw is not None and not values.same_value(raw, computed) and not comment:
+            self.add_error(
+                f"comment_{pk}",
+                f"Cette valeur diffère de la valeur calculée depuis le registre des contrats ({shown}) : "
+                "indiquez en commentaire d'où vient la vôtre.",
+            )
+            return MISMATCH
+        return raw
 
     def _clean_milestones(self, cleaned) -> dict[int, MilestoneInput]:
         today = timezone.localdate()

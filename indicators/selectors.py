@@ -14,6 +14,7 @@ from django.utils import timezone
 from actions import rights, values
 from actions.models import Axis, Fiche, Indicator, Milestone, Plan
 from actions.selectors import plan_overview
+from contracts.selectors import RegisterFigure, register_figures
 
 from .enums import ReviewStatus, YearState
 from .models import NO_PROGRESS, AnnualReview, Campaign, IndicatorValue, Progress, current_progress
@@ -113,6 +114,14 @@ class EntryIndicator:
     indicator: Indicator
     value: IndicatorValue | None
     previous: list[tuple[int, IndicatorValue | None, bool]]  # year, value, validated
+    register: RegisterFigure | None = None  # computed from the contracts register (SCP linked it)
+
+    @property
+    def differs_from_register(self) -> bool:
+        """A stored value that is not the register's figure: the page shows both."""
+        return bool(
+            self.register and self.value and not values.same_value(self.value.raw, self.register.value)
+        )
 
 
 @dataclass
@@ -137,8 +146,11 @@ class FicheYearEntry:
 
 
 def fiche_year_entry(*, fiche: Fiche, year: int) -> FicheYearEntry:
-    """Everything the entry page of a fiche's year shows: 5 queries whatever its size."""
-    indicators = list(Indicator.objects.filter(fiche=fiche).order_by("position"))
+    """Everything the entry page of a fiche's year shows: 5 queries whatever its size (plus 2, and 1 per
+    indicator computed from the contracts register, for fiches that have such indicators)."""
+    indicators = list(
+        Indicator.objects.filter(fiche=fiche).select_related("register_source").order_by("position")
+    )
     values = defaultdict(dict)
     for value in IndicatorValue.objects.filter(indicator__fiche=fiche, year__lte=year).select_related(
         "updated_by"
@@ -154,11 +166,13 @@ def fiche_year_entry(*, fiche: Fiche, year: int) -> FicheYearEntry:
     for indicator in indicators:  # values read their indicator to display themselves: no query each
         for value in values[indicator.pk].values():
             value.indicator = indicator
+    figures = register_figures(indicators, year, plan=fiche.plan)
     rows = [
         EntryIndicator(
             indicator=indicator,
             value=values[indicator.pk].get(year),
             previous=[(y, values[indicator.pk].get(y), y in validated) for y in previous_years],
+            register=figures.get(indicator.pk),
         )
         for indicator in indicators
     ]
