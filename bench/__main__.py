@@ -3,7 +3,11 @@ test, print the tables and check the targets (exit status 1 if one is missed).
 
 Targets: queries per page do not grow with the data; at 1x every page's 95th percentile is under
 100 ms and the fiche page is faster than the admin's change page of the same fiche; under load,
-no error and no lost write.
+no error and no lost write. The contracts register (bench/decp.py): a national DECP file of a million
+contracts imported under 300 MB of memory; the legal indicators page's queries do not grow from 2,000
+to 20,000 contracts of the buyer.
+
+`--only plan` or `--only decp` runs one part; BENCH_DB_PREFIX names the databases (spaser_bench_).
 """
 
 import argparse
@@ -16,10 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import decp
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 P95_LIMIT_MS = 100
+# Names of the benchmark's databases (dropped and created afresh): <prefix>1x, <prefix>10x, <prefix>decp.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "spaser_bench_")
 
 
 def postgres_available() -> bool:
@@ -58,18 +66,31 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
+    parser.add_argument(
+        "--only",
+        choices=["plan", "decp"],
+        help="plan: the plan's pages, PDF, Excel import, throughput and load; decp: the contracts register "
+        "(national DECP file imported, legal indicators page). Default: both.",
+    )
     parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
     parser.add_argument("--iterations", type=int, default=0, help="at most this many requests per page")
     parser.add_argument(
         "--throughput-seconds", type=float, default=15, help="length of each throughput measurement"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--decp-contracts", type=int, default=1_000_000, help="contracts in the generated DECP file"
+    )
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
     kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",")] if args.only != "decp" else []
     workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
     RESULTS.mkdir(exist_ok=True)
     base_env = {
@@ -78,39 +99,17 @@ def main() -> int:
         "BENCH_DIR": str(workdir),
         "PYTHONPATH": str(ROOT),
     }
-    report = {"database": kind, "sizes": {}, "load": None, "throughput": None}
+    report = {"database": kind, "sizes": {}, "load": None, "throughput": None, "decp": None}
     started = time.monotonic()
     try:
-        for size in sizes:
-            env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"spaser_bench_{size}x", workdir)}
-            print(f"== {size}x : base {kind}, chargement…", file=sys.stderr)
-            manage(env, "migrate", "--noinput")
-            manage(env, "collectstatic", "--noinput", "--clear")
-            built = step(env, "build", "--size", str(size))
-            print(
-                f"   {built['fiches']} fiches, {built['indicators']} indicateurs, {built['values']} valeurs "
-                f"({built['years'][0]}-{built['years'][-1]}) ; mesure des pages…",
-                file=sys.stderr,
+        if sizes:
+            measure_plan(args, kind, sizes, workdir, base_env, report)
+        if args.only in (None, "decp"):
+            env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"{DB_PREFIX}decp", workdir)}
+            print(f"== Registre des contrats : base {kind}…", file=sys.stderr)
+            report["decp"] = decp.measure(
+                env=env, root=ROOT, workdir=workdir, contracts=args.decp_contracts, step=step, manage=manage
             )
-            measured = step(env, "pages", "--iterations", str(args.iterations))
-            print("   rendu du PDF (processus neuf), import Excel…", file=sys.stderr)
-            measured["pdf"] = step(env, "pdf")
-            measured["pdf_downloads"] = step(env, "pdf-downloads")
-            measured["import"] = step(env, "import")  # last: it rewrites the values
-            report["sizes"][size] = {"data": built, **measured}
-            if size == sizes[0]:
-                load_env = env
-        print(
-            f"== Débit : page de la fiche et page de connexion, gunicorn 2 workers, "
-            f"{args.throughput_seconds:.0f} s chacune…",
-            file=sys.stderr,
-        )
-        report["throughput"] = step(load_env, "throughput", "--seconds", str(args.throughput_seconds))
-        if args.seconds > 0:
-            print(
-                f"== Test de charge : gunicorn 2 workers, 20 pilotes, {args.seconds:.0f} s…", file=sys.stderr
-            )
-            report["load"] = step(load_env, "load", "--seconds", str(args.seconds))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report["duration_s"] = round(time.monotonic() - started)
@@ -119,12 +118,53 @@ def main() -> int:
     return 1 if failures else 0
 
 
-def print_report(report: dict, sizes: list[int]) -> list[str]:
-    failures = []
+def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dict, report: dict) -> None:
+    """The plan's pages, PDF and Excel import at each size, then throughput and load at the first."""
+    for size in sizes:
+        env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"{DB_PREFIX}{size}x", workdir)}
+        print(f"== {size}x : base {kind}, chargement…", file=sys.stderr)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput", "--clear")
+        built = step(env, "build", "--size", str(size))
+        print(
+            f"   {built['fiches']} fiches, {built['indicators']} indicateurs, {built['values']} valeurs "
+            f"({built['years'][0]}-{built['years'][-1]}) ; mesure des pages…",
+            file=sys.stderr,
+        )
+        measured = step(env, "pages", "--iterations", str(args.iterations))
+        print("   rendu du PDF (processus neuf), import Excel…", file=sys.stderr)
+        measured["pdf"] = step(env, "pdf")
+        measured["pdf_downloads"] = step(env, "pdf-downloads")
+        measured["import"] = step(env, "import")  # last: it rewrites the values
+        report["sizes"][size] = {"data": built, **measured}
+        if size == sizes[0]:
+            load_env = env
     print(
-        f"\nBanc d'essai Pilotage SPASER – base {report['database']}, temps serveur en ms "
-        f"(médiane / 95e centile), requêtes SQL par page\n"
+        f"== Débit : page de la fiche et page de connexion, gunicorn 2 workers, "
+        f"{args.throughput_seconds:.0f} s chacune…",
+        file=sys.stderr,
     )
+    report["throughput"] = step(load_env, "throughput", "--seconds", str(args.throughput_seconds))
+    if args.seconds > 0:
+        print(f"== Test de charge : gunicorn 2 workers, 20 pilotes, {args.seconds:.0f} s…", file=sys.stderr)
+        report["load"] = step(load_env, "load", "--seconds", str(args.seconds))
+
+
+def print_report(report: dict, sizes: list[int]) -> list[str]:
+    print(f"\nBanc d'essai Pilotage SPASER – base {report['database']}")
+    failures = print_plan(report, sizes) if sizes else []
+    failures += decp.print_report(report["decp"], table)
+    print(f"\nDurée du banc d'essai : {report['duration_s']} s")
+    if failures:
+        print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
+    else:
+        print("\nTous les objectifs sont atteints.")
+    return failures
+
+
+def print_plan(report: dict, sizes: list[int]) -> list[str]:
+    failures = []
+    print("\nTemps serveur en ms (médiane / 95e centile), requêtes SQL par page\n")
     for size in sizes:
         data = report["sizes"][size]["data"]
         print(
@@ -162,11 +202,6 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
     failures += print_pdf_downloads(report, sizes)
     failures += print_throughput(report["throughput"])
     failures += print_load(report["load"])
-    print(f"\nDurée du banc d'essai : {report['duration_s']} s")
-    if failures:
-        print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
-    else:
-        print("\nTous les objectifs sont atteints.")
     return failures
 
 

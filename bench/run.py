@@ -197,26 +197,41 @@ def throughput(args) -> dict:
     return measure_throughput(seconds=args.seconds)
 
 
+def decp_setup(args) -> dict:
+    from bench import decp
+
+    return decp.setup(buyer=args.buyer)
+
+
+def decp_pages(args) -> dict:
+    from bench import decp
+
+    return decp.pages(buyer=args.buyer, iterations=args.iterations or 60)
+
+
+STEPS = {
+    "build": build,
+    "pages": measure_pages,
+    "pdf": pdf,
+    "pdf-downloads": pdf_downloads,
+    "import": excel_import,
+    "load": load,
+    "throughput": throughput,
+    "decp-setup": decp_setup,
+    "decp-pages": decp_pages,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "step", choices=["build", "pages", "pdf", "pdf-downloads", "import", "load", "throughput"]
-    )
+    parser.add_argument("step", choices=list(STEPS))
     parser.add_argument("--size", type=int, default=1)
+    parser.add_argument("--buyer", default="", help="the register's buyer (decp-* steps)")
     parser.add_argument("--iterations", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    steps = {
-        "build": build,
-        "pages": measure_pages,
-        "pdf": pdf,
-        "pdf-downloads": pdf_downloads,
-        "import": excel_import,
-        "load": load,
-        "throughput": throughput,
-    }
-    result = steps[args.step](args)
+    result = STEPS[args.step](args)
     Path(args.out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
 
 
