@@ -20,7 +20,8 @@ from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
-SCHEMA_VERSION = 1
+# 2: each milestone says whether its completion is validated (what the public may see).
+SCHEMA_VERSION = 2
 
 NOT_VALIDATED = "non validé"
 
@@ -56,9 +57,10 @@ def _review_data(review: AnnualReview) -> dict:
     }
 
 
-def _milestone_data(milestone, reference_date: datetime.date) -> dict:
+def _milestone_data(milestone, reference_date: datetime.date, validated_years: set[int]) -> dict:
     state = milestone.state(reference_date)
     return {
+        "completion_validated": milestone.completion_validated(validated_years),
         "kind": milestone.get_kind_display(),
         "heading": milestone.heading,
         "text": milestone.text,
@@ -83,6 +85,45 @@ def _fiche_queryset(plan: Plan):
             Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
         )
     )
+
+
+def _fiche_public_refusal(fiche: dict, withheld: set[int]) -> str | None:
+    number = fiche["number"]
+    if number in withheld:
+        return f"la fiche {number} est retirée du site public."
+    if fiche["status_unvalidated"] or any(not review["is_validated"] for review in fiche["reviews"]):
+        return f"le bilan annuel de la fiche {number} n'est pas validé."
+    for indicator in fiche["indicators"]:
+        for cell in indicator["cells"]:
+            if not cell["missing"] and not cell["validated"]:
+                return f"la valeur {cell['year']} de l'indicateur {indicator['code']} n'est pas validée."
+    if any(not milestone["completion_validated"] for milestone in fiche["milestones"]):
+        return f"un jalon de la fiche {number} est réalisé pour une année non validée."
+    return None
+
+
+def bilan_public_refusal(*, data: dict, withheld: set[int]) -> str | None:
+    """Why a published version may not be read on the public site (a French sentence), or None.
+
+    The public reads validated years only: a version that shows a value, a pilot's review, a progress
+    status or a milestone's completion not validated yet, or a fiche SCP withheld from the site
+    (numbers in `withheld`), stays internal. Versions built before milestones said whether their
+    completion is validated (schema 1) cannot tell: a new version is published instead.
+    """
+    if data.get("schema", 1) < 2:
+        return "cette version a été publiée avant le site public : publiez-en une nouvelle version."
+    for axis in data["axes"]:
+        for fiche in axis["fiches"]:
+            refusal = _fiche_public_refusal(fiche, withheld)
+            if refusal:
+                return refusal
+    return None
+
+
+def published_bilan_public_refusal(bilan) -> str | None:
+    """Why a published version may not be read on the public site now (`bilan_public_refusal`), or None."""
+    withheld = Fiche.objects.filter(plan_id=bilan.plan_id, is_withheld=True).values_list("number", flat=True)
+    return bilan_public_refusal(data=bilan.data, withheld=set(withheld))
 
 
 def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None = None) -> dict:
@@ -197,7 +238,7 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
     # The progress the bilan's year states (the latest year, for the end-of-plan bilan).
     latest = fiche_reviews[-1].progress if fiche_reviews else None
     validated_years = {y for y, r in reviews.items() if r.is_validated}
-    milestones = [_milestone_data(m, scope.reference_date) for m in fiche.milestones.all()]
+    milestones = [_milestone_data(m, scope.reference_date, validated_years) for m in fiche.milestones.all()]
     tally.milestones.update(m["state"] for m in milestones)
     indicators = [_indicator_data(i, scope, rows, validated_years) for i in fiche.indicators.all()]
     for indicator in indicators:

@@ -183,11 +183,17 @@ def published_set_public(request, pk: int):
     )
     bilan = get_object_or_404(PublishedBilan.objects.without_content().select_related("plan"), pk=pk)
     is_public = request.POST.get("is_public") == "1"
-    services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)
-    if is_public:
-        messages.success(request, f"{bilan} est public : il est lisible sans connexion.")
+    try:
+        services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)
+    except services.PublicationRefused as refusal:
+        messages.error(request, str(refusal))
     else:
-        messages.success(request, f"{bilan} n'est plus public.")
+        if is_public:
+            messages.success(
+                request, f"{bilan} est public : il est lisible sans connexion sur le site public."
+            )
+        else:
+            messages.success(request, f"{bilan} n'est plus public.")
     return redirect("reporting:published_detail", pk=bilan.pk)
 
 
