@@ -58,15 +58,17 @@ def _review_data(review: AnnualReview) -> dict:
 
 
 def _milestone_data(milestone, reference_date: datetime.date, validated_years: set[int]) -> dict:
-    state = milestone.state(reference_date)
+    # A completion after the bilan's date is not part of it (the 2024 bilan drawn up in 2025).
+    in_scope = milestone.completed_on is None or milestone.completed_on <= reference_date
+    state = milestone.state(reference_date, completion_shown=in_scope)
     return {
-        "completion_validated": milestone.completion_validated(validated_years),
+        "completion_validated": not in_scope or milestone.completion_validated(validated_years),
         "kind": milestone.get_kind_display(),
         "heading": milestone.heading,
         "text": milestone.text,
         "due": milestone.due_text,
         "state": state.value,
-        "state_label": milestone.state_label(reference_date),
+        "state_label": milestone.state_label(reference_date, completion_shown=in_scope),
         "is_late": state == MilestoneState.LATE,
     }
 
@@ -87,10 +89,8 @@ def _fiche_queryset(plan: Plan):
     )
 
 
-def _fiche_public_refusal(fiche: dict, withheld: set[int]) -> str | None:
+def _fiche_public_refusal(fiche: dict) -> str | None:
     number = fiche["number"]
-    if number in withheld:
-        return f"la fiche {number} est retirée du site public."
     if fiche["status_unvalidated"] or any(not review["is_validated"] for review in fiche["reviews"]):
         return f"le bilan annuel de la fiche {number} n'est pas validé."
     for indicator in fiche["indicators"]:
@@ -102,28 +102,23 @@ def _fiche_public_refusal(fiche: dict, withheld: set[int]) -> str | None:
     return None
 
 
-def bilan_public_refusal(*, data: dict, withheld: set[int]) -> str | None:
+def bilan_public_refusal(*, data: dict) -> str | None:
     """Why a published version may not be read on the public site (a French sentence), or None.
 
     The public reads validated years only: a version that shows a value, a pilot's review, a progress
-    status or a milestone's completion not validated yet, or a fiche SCP withheld from the site
-    (numbers in `withheld`), stays internal. Versions built before milestones said whether their
-    completion is validated (schema 1) cannot tell: a new version is published instead.
+    status or a milestone's completion not validated yet stays internal. Versions built before
+    milestones said whether their completion is validated (schema 1) cannot tell: a new version is
+    published instead. (Fiches withheld from the public site are left out when the public site shows
+    a version: public.selectors.public_bilan_data.)
     """
     if data.get("schema", 1) < 2:
         return "cette version a été publiée avant le site public : publiez-en une nouvelle version."
     for axis in data["axes"]:
         for fiche in axis["fiches"]:
-            refusal = _fiche_public_refusal(fiche, withheld)
+            refusal = _fiche_public_refusal(fiche)
             if refusal:
                 return refusal
     return None
-
-
-def published_bilan_public_refusal(bilan) -> str | None:
-    """Why a published version may not be read on the public site now (`bilan_public_refusal`), or None."""
-    withheld = Fiche.objects.filter(plan_id=bilan.plan_id, is_withheld=True).values_list("number", flat=True)
-    return bilan_public_refusal(data=bilan.data, withheld=set(withheld))
 
 
 def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None = None) -> dict:

@@ -13,7 +13,7 @@ from actions.people import person_name
 
 from .models import PublishedBilan
 from .pdf import bilan_pdf
-from .selectors import bilan_build, published_bilan_public_refusal
+from .selectors import bilan_build, bilan_public_refusal
 
 
 class PublicationRefused(Exception):
@@ -60,11 +60,11 @@ def published_bilan_set_public(
 ) -> PublishedBilan:
     """Show (or withdraw) a published version on the public site; the history keeps who and when.
 
-    Only a version whose every figure is validated, and that holds no withheld fiche, is shown:
+    Only a version whose every figure is validated is shown (`bilan_public_refusal`):
     PublicationRefused says why not. Withdrawing is always allowed.
     """
     if is_public:
-        refusal = published_bilan_public_refusal(bilan)
+        refusal = bilan_public_refusal(data=bilan.data)
         if refusal:
             raise PublicationRefused(f"{bilan} ne peut pas être rendu public : {refusal}")
     bilan.is_public = is_public
