@@ -80,8 +80,8 @@ def _change_dates() -> dict[str, Subquery]:
 
     Values of a validated year cannot change (the year is locked), so a year's values change what
     the public sees only when the year is validated or reopened: the reviews' history records of
-    those transitions stand for them (a plain return counts too: the date is then a little late,
-    never early).
+    those transitions stand for them (returns, and the pilots' edits of a returned year, count too:
+    the date is then a little late, never early).
     """
     plan = OuterRef("pk")
     changes = {

@@ -11,7 +11,7 @@ from . import caching, selectors
 def public_paths() -> list[tuple[str, object]]:
     """(path, last change) of every public page: a few queries per public plan."""
     paths = [(reverse("public:index"), None)]
-    for meta in caching.public_plans():
+    for meta in caching.Snapshot().plans():
         slug, changed = meta.plan.slug, meta.updated_at
         paths += [(reverse(f"public:{name}", args=[slug]), changed) for name in ("plan", "bilans", "data")]
         numbers = (

@@ -23,8 +23,8 @@ from .sections import plan_sections
 from .sitemaps import SITEMAPS
 
 
-def _meta(slug: str) -> selectors.PlanMeta:
-    meta = caching.public_plan(slug)
+def _meta(snapshot: caching.Snapshot, slug: str) -> selectors.PlanMeta:
+    meta = snapshot.plan(slug)
     if meta is None:
         raise Http404("Ce plan n'est pas publié.")
     return meta
@@ -50,14 +50,15 @@ def _render(request, template: str, *, path: str, description: str, meta=None, *
     )
 
 
-def _page(request, meta: selectors.PlanMeta, key: tuple, build):
-    built = caching.built(*key, origin(request), build=build)
+def _page(request, snapshot, meta: selectors.PlanMeta, key: tuple, build):
+    built = snapshot.built(*key, origin(request), build=build)
     return respond(request, built, last_modified=page_date(meta.updated_at))
 
 
 def index(request):
     """The public plans; also the home page of a visitor who is not logged in."""
-    metas = caching.public_plans()
+    snapshot = caching.Snapshot()
+    metas = snapshot.plans()
 
     def build() -> str:
         return render_to_string(
@@ -71,12 +72,13 @@ def index(request):
             },
         )
 
-    built = caching.built("index", origin(request), build=build)
+    built = snapshot.built("index", origin(request), build=build)
     return respond(request, built, last_modified=page_date(_newest(metas)))
 
 
 def plan(request, slug: str):
-    meta = _meta(slug)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
 
     def build() -> str:
         page = selectors.public_plan_page(plan=meta.plan)
@@ -92,11 +94,12 @@ def plan(request, slug: str):
             section="plan",
         )
 
-    return _page(request, meta, ("plan", slug), build)
+    return _page(request, snapshot, meta, ("plan", slug), build)
 
 
 def fiche(request, slug: str, number: int):
-    meta = _meta(slug)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
 
     def build() -> str:
         page = selectors.public_fiche_page(plan=meta.plan, number=number)
@@ -113,11 +116,12 @@ def fiche(request, slug: str, number: int):
             fiche=page.fiche,
         )
 
-    return _page(request, meta, ("fiche", slug, number), build)
+    return _page(request, snapshot, meta, ("fiche", slug, number), build)
 
 
 def bilans(request, slug: str):
-    meta = _meta(slug)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
 
     def build() -> str:
         return _render(
@@ -131,19 +135,20 @@ def bilans(request, slug: str):
             section="bilans",
         )
 
-    return _page(request, meta, ("bilans", slug), build)
+    return _page(request, snapshot, meta, ("bilans", slug), build)
 
 
-def _public_bilan_pk(meta: selectors.PlanMeta, scope: str, version: int) -> int:
-    pk = caching.public_bilan_pk(meta, scope, version)
+def _public_bilan_pk(snapshot, meta: selectors.PlanMeta, scope: str, version: int) -> int:
+    pk = snapshot.bilan_pk(meta, scope, version)
     if not pk:
         raise Http404("Ce bilan n'est pas public.")
     return pk
 
 
 def bilan(request, slug: str, scope: str, version: int):
-    meta = _meta(slug)
-    pk = _public_bilan_pk(meta, scope, version)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
+    pk = _public_bilan_pk(snapshot, meta, scope, version)
 
     def build() -> str:
         published = PublishedBilan.objects.defer("pdf").select_related("plan").get(pk=pk)
@@ -159,14 +164,15 @@ def bilan(request, slug: str, scope: str, version: int):
             section="bilans",
         )
 
-    return _page(request, meta, ("bilan", pk), build)
+    return _page(request, snapshot, meta, ("bilan", pk), build)
 
 
 def bilan_pdf(request, slug: str, scope: str, version: int):
     """The version's PDF as the public downloads it: tagged (PDF/UA-1), without the publisher's
     name; rendered once from the frozen data, which never changes."""
-    meta = _meta(slug)
-    pk = _public_bilan_pk(meta, scope, version)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
+    pk = _public_bilan_pk(snapshot, meta, scope, version)
     published = PublishedBilan.objects.defer("data", "pdf").select_related("plan").get(pk=pk)
     withheld = selectors.withheld_numbers(meta.plan)
 
@@ -185,7 +191,8 @@ def bilan_pdf(request, slug: str, scope: str, version: int):
 
 
 def data(request, slug: str):
-    meta = _meta(slug)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
 
     def build() -> str:
         return _render(
@@ -200,18 +207,19 @@ def data(request, slug: str):
             section="donnees",
         )
 
-    return _page(request, meta, ("data", slug), build)
+    return _page(request, snapshot, meta, ("data", slug), build)
 
 
 def data_file(request, slug: str, filename: str):
     """One file of the open data: the plan's public rows, written in the file's format."""
-    meta = _meta(slug)
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
     file = open_data.FILES_BY_NAME.get(filename)
     if file is None:
         raise Http404("Fichier inconnu.")
     site = origin(request)
-    built = caching.built(
-        "file", site, slug, filename, build=lambda: file.render(caching.open_data_rows(meta, site))
+    built = snapshot.built(
+        "file", site, slug, filename, build=lambda: file.render(snapshot.open_data_rows(meta, site))
     )
     return respond(
         request,
@@ -226,7 +234,9 @@ def schema(request, filename: str):
     """A committed schema of the open data (public/schemas/), as the files and catalogue name it."""
     if filename not in open_data.schema_names():
         raise Http404("Schéma inconnu.")
-    built = caching.built("schema", filename, build=lambda: open_data.to_json(open_data.schema(filename)))
+    built = caching.Snapshot().built(
+        "schema", filename, build=lambda: open_data.to_json(open_data.schema(filename))
+    )
     return respond(
         request,
         built,
@@ -237,13 +247,14 @@ def schema(request, filename: str):
 
 def catalogue(request):
     """The DCAT-AP catalogue (JSON-LD) of every public plan's open data, for data.gouv.fr."""
-    metas = caching.public_plans()
+    snapshot = caching.Snapshot()
+    metas = snapshot.plans()
     site = origin(request)
 
     def build() -> str:
         return json.dumps(dcat_catalogue(metas=metas, origin=site), ensure_ascii=False, indent=1)
 
-    built = caching.built("catalogue", site, build=build)
+    built = snapshot.built("catalogue", site, build=build)
     return respond(
         request, built, content_type="application/ld+json; charset=utf-8", last_modified=_newest(metas)
     )
@@ -251,8 +262,9 @@ def catalogue(request):
 
 def sitemap(request):
     """sitemap.xml (django.contrib.sitemaps), built once per state of the data."""
-    built = caching.built(
+    snapshot = caching.Snapshot()
+    built = snapshot.built(
         "sitemap", origin(request), build=lambda: django_sitemap(request, sitemaps=SITEMAPS).render().content
     )
-    last = _newest(caching.public_plans())
+    last = _newest(snapshot.plans())
     return respond(request, built, content_type="application/xml; charset=utf-8", last_modified=last)

@@ -13,10 +13,13 @@ from django.utils.http import http_date
 
 from actions.enums import MilestoneStatus
 from actions.models import Fiche
+from actions.services import plan_publication_set
 from indicators.enums import ReviewStatus
 from indicators.services.workflow import fiche_year_reopen
+from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory, MilestoneFactory
 from tests.public.conftest import crawl
+from tests.reporting.conftest import pdf_headings, pdf_info, pdf_text, squash
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +242,22 @@ def test_public_pages_use_no_inline_script_or_style(client, public_plan):
             page = response.content.decode()
             assert "<script" not in page and "<style" not in page, path
             assert "script-src 'self'" in response["Content-Security-Policy"], path
+
+
+def test_the_public_bilan_pdf_is_tagged_and_leaves_out_a_fiche_withheld_since(client, small_plan, scp_user):
+    plan_publication_set(plan=small_plan, is_public=True, user=scp_user)
+    bilan = bilan_publish(plan=small_plan, year=2024, user=scp_user)
+    published_bilan_set_public(bilan=bilan, is_public=True, user=scp_user)
+    withheld = Fiche.objects.get(plan=small_plan, number=5)
+    withheld.is_withheld, withheld.withheld_reason = True, "Retirée pour la démonstration."
+    withheld.save()
+    response = client.get(reverse("public:bilan_pdf", args=[small_plan.slug, "2024", bilan.version]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert re.search(r"^Tagged:\s+yes$", pdf_info(response.content), re.MULTILINE)
+    headings = pdf_headings(response.content)
+    kept = Fiche.objects.get(plan=small_plan, number=11)
+    assert ("H3", squash(f"Fiche 11 – {kept.title}")) in headings
+    assert not any(text.startswith("Fiche 5 ") for _, text in headings)
+    assert "Retirée du site public, la ou les fiches 5" in squash(pdf_text(response.content))
+    page = client.get(reverse("public:bilan", args=[small_plan.slug, "2024", bilan.version])).content.decode()
+    assert 'id="fiche-11"' in page and 'id="fiche-5"' not in page
