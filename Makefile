@@ -39,12 +39,14 @@ system-deps:
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The real plan with the demo values, published on the public site (/public/) with its 2024 bilan.
 load: migrate
 	$(PY) manage.py load_plan fixtures/spaser54
 	$(PY) manage.py load_demo fixtures/demo/demo.yaml
+	$(PY) manage.py publish_plan spaser54-2021-2026 --by scp.demo --bilan 2024
 
 run: load
-	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/"
+	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/ (site public sans connexion : http://$(HOST):$(PORT)/public/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # A production-like local run: DEBUG off, production settings, gunicorn (2 workers), static files

@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import rights, services
 from .excel.admin import AllOrNothingImportMixin
 from .excel.plan_workbook import FicheResource, FichesXLSX, IndicatorResource, IndicatorsXLSX
 from .models import (
@@ -203,6 +203,7 @@ class FicheAdmin(ImportExportPlanContentAdmin):
     list_display_links = ["number", "title"]
     list_filter = [
         "plan",
+        "is_withheld",
         ("objective__axis", admin.RelatedOnlyFieldListFilter),
         ("principles", admin.RelatedOnlyFieldListFilter),
         ("pilots__direction", admin.RelatedOnlyFieldListFilter),
@@ -226,6 +227,7 @@ class FicheAdmin(ImportExportPlanContentAdmin):
         (None, {"fields": ["plan", "number", "title", "objective", "principles", SEEN_VERSION]}),
         ("Qualification", {"fields": ["complexity", "duration", "is_flagship", "pack", "added_on"]}),
         ("Contexte / état des lieux", {"fields": ["context"]}),
+        ("Site public", {"fields": ["is_withheld", "withheld_reason"]}),
     ]
 
     def get_queryset(self, request):
@@ -279,9 +281,40 @@ class BuyerInline(PlanContentInline, admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(PlanContentAdmin):
-    list_display = ["short_title", "title", "buyer", "start_year", "end_year", "adopted_on", "updated_on"]
+    list_display = [
+        "short_title",
+        "title",
+        "buyer",
+        "start_year",
+        "end_year",
+        "adopted_on",
+        "updated_on",
+        "is_public",
+    ]
     search_fields = ["title", "short_title", "buyer"]
     inlines = [BuyerInline]
+    actions = ["make_public", "make_private"]
+
+    def _set_publication(self, request, queryset, is_public: bool) -> None:
+        rights.require(rights.may_publish(request.user), "Publication réservée au service commande publique.")
+        for plan in queryset:
+            try:
+                services.plan_publication_set(
+                    plan=plan, is_public=is_public, user=request.user, seen_version=plan.version
+                )
+            except self.refusals as error:
+                self.message_user(request, f"{plan} : {error} Rien n'a été enregistré.", messages.ERROR)
+            else:
+                state = "publié sur le site public" if is_public else "retiré du site public"
+                self.message_user(request, f"{plan} : {state}.", messages.SUCCESS)
+
+    @admin.action(description="Publier sur le site public (sans connexion)")
+    def make_public(self, request, queryset):
+        self._set_publication(request, queryset, True)
+
+    @admin.action(description="Retirer du site public")
+    def make_private(self, request, queryset):
+        self._set_publication(request, queryset, False)
 
 
 class ObjectiveInline(PlanContentInline, admin.TabularInline):

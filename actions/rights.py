@@ -16,10 +16,17 @@ the pilots, and the comité de suivi.
 | read the contracts register and the legal indicators | SCP, the comité                        |
 | import contracts (DECP), set the legal targets       | SCP                                    |
 | read a register-computed figure of a fiche           | who may read the fiche's entry page    |
+| publish a plan on the public site, withhold a fiche  | SCP                                    |
+| read the public site and its open data               | everyone, without an account           |
 
 Rights say who; the workflow (indicators) says when: a pilot enters only while the campaign is open
 and the year is neither submitted nor validated; a validated year is locked for everyone until SCP
 reopens it.
+
+What the public site shows is decided by the data, not by a role: a plan SCP published
+(`Plan.objects.public()`), its fiches SCP has not withheld (`Fiche.objects.public()`), and of the
+follow-up only the years validated (`AnnualReview.objects.validated()`,
+`IndicatorValue.objects.validated()`); see public/selectors.py.
 """
 
 from django.apps import apps as global_apps
@@ -137,6 +144,7 @@ def may_download_bilan(user: AnyUser) -> bool:
 
 
 def may_publish(user: AnyUser) -> bool:
+    """Publish a bilan and make it public; publish a plan on the public site, withhold a fiche."""
     return is_scp(user)
 
 

@@ -90,6 +90,17 @@ def plan_content_delete(*, obj: models.Model, user: User | None, seen_version: i
     delete_claimed(obj, seen=seen_version, user=user)
 
 
+@transaction.atomic
+def plan_publication_set(
+    *, plan: Plan, is_public: bool, user: User | None, seen_version: int | None = None
+) -> Plan:
+    """Publish the plan on the public site (or take it off): one write of the plan, version-checked,
+    its history keeping who did it and when. What the site then shows is public/selectors.py's."""
+    plan.is_public = is_public
+    plan_content_save(obj=plan, user=user, seen_version=seen_version)
+    return plan
+
+
 # --- loading a plan from its files ------------------------------------------------------------------
 
 

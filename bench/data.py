@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 
 from actions import rights
 from actions.models import Fiche, Indicator, Plan
-from actions.services import plan_load
+from actions.services import plan_load, plan_publication_set
 from indicators.demo import demo_load
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, Campaign, IndicatorValue
@@ -76,6 +76,8 @@ def build(*, size: int) -> dict:
     AnnualReview.objects.filter(fiche__plan=plan, year=open_year, status=ReviewStatus.SUBMITTED).update(
         status=ReviewStatus.DRAFT, submitted_at=None
     )
+    # Published on the public site, as `make run` does: its pages are measured too.
+    plan_publication_set(plan=Plan.objects.get(pk=plan.pk), is_public=True, user=None)
     return {
         "fiches": Fiche.objects.filter(plan=plan).count(),
         "indicators": Indicator.objects.of_plan(plan).count(),

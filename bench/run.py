@@ -191,7 +191,7 @@ def pdf_downloads(args) -> dict:
 
 
 def throughput(args) -> dict:
-    """Requests per second of the fiche page beside the login page, on gunicorn with 2 workers."""
+    """Requests per second of the fiche page and the public pages beside the login page (2 workers)."""
     from bench.throughput import measure_throughput
 
     return measure_throughput(seconds=args.seconds)

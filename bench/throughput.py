@@ -1,4 +1,5 @@
-"""Throughput: requests per second of a page on gunicorn (2 workers), beside the login page, same run.
+"""Throughput: requests per second of pages on gunicorn (2 workers), beside the login page, same run:
+the pilot's fiche page, and the public site's plan and fiche pages read without an account.
 
 The login page does almost nothing (a form, a CSRF token): it is the yardstick of what this machine,
 gunicorn and Django serve at best, so the ratio of another page to it says how much the page itself
@@ -23,6 +24,8 @@ from bench.pages import percentile
 
 CONNECTIONS = 8
 TARGET_RATIO = 1 / 3
+# The public site's plan and fiche pages, read without an account (cached per state of the data).
+PUBLIC_TARGET_RPS = 300
 
 
 def _wrk(port: int, path: str, cookie: str, seconds: float) -> dict:
@@ -93,6 +96,10 @@ def measure_throughput(*, seconds: float) -> dict:
     plan = Plan.objects.get()
     fiche_path = reverse("indicators:fiche_detail", args=[plan.slug, 11])
     login_path = reverse("login")
+    public_paths = {
+        "public_plan": reverse("public:plan", args=[plan.slug]),
+        "public_fiche": reverse("public:fiche", args=[plan.slug, 11]),
+    }
     measure = _wrk if shutil.which("wrk") else _python_client
     # No access log in the measured server: writing it costs per request, the same for both pages.
     log = Path(os.environ["BENCH_DIR"]) / "gunicorn-throughput.log"
@@ -109,10 +116,15 @@ def measure_throughput(*, seconds: float) -> dict:
         )
         pilot.login()
         cookie = "; ".join(f"{k}={v}" for k, v in pilot.cookies.items())
-        for path, page_cookie in ((login_path, ""), (fiche_path, cookie)):  # warm both workers' caches
+        pages = [(login_path, ""), (fiche_path, cookie), *((path, "") for path in public_paths.values())]
+        for path, page_cookie in pages:  # warm every worker's caches
             measure(server.port, path, page_cookie, 1)
         login = measure(server.port, login_path, "", seconds)
         fiche = measure(server.port, fiche_path, cookie, seconds)
+        public = {
+            key: {"path": path, **measure(server.port, path, "", seconds)}
+            for key, path in public_paths.items()
+        }
     finally:
         server.stop()
     return {
@@ -121,6 +133,8 @@ def measure_throughput(*, seconds: float) -> dict:
         "connections": CONNECTIONS,
         "login": {"path": login_path, **login},
         "fiche": {"path": fiche_path, **fiche},
+        **public,
         "ratio": fiche["requests_per_s"] / login["requests_per_s"],
         "target_ratio": TARGET_RATIO,
+        "public_target_rps": PUBLIC_TARGET_RPS,
     }

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from actions import values
@@ -190,6 +190,14 @@ class IndicatorValueQuerySet(models.QuerySet):
 
     def demo(self) -> "IndicatorValueQuerySet":
         return self.filter(is_demo=True)
+
+    def validated(self) -> "IndicatorValueQuerySet":
+        """Values of a year that their fiche's annual review has validated: the only values shown to
+        readers outside the team (the public site, the open data)."""
+        reviews = AnnualReview.objects.validated().filter(
+            fiche=OuterRef("indicator__fiche"), year=OuterRef("year")
+        )
+        return self.filter(Exists(reviews))
 
 
 class IndicatorValue(Versioned):

@@ -85,6 +85,10 @@ class PublishedBilan(models.Model):
         return f"Bilan {self.year}"
 
     @property
+    def scope(self) -> str:
+        """The bilan's part of its addresses: its year, or "fin-de-plan"."""
+        return "fin-de-plan" if self.year is None else str(self.year)
+
+    @property
     def filename(self) -> str:
-        scope = "fin-de-plan" if self.year is None else str(self.year)
-        return f"{self.plan.slug}-bilan-{scope}-v{self.version}.pdf"
+        return f"{self.plan.slug}-bilan-{self.scope}-v{self.version}.pdf"

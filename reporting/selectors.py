@@ -22,7 +22,8 @@ from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualRe
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
 # 2: the legal indicators' section ("legal"; absent from versions published before it).
-SCHEMA_VERSION = 2
+# 3: each milestone says whether its completion is validated (what the public may see).
+SCHEMA_VERSION = 3
 # The contracts without an environmental consideration the bilan lists by name (the rest are counted).
 MISSING_ENVIRONMENTAL_LISTED = 30
 
@@ -60,15 +61,18 @@ def _review_data(review: AnnualReview) -> dict:
     }
 
 
-def _milestone_data(milestone, reference_date: datetime.date) -> dict:
-    state = milestone.state(reference_date)
+def _milestone_data(milestone, reference_date: datetime.date, validated_years: set[int]) -> dict:
+    # A completion after the bilan's date is not part of it (the 2024 bilan drawn up in 2025).
+    in_scope = milestone.completed_on is None or milestone.completed_on <= reference_date
+    state = milestone.state(reference_date, completion_shown=in_scope)
     return {
+        "completion_validated": not in_scope or milestone.completion_validated(validated_years),
         "kind": milestone.get_kind_display(),
         "heading": milestone.heading,
         "text": milestone.text,
         "due": milestone.due_text,
         "state": state.value,
-        "state_label": milestone.state_label(reference_date),
+        "state_label": milestone.state_label(reference_date, completion_shown=in_scope),
         "is_late": state == MilestoneState.LATE,
     }
 
@@ -87,6 +91,38 @@ def _fiche_queryset(plan: Plan):
             Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
         )
     )
+
+
+def _fiche_public_refusal(fiche: dict) -> str | None:
+    number = fiche["number"]
+    if fiche["status_unvalidated"] or any(not review["is_validated"] for review in fiche["reviews"]):
+        return f"le bilan annuel de la fiche {number} n'est pas validé."
+    for indicator in fiche["indicators"]:
+        for cell in indicator["cells"]:
+            if not cell["missing"] and not cell["validated"]:
+                return f"la valeur {cell['year']} de l'indicateur {indicator['code']} n'est pas validée."
+    if any(not milestone["completion_validated"] for milestone in fiche["milestones"]):
+        return f"un jalon de la fiche {number} est réalisé pour une année non validée."
+    return None
+
+
+def bilan_public_refusal(*, data: dict) -> str | None:
+    """Why a published version may not be read on the public site (a French sentence), or None.
+
+    The public reads validated years only: a version that shows a value, a pilot's review, a progress
+    status or a milestone's completion not validated yet stays internal. Versions built before
+    milestones said whether their completion is validated (schema 1) cannot tell: a new version is
+    published instead. (Fiches withheld from the public site are left out when the public site shows
+    a version: public.selectors.public_bilan_data.)
+    """
+    if data.get("schema", 1) < 2:
+        return "cette version a été publiée avant le site public : publiez-en une nouvelle version."
+    for axis in data["axes"]:
+        for fiche in axis["fiches"]:
+            refusal = _fiche_public_refusal(fiche)
+            if refusal:
+                return refusal
+    return None
 
 
 def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None = None) -> dict:
@@ -202,7 +238,7 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
     # The progress the bilan's year states (the latest year, for the end-of-plan bilan).
     latest = fiche_reviews[-1].progress if fiche_reviews else None
     validated_years = {y for y, r in reviews.items() if r.is_validated}
-    milestones = [_milestone_data(m, scope.reference_date) for m in fiche.milestones.all()]
+    milestones = [_milestone_data(m, scope.reference_date, validated_years) for m in fiche.milestones.all()]
     tally.milestones.update(m["state"] for m in milestones)
     indicators = [_indicator_data(i, scope, rows, validated_years) for i in fiche.indicators.all()]
     for indicator in indicators:

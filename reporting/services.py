@@ -13,7 +13,11 @@ from actions.people import person_name
 
 from .models import PublishedBilan
 from .pdf import bilan_pdf
-from .selectors import bilan_build
+from .selectors import bilan_build, bilan_public_refusal
+
+
+class PublicationRefused(Exception):
+    """The version may not be made public; the message is for the user (French). Nothing was written."""
 
 
 @transaction.atomic
@@ -51,8 +55,18 @@ def bilan_publish(*, plan: Plan, year: int | None, user: User) -> PublishedBilan
 
 
 @transaction.atomic
-def published_bilan_set_public(*, bilan: PublishedBilan, is_public: bool, user: User) -> PublishedBilan:
-    """Show (or withdraw) a published version on the public pages; the history keeps who and when."""
+def published_bilan_set_public(
+    *, bilan: PublishedBilan, is_public: bool, user: User | None
+) -> PublishedBilan:
+    """Show (or withdraw) a published version on the public site; the history keeps who and when.
+
+    Only a version whose every figure is validated is shown (`bilan_public_refusal`):
+    PublicationRefused says why not. Withdrawing is always allowed.
+    """
+    if is_public:
+        refusal = bilan_public_refusal(data=bilan.data)
+        if refusal:
+            raise PublicationRefused(f"{bilan} ne peut pas être rendu public : {refusal}")
     bilan.is_public = is_public
     bilan._history_user = user
     bilan.save(update_fields=["is_public"])

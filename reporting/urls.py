@@ -15,8 +15,4 @@ urlpatterns = [
     path("bilans/publies/<int:pk>/", views.published_detail, name="published_detail"),
     path("bilans/publies/<int:pk>/pdf/", views.published_pdf, name="published_pdf"),
     path("bilans/publies/<int:pk>/public/", views.published_set_public, name="published_set_public"),
-    # Readable without login (spaser.middleware lets /public/ through): versions SCP made public.
-    path("public/bilans/", views.public_list, name="public_list"),
-    path("public/bilans/<int:pk>/", views.public_detail, name="public_detail"),
-    path("public/bilans/<int:pk>/pdf/", views.public_pdf, name="public_pdf"),
 ]

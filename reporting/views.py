@@ -1,7 +1,7 @@
-"""The bilans: live (built from the tables on each request), published (frozen) and public.
+"""The bilans: live (built from the tables on each request) and published (frozen).
 
-Rights: SCP and the comité read and download; pilots read the pages but not the PDF; anonymous
-visitors only see versions SCP made public (the law asks for the schema's follow-up to be online).
+Rights: SCP and the comité read and download; pilots read the pages but not the PDF. Versions SCP
+made public are read without an account on the public site (public app), which sits above this one.
 """
 
 from django.contrib import messages
@@ -183,33 +183,15 @@ def published_set_public(request, pk: int):
     )
     bilan = get_object_or_404(PublishedBilan.objects.without_content().select_related("plan"), pk=pk)
     is_public = request.POST.get("is_public") == "1"
-    services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)
-    if is_public:
-        messages.success(request, f"{bilan} est public : il est lisible sans connexion.")
+    try:
+        services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)
+    except services.PublicationRefused as refusal:
+        messages.error(request, str(refusal))
     else:
-        messages.success(request, f"{bilan} n'est plus public.")
+        if is_public:
+            messages.success(
+                request, f"{bilan} est public : il est lisible sans connexion sur le site public."
+            )
+        else:
+            messages.success(request, f"{bilan} n'est plus public.")
     return redirect("reporting:published_detail", pk=bilan.pk)
-
-
-def public_list(request):
-    published = PublishedBilan.objects.public().without_content().select_related("plan")
-    return render(request, "reporting/public_list.html", {"published": list(published)})
-
-
-def public_detail(request, pk: int):
-    bilan = get_object_or_404(PublishedBilan.objects.public().defer("pdf").select_related("plan"), pk=pk)
-    return render(
-        request,
-        "reporting/published_page.html",
-        {
-            "published": bilan,
-            "bilan": bilan.data,
-            "public": True,
-            "can_download": True,
-        },
-    )
-
-
-def public_pdf(request, pk: int):
-    bilan = get_object_or_404(PublishedBilan.objects.public().defer("data").select_related("plan"), pk=pk)
-    return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
-# Pages anyone may open: the login page itself, static files and public (published) bilans.
+# Pages anyone may open: the login page itself, static files, the public site (what SCP published),
+# the home page (the public site's, for a visitor without an account) and the sitemap.
 PUBLIC_PREFIXES = ("/connexion/", "/static/", "/admin/login/", "/public/")
+PUBLIC_PATHS = frozenset({"/", "/sitemap.xml"})
 
 
 class LoginRequiredMiddleware:
@@ -16,6 +18,7 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+        public = request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)
+        if not public and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)

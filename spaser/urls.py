@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from public import views as public_views
+
 from . import views
 
 admin.site.site_header = "Pilotage SPASER – administration"
@@ -19,6 +21,8 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", public_views.sitemap, name="sitemap"),
+    path("public/", include("public.urls")),
     path("", include("actions.urls")),
     path("", include("contracts.urls")),
     path("", include("indicators.urls")),

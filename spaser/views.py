@@ -3,10 +3,14 @@
 from django.shortcuts import redirect
 
 from actions import rights
+from public import views as public_views
 
 
 def home(request):
-    """Where a user lands after login: the pilot's own workspace if there is one, else the plan."""
+    """A visitor without an account lands on the public site; a user, after login, on their own
+    workspace if they pilot fiches, else on the plan."""
+    if not request.user.is_authenticated:
+        return public_views.index(request)
     if rights.is_pilot(request.user) and not rights.is_scp(request.user):
         return redirect("indicators:my_fiches")
     return redirect("indicators:plan_current")

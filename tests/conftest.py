@@ -13,10 +13,12 @@ from django.contrib.auth.models import User
 from actions import rights
 from actions.models import Fiche, Plan
 from actions.services import plan_load
+from indicators.demo import demo_load
 from indicators.models import Campaign
 from tests.factories import CampaignFactory, user_in_role
 
 PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
+DEMO_PATH = Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,20 @@ def spaser54(db) -> Plan:
 def fiche11(spaser54) -> Fiche:
     """Fiche 11 (Social axis), piloted by `pilot11` and `pilot11b`."""
     return Fiche.objects.select_related("plan").get(plan=spaser54, number=11)
+
+
+@pytest.fixture
+def demo_plan(spaser54) -> Plan:
+    """The real plan with the demo values (validated 2021-2024, partial 2025)."""
+    demo_load(path=DEMO_PATH)
+    return spaser54
+
+
+@pytest.fixture
+def small_plan(spaser54) -> Plan:
+    """The real plan cut down to fiches 5 and 11 (those of the role fixtures): quick PDFs."""
+    Fiche.objects.filter(plan=spaser54).exclude(number__in=[5, 11]).delete()
+    return spaser54
 
 
 @pytest.fixture

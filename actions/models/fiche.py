@@ -10,7 +10,7 @@ import calendar
 import datetime
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
@@ -46,6 +46,10 @@ class FicheQuerySet(models.QuerySet):
     def in_plan_order(self) -> "FicheQuerySet":
         return self.order_by("objective__axis__position", "number")
 
+    def public(self) -> "FicheQuerySet":
+        """Fiches the public site shows: those of a published plan that SCP has not withheld."""
+        return self.filter(plan__is_public=True, is_withheld=False)
+
 
 class Fiche(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="fiches", verbose_name="plan")
@@ -69,6 +73,16 @@ class Fiche(Versioned):
         Pilot, through="FichePilot", related_name="fiches", verbose_name="pilotes"
     )
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    is_withheld = models.BooleanField(
+        "retirée du site public",
+        default=False,
+        help_text="La fiche n'apparaît plus sur le site public ni dans les données ouvertes.",
+    )
+    withheld_reason = models.TextField(
+        "motif du retrait",
+        blank=True,
+        help_text="Obligatoire pour retirer la fiche ; affiché sur le site public à la place de la fiche.",
+    )
 
     history = HistoricalRecords(m2m_fields=[principles])
     objects = FicheQuerySet.as_manager()
@@ -77,7 +91,14 @@ class Fiche(Versioned):
         verbose_name = "fiche-action"
         verbose_name_plural = "fiches-actions"
         ordering = ["plan", "number"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="fiche_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="fiche_number_unique"),
+            models.CheckConstraint(
+                condition=Q(is_withheld=False) | ~Q(withheld_reason=""),
+                name="fiche_withheld_with_reason",
+                violation_error_message="Indiquez le motif du retrait de la fiche du site public.",
+            ),
+        ]
 
     def __str__(self):
         return f"Fiche {self.number} – {self.title}"
@@ -231,29 +252,44 @@ class Milestone(Versioned):
         return None
 
     def is_late(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return (
-            self.status == enums.MilestoneStatus.PLANNED
-            and self.due_date is not None
-            and self.due_date < today
-        )
+        return self.state(today) == enums.MilestoneState.LATE
 
     @property
     def is_done(self) -> bool:
         return self.status == enums.MilestoneStatus.DONE
 
-    def state(self, today: datetime.date | None = None) -> enums.MilestoneState:
-        """Where the milestone stands on `today`: the one rule behind pages, bilans and charts."""
-        if self.is_late(today):
+    @property
+    def completion_year(self) -> int | None:
+        """The year whose follow-up reported the milestone done (None: not done, or no date given)."""
+        return self.completed_on.year if self.is_done and self.completed_on else None
+
+    def completion_validated(self, validated_years) -> bool:
+        """Whether readers outside the team may see it done: its completion belongs to a validated
+        year of its fiche (or to no year at all: SCP set it in the plan itself)."""
+        return self.completion_year is None or self.completion_year in validated_years
+
+    def state(
+        self, today: datetime.date | None = None, *, completion_shown: bool = True
+    ) -> enums.MilestoneState:
+        """Where the milestone stands on `today`: the one rule behind pages, bilans and charts.
+
+        `completion_shown=False`: a completion not validated yet is not shown (public site), so the
+        milestone reads as still planned, on time or late.
+        """
+        today = today or timezone.localdate()
+        status = self.status
+        if self.is_done and not completion_shown:
+            status = enums.MilestoneStatus.PLANNED
+        if status == enums.MilestoneStatus.PLANNED and self.due_date is not None and self.due_date < today:
             return enums.MilestoneState.LATE
-        if self.is_done:
+        if status == enums.MilestoneStatus.DONE:
             return enums.MilestoneState.DONE
-        if self.status == enums.MilestoneStatus.CANCELLED:
+        if status == enums.MilestoneStatus.CANCELLED:
             return enums.MilestoneState.CANCELLED
         return enums.MilestoneState.ON_TIME
 
-    def state_label(self, today: datetime.date | None = None) -> str:
-        state = self.state(today)
+    def state_label(self, today: datetime.date | None = None, *, completion_shown: bool = True) -> str:
+        state = self.state(today, completion_shown=completion_shown)
         if state == enums.MilestoneState.DONE and self.completed_on:
             return f"{state.label} le {date_format(self.completed_on, 'SHORT_DATE_FORMAT')}"
         return state.label

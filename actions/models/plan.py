@@ -15,6 +15,10 @@ class PlanQuerySet(models.QuerySet):
         """The plan in force: the most recent one by its first year."""
         return self.order_by("-start_year", "-pk").first()
 
+    def public(self) -> "PlanQuerySet":
+        """Plans SCP published on the public site (readable without an account)."""
+        return self.filter(is_public=True)
+
 
 class Plan(Versioned):
     slug = models.SlugField("identifiant", max_length=80, unique=True)
@@ -25,6 +29,12 @@ class Plan(Versioned):
     end_year = models.PositiveSmallIntegerField("dernière année")
     adopted_on = models.DateField("adopté le", null=True, blank=True)
     updated_on = models.DateField("dernière mise à jour", null=True, blank=True)
+    is_public = models.BooleanField(
+        "publié sur le site public",
+        default=False,
+        help_text="Lisible sans connexion (site public et données ouvertes) : le plan, ses fiches sauf "
+        "celles retirées, et les valeurs et bilans des seules années validées.",
+    )
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()

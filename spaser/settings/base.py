@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "simple_history",
     "import_export",
     "axes",
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "contracts",
     "indicators",
     "reporting",
+    "public",
     # The project package itself, for the commands that span every app (backup, restore).
     "spaser",
 ]
@@ -148,6 +150,13 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The public site (public app): its address as search engines, canonical links and the open data
+# catalogue give it ("https://spaser.example.org"); empty: the address each request came to.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+# How long browsers and proxies may keep a public page before asking again (they then get a 304 if
+# it has not changed): short, so that a plan or fiche taken off the site disappears quickly.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 
 # Days before a campaign's deadline when pilots with unsubmitted fiches are reminded.
 SPASER_REMINDER_DAYS = env.list("SPASER_REMINDER_DAYS", cast=int, default=[14, 7, 1])

@@ -1,15 +1,9 @@
-"""Helpers for the bilan's tests: the demo data set, a small plan, and reading a PDF back."""
+"""Helpers for the bilan's tests: reading a PDF back (the demo plan and the small plan are in
+tests/conftest.py)."""
 
+import re
 import subprocess
-from pathlib import Path
-
-import pytest
-from django.conf import settings
-
-from actions.models import Fiche, Plan
-from indicators.demo import demo_load
-
-DEMO_PATH = Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml"
+import tempfile
 
 
 def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
@@ -19,20 +13,32 @@ def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
     return subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode()
 
 
+def pdf_info(pdf: bytes, *options: str) -> str:
+    """What poppler's pdfinfo says of the PDF (`-struct-text`: its tagged structure, with the text)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return subprocess.run(
+            ["pdfinfo", *options, handle.name], capture_output=True, check=True, text=True
+        ).stdout
+
+
+def pdf_headings(pdf: bytes) -> list[tuple[str, str]]:
+    """The headings of a tagged PDF's structure tree, in order: (H1..H6, their text)."""
+    headings, current, depth = [], None, 0
+    for line in pdf_info(pdf, "-struct-text").splitlines():
+        indent = len(line) - len(line.lstrip())
+        tag = re.match(r"\s*(H[1-6])\b", line)
+        if tag:
+            current, depth = [tag[1], ""], indent
+            headings.append(current)
+        elif current and indent > depth and line.strip().startswith('"'):
+            current[1] += " " + line.strip().strip('"')  # one string per line of the PDF
+        elif current and indent <= depth:
+            current = None
+    return [(tag, squash(text)) for tag, text in headings]
+
+
 def squash(text: str) -> str:
     """Whitespace collapsed: a title wrapped over two lines of the PDF still reads as one string."""
     return " ".join(text.split())
-
-
-@pytest.fixture
-def demo_plan(spaser54) -> Plan:
-    """The real plan with the demo values (validated 2021-2024, partial 2025)."""
-    demo_load(path=DEMO_PATH)
-    return spaser54
-
-
-@pytest.fixture
-def small_plan(spaser54) -> Plan:
-    """The real plan cut down to fiches 5 and 11 (those of the role fixtures): quick PDFs."""
-    Fiche.objects.filter(plan=spaser54).exclude(number__in=[5, 11]).delete()
-    return spaser54

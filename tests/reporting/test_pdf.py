@@ -16,7 +16,7 @@ from actions.models import Fiche, Indicator
 from reporting.pdf import BASE_URL, FetchRefused, StaticOnlyFetcher, bilan_pdf, html_to_pdf
 from reporting.selectors import bilan_build
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory
-from tests.reporting.conftest import pdf_text, squash
+from tests.reporting.conftest import pdf_headings, pdf_info, pdf_text, squash
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,18 @@ def test_every_fiche_number_title_and_pilots_are_in_the_pdf(demo_plan):
     for entry in demo_plan.glossary.all():
         assert squash(entry.definition) in text
     assert "Sommaire" in text and "Chiffres clés" in text and "Glossaire" in text
+
+
+def test_the_pdf_is_tagged_and_its_structure_holds_the_fiche_headings(small_plan):
+    """PDF/UA-1: a screen reader finds the document's headings, every fiche's among them."""
+    pdf = bilan_pdf(bilan_build(plan=small_plan, year=2024))
+    info = pdf_info(pdf)
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+    headings = pdf_headings(pdf)
+    assert ("H1", "Bilan annuel 2024") in headings
+    for fiche in Fiche.objects.filter(plan=small_plan):
+        assert ("H3", squash(f"Fiche {fiche.number} – {fiche.title}")) in headings, fiche.number
+    assert ("H2", "Glossaire") in headings
 
 
 def test_missing_values_read_non_renseigne_in_the_pdf(demo_plan):

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Fiche
+from actions.services import plan_publication_set
 from reporting.models import PublishedBilan
-from reporting.services import bilan_publish, published_bilan_set_public
+from reporting.services import PublicationRefused, bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory
 from tests.reporting.conftest import pdf_text, squash
 
@@ -76,12 +77,14 @@ def test_new_version_and_list_of_versions(client, scp_user, committee_user, smal
 
 
 def test_public_flag_opens_the_published_bilan_without_login(client, scp_user, small_plan):
+    plan_publication_set(plan=small_plan, is_public=True, user=scp_user)
     published = bilan_publish(plan=small_plan, year=2024, user=scp_user)
-    public_url = reverse("reporting:public_detail", args=[published.pk])
-    public_pdf = reverse("reporting:public_pdf", args=[published.pk])
+    args = [small_plan.slug, "2024", published.version]
+    public_url, public_pdf = reverse("public:bilan", args=args), reverse("public:bilan_pdf", args=args)
+    public_list = reverse("public:bilans", args=[small_plan.slug])
     assert client.get(public_url).status_code == 404
     assert client.get(public_pdf).status_code == 404
-    assert public_url not in client.get(reverse("reporting:public_list")).content.decode()
+    assert public_url not in client.get(public_list).content.decode()
 
     client.force_login(scp_user)
     page = client.get(reverse("reporting:published_detail", args=[published.pk])).content.decode()
@@ -93,14 +96,33 @@ def test_public_flag_opens_the_published_bilan_without_login(client, scp_user, s
     assert published.history.first().history_user == scp_user
     client.logout()
 
-    assert public_url in client.get(reverse("reporting:public_list")).content.decode()
+    assert public_url in client.get(public_list).content.decode()
     page = client.get(public_url)
     assert page.status_code == 200 and "Bilan annuel 2024" in page.content.decode()
     pdf = client.get(public_pdf)
-    assert pdf.status_code == 200 and pdf.content == bytes(published.pdf)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # The public PDF is the frozen data rendered as a tagged PDF, without the publisher's name.
+    text = squash(pdf_text(pdf.content))
+    assert "Bilan annuel 2024" in text and "version 1" in text and "Scp Test" not in text
+    assert "Scp Test" in squash(pdf_text(bytes(published.pdf)))
 
     published_bilan_set_public(bilan=published, is_public=False, user=scp_user)
     assert client.get(public_url).status_code == 404
+
+
+def test_a_version_with_figures_not_validated_cannot_be_made_public(client, scp_user, small_plan):
+    fiche = Fiche.objects.get(plan=small_plan, number=11)
+    AnnualReviewFactory(fiche=fiche, year=2024, submitted=True, achievements="Pas encore validé")
+    published = bilan_publish(plan=small_plan, year=2024, user=scp_user)
+    client.force_login(scp_user)
+    response = client.post(
+        reverse("reporting:published_set_public", args=[published.pk]), {"is_public": "1"}, follow=True
+    )
+    assert "le bilan annuel de la fiche 11 n&#x27;est pas validé" in response.content.decode()
+    published.refresh_from_db()
+    assert not published.is_public
+    with pytest.raises(PublicationRefused):
+        published_bilan_set_public(bilan=published, is_public=True, user=scp_user)
 
 
 def test_publish_needs_post(client, scp_user, small_plan):

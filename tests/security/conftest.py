@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from actions.models import Fiche, Plan
+from actions.services import plan_publication_set
 from contracts.enums import Category, Considerations, Measure, Nature
 from contracts.models import Contract, DecpImport, LegalTarget, NationalReference, RegisterIndicator
 from reporting.services import bilan_publish, published_bilan_set_public
@@ -17,7 +18,8 @@ from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValue
 
 @dataclass
 class Site:
-    """What the URLs point at: the plan, fiche 11, an open campaign, a published (public) bilan."""
+    """What the URLs point at: the plan (published on the public site), fiche 11, an open campaign, a
+    published (public) bilan."""
 
     plan: Plan
     year: int  # the open campaign's year
@@ -35,6 +37,7 @@ def site(spaser54, role_users) -> Site:
     AnnualReviewFactory(fiche=Fiche.objects.get(plan=spaser54, number=5), year=2024, validated=True)
     published = bilan_publish(plan=spaser54, year=2024, user=role_users["scp"])
     published_bilan_set_public(bilan=published, is_public=True, user=role_users["scp"])
+    plan_publication_set(plan=spaser54, is_public=True, user=role_users["scp"])
     return Site(
         plan=spaser54,
         year=2025,

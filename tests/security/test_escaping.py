@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from actions.models import Axis, Fiche, Objective
+from actions.models import Axis, Fiche, Objective, Plan
+from actions.services import plan_publication_set
 from contracts.enums import Category, Measure
 from contracts.models import Contract, NationalReference
 from indicators.demo import demo_load
@@ -32,6 +33,8 @@ NOT_SHOWN = {
     "actions.Buyer.name",
     # A national reference's link is an href (escaped there too), its source is the text shown.
     "contracts.NationalReference.url",
+    # Shown on the public site in place of a withheld fiche only (tests/public/test_pages.py).
+    "actions.Fiche.withheld_reason",
 }
 
 
@@ -96,6 +99,8 @@ def scripted(spaser54, scp_user):
                 fiches.add(related.number if attr == "fiche" else related.fiche.number)
     scp_user.first_name, scp_user.last_name = "<script>u1</script>", "<script>u2</script>"
     scp_user.save()
+    spaser54 = Plan.objects.get(pk=spaser54.pk)  # its text fields were just written
+    plan_publication_set(plan=spaser54, is_public=True, user=scp_user)
     return spaser54, markers, sorted(fiches)
 
 
@@ -118,6 +123,12 @@ def site_pages(plan, fiche_numbers):
     return pages
 
 
+def public_pages(plan, fiche_numbers):
+    """The public site's pages that show the plan's and the fiches' text (validated years only)."""
+    pages = [reverse("public:plan", args=[plan.slug]), reverse("public:data", args=[plan.slug])]
+    return pages + [reverse("public:fiche", args=[plan.slug, number]) for number in fiche_numbers]
+
+
 def test_every_free_text_field_is_escaped_on_every_page(client, scp_user, scripted):
     plan, markers, fiche_numbers = scripted
     client.force_login(scp_user)
@@ -129,6 +140,10 @@ def test_every_free_text_field_is_escaped_on_every_page(client, scp_user, script
         assert "<script>" not in page, f"unescaped script on {url}"
         shown |= {name for name, index in markers.items() if f"&lt;script&gt;s{index}&lt;/script&gt;" in page}
         assert "&lt;script&gt;u1&lt;/script&gt;" in page  # the user's own name in the header
+    for url in public_pages(plan, fiche_numbers):
+        page = client.get(url).content.decode()
+        assert "<script>" not in page, f"unescaped script on {url}"
+        shown |= {name for name, index in markers.items() if f"&lt;script&gt;s{index}&lt;/script&gt;" in page}
     not_shown = set(markers) - shown
     assert not_shown <= NOT_SHOWN, (
         f"fields no page shows: list them in NOT_SHOWN or show them: {not_shown - NOT_SHOWN}"

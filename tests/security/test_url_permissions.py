@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Buyer, Fiche
+from actions.services import plan_publication_set
 from contracts.enums import Considerations, Nature
 from contracts.models import Contract
 from indicators.services import workflow
@@ -56,6 +57,7 @@ def roles_answer(args=lambda site: [], *, anonymous=LOGIN, pilot, other_pilot, c
 SLUG = lambda site: [site.plan.slug]  # noqa: E731
 YEAR = lambda site: [site.bilan_year]  # noqa: E731
 PUBLISHED = lambda site: [site.published]  # noqa: E731
+PUBLIC_BILAN = lambda site: [site.plan.slug, str(site.bilan_year), 1]  # noqa: E731
 ENTRY = lambda site: [site.plan.slug, 11, site.year]  # noqa: E731
 SCP_ONLY = {"pilot": 403, "other_pilot": 403, "committee": 403, "scp": 200}
 READERS = {"pilot": 403, "other_pilot": 403, "committee": 200, "scp": 200}  # comité and SCP: PDF, Excel
@@ -88,7 +90,7 @@ def _contract(site: Site) -> list:
 
 # url name -> expected answer to a GET, per role. Add a line here for every new URL.
 EXPECTED: dict[str, Expected] = {
-    "home": every_role(302),
+    "home": every_role(302, anonymous=200),  # a visitor without an account: the public site's home
     "login": every_role(302, anonymous=200),  # a logged-in user is sent on
     "logout": every_role(405),  # GET does nothing; logging out is a POST (CSRF-protected)
     # The plan and its fiches, with their follow-up: for every role (an account without one: 403).
@@ -123,10 +125,18 @@ EXPECTED: dict[str, Expected] = {
     "contracts:legal_indicators": roles_answer(LEGAL_YEAR, **READERS),
     "contracts:contract_list": roles_answer(SLUG, **READERS),
     "contracts:contract_detail": roles_answer(_contract, **READERS),
-    # What SCP made public is readable without logging in.
-    "reporting:public_list": every_role(200, anonymous=200),
-    "reporting:public_detail": every_role(200, anonymous=200, args=PUBLISHED),
-    "reporting:public_pdf": every_role(200, anonymous=200, args=PUBLISHED),
+    # The public site: what SCP published, the same for everyone, logged in or not.
+    "sitemap": every_role(200, anonymous=200),
+    "public:index": every_role(200, anonymous=200),
+    "public:catalogue": every_role(200, anonymous=200),
+    "public:schema": every_role(200, anonymous=200, args=lambda site: ["valeurs.csv.schema.json"]),
+    "public:plan": every_role(200, anonymous=200, args=SLUG),
+    "public:fiche": every_role(200, anonymous=200, args=lambda site: [site.plan.slug, 11]),
+    "public:bilans": every_role(200, anonymous=200, args=SLUG),
+    "public:bilan": every_role(200, anonymous=200, args=PUBLIC_BILAN),
+    "public:bilan_pdf": every_role(200, anonymous=200, args=PUBLIC_BILAN),
+    "public:data": every_role(200, anonymous=200, args=SLUG),
+    "public:data_file": every_role(200, anonymous=200, args=lambda site: [site.plan.slug, "valeurs.csv"]),
 }
 
 
@@ -280,10 +290,21 @@ def test_a_bilan_not_made_public_is_not_readable_by_its_public_url(client, role_
         client.logout()
         if role_users[role]:
             client.force_login(role_users[role])
-        for name in ("reporting:public_detail", "reporting:public_pdf"):
-            assert client.get(reverse(name, args=[site.published])).status_code == 404, (role, name)
-    page = client.get(reverse("reporting:public_list")).content.decode()
-    assert reverse("reporting:public_detail", args=[site.published]) not in page
+        for name in ("public:bilan", "public:bilan_pdf"):
+            assert client.get(reverse(name, args=PUBLIC_BILAN(site))).status_code == 404, (role, name)
+    page = client.get(reverse("public:bilans", args=[site.plan.slug])).content.decode()
+    assert reverse("public:bilan", args=PUBLIC_BILAN(site)) not in page
+
+
+def test_an_unpublished_plan_has_no_public_url_for_any_role(client, role_users, site):
+    plan_publication_set(plan=site.plan, is_public=False, user=role_users["scp"])
+    for role in ROLES:
+        client.logout()
+        if role_users[role]:
+            client.force_login(role_users[role])
+        for name, url, _ in site_urls(site):
+            if name.startswith("public:") and site.plan.slug in url:
+                assert client.get(url).status_code == 404, (role, url)
 
 
 # --- the admin --------------------------------------------------------------------------------------

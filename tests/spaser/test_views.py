@@ -30,3 +30,10 @@ def test_each_role_lands_on_its_page(client, role_users, role, landing):
     client.force_login(role_users[role])
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse(landing)
+
+
+def test_a_visitor_without_an_account_lands_on_the_public_site(client, spaser54):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Aucun schéma n'est encore publié." in page and reverse("login") in page
