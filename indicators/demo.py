@@ -133,8 +133,9 @@ def _demo_register(plan: Plan, data: dict, folder: Path) -> None:
         plan=plan, siret=buyer["siret"], defaults={"name": buyer["name"], "is_demo": True}
     )
     decp_apply([str(folder / data["decp"])], buyers=[buyer["siret"]], is_demo=True)
-    for link in data.get("register_indicators", []):
-        indicator = Indicator.objects.of_plan(plan).get(code=link["code"])
+    links = {link["code"]: link for link in data.get("register_indicators", [])}
+    for indicator in Indicator.objects.of_plan(plan).filter(code__in=links):  # a trimmed plan lacks some
+        link = links[indicator.code]
         RegisterIndicator.objects.get_or_create(
             indicator=indicator, defaults={"category": link["category"], "measure": link["measure"]}
         )

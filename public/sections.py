@@ -4,15 +4,16 @@ A section is an anchor, a heading, a template and a function that builds the tem
 the plan page's (`selectors.PublicPlanPage`), or returns None to leave the section out. The page's
 table of contents and its headings follow this list.
 
-Extension point: the legal indicators (from the contracts register, an app of its own below this
-one) plug in here with one more entry, for example
-`PlanSection("indicateurs-legaux", "Indicateurs légaux", "public/sections/legal_indicators.html",
-lambda page: legal_indicators(plan=page.plan))`, where the build function reads the register's
-selector and returns only what may be public (None while the register is empty).
+The legal indicators (art. L2111-3) come from the contracts register: the buyers' contracts are
+public data (DECP) already; the section shows the latest year's table and the trend over the plan's
+years, never SCP's working lists (targets met or not are the plan's own, public, commitments).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from contracts.models import Contract
+from contracts.selectors import legal_default_year, legal_overview, plan_buyers
 
 from .selectors import PublicPlanPage
 
@@ -35,6 +36,12 @@ PLAN_SECTIONS: list[PlanSection] = [
         "public/sections/years.html",
         lambda page: {} if page.years else None,
     ),
+    PlanSection(
+        "indicateurs-legaux",
+        "Indicateurs légaux (art. L2111-3)",
+        "public/sections/legal.html",
+        lambda page: _legal(page),
+    ),
     PlanSection("bilans", "Bilans publiés", "public/sections/bilans.html", lambda page: {}),
     PlanSection("donnees", "Données ouvertes", "public/sections/data.html", lambda page: {}),
     PlanSection(
@@ -44,6 +51,14 @@ PLAN_SECTIONS: list[PlanSection] = [
         lambda page: {} if page.glossary or page.packs else None,
     ),
 ]
+
+
+def _legal(page: PublicPlanPage) -> dict | None:
+    """The register's figures for the plan's buyers; None (no section) while it holds none of theirs."""
+    plan = page.plan
+    if not Contract.objects.of_buyers(plan_buyers(plan)).filter(year__in=plan.years).exists():
+        return None
+    return {"overview": legal_overview(plan, year=legal_default_year(plan), years=plan.years)}
 
 
 def plan_sections(page: PublicPlanPage) -> list[tuple[PlanSection, dict]]:
