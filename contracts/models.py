@@ -56,32 +56,29 @@ class ContractQuerySet(models.QuerySet):
 
     def tally(self) -> dict[str, dict]:
         """Count and initial amount of every legal category, in one query."""
-        zero = Value(0, output_field=DecimalField(max_digits=18, decimal_places=2))
-        aggregates = {}
-        for category, condition in category_filters().items():
-            aggregates[f"{category}__count"] = Count("pk", filter=condition)
-            aggregates[f"{category}__amount"] = Coalesce(Sum("initial_amount", filter=condition), zero)
-        row = self.aggregate(**aggregates)
-        return {
-            category: {"count": row[f"{category}__count"], "amount": row[f"{category}__amount"]}
-            for category in Category.values
-        }
+        return _figures(self.aggregate(**_category_aggregates()))
 
     def by_year(self) -> dict[int, dict[str, dict]]:
         """`tally` per notification year, in one query."""
-        zero = Value(0, output_field=DecimalField(max_digits=18, decimal_places=2))
-        aggregates = {}
-        for category, condition in category_filters().items():
-            aggregates[f"{category}__count"] = Count("pk", filter=condition)
-            aggregates[f"{category}__amount"] = Coalesce(Sum("initial_amount", filter=condition), zero)
-        rows = self.order_by().values("year").annotate(**aggregates)
-        return {
-            row["year"]: {
-                category: {"count": row[f"{category}__count"], "amount": row[f"{category}__amount"]}
-                for category in Category.values
-            }
-            for row in rows
-        }
+        rows = self.order_by().values("year").annotate(**_category_aggregates())
+        return {row["year"]: _figures(row) for row in rows}
+
+
+def _category_aggregates() -> dict:
+    """`<category>__count` and `<category>__amount` (initial amounts) for every legal category."""
+    zero = Value(0, output_field=DecimalField(max_digits=18, decimal_places=2))
+    aggregates = {}
+    for category, condition in category_filters().items():
+        aggregates[f"{category}__count"] = Count("pk", filter=condition)
+        aggregates[f"{category}__amount"] = Coalesce(Sum("initial_amount", filter=condition), zero)
+    return aggregates
+
+
+def _figures(row: dict) -> dict[str, dict]:
+    return {
+        category: {"count": row[f"{category}__count"], "amount": row[f"{category}__amount"]}
+        for category in Category.values
+    }
 
 
 class Contract(models.Model):
