@@ -84,3 +84,25 @@ class MilestoneState(models.TextChoices):
     ON_TIME = "on_time", "Dans les délais"
     LATE = "late", "En retard"
     CANCELLED = "cancelled", "Abandonné"
+
+
+class PlanState(models.TextChoices):
+    """Where a plan stands in its life: drafted, followed, then closed (read-only)."""
+
+    PREPARATION = "preparation", "En préparation"
+    IN_FORCE = "en_vigueur", "En vigueur"
+    CLOSED = "clos", "Clos"
+
+
+class FicheDecision(models.TextChoices):
+    """What becomes of a fiche of a plan in the next one (decided from its evaluation)."""
+
+    RENEWED = "reconduite", "Reconduite"
+    MODIFIED = "modifiee", "Reconduite et modifiée"
+    MERGED = "fusionnee", "Fusionnée dans une autre fiche"
+    COMPLETED = "achevee", "Achevée"
+    ABANDONED = "abandonnee", "Abandonnée"
+
+
+# Decisions that carry the fiche into the next plan as a fiche of its own.
+CARRIED_DECISIONS = frozenset({FicheDecision.RENEWED, FicheDecision.MODIFIED})

@@ -7,6 +7,8 @@ the pilots, and the comité de suivi.
 | right                                                | who                                    |
 |------------------------------------------------------|----------------------------------------|
 | read the plan, its pages and the bilans              | every member of a role                 |
+| read a plan in preparation (the next schema)         | SCP, the comité (hidden from pilots)   |
+| prepare the next plan, decide its fiches, close one  | SCP                                    |
 | read a fiche's years not yet validated, its history  | SCP, the comité, the fiche's pilots    |
 | enter a fiche's year (values, review, milestones)    | SCP, the fiche's pilots                |
 | validate, return, reopen a year; run the campaigns   | SCP                                    |
@@ -19,7 +21,8 @@ the pilots, and the comité de suivi.
 | publish a plan on the public site, withhold a fiche  | SCP                                    |
 | read the public site and its open data               | everyone, without an account           |
 
-Rights say who; the workflow (indicators) says when: a pilot enters only while the campaign is open
+Rights say who; the plan's state (actions.states) says what may still be written in it, and the
+workflow (indicators) says when: a pilot enters only while the campaign is open
 and the year is neither submitted nor validated; a validated year is locked for everyone until SCP
 reopens it.
 
@@ -33,6 +36,8 @@ from django.apps import apps as global_apps
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, IntegerField, Value
+
+from . import enums
 
 SCP_GROUP = "Service commande publique"
 PILOTS_GROUP = "Pilotes"
@@ -95,6 +100,27 @@ def pilots(user: AnyUser, fiche) -> bool:
 def may_read_plan(user: AnyUser) -> bool:
     """Every logged-in member of a role reads the plan, its follow-up (validated) and the bilans."""
     return is_scp(user) or is_committee(user) or is_pilot(user)
+
+
+def may_read_plan_of(user: AnyUser, plan) -> bool:
+    """`may_read_plan`, for one plan: a plan in preparation is shown to SCP and the comité only."""
+    if plan.state == enums.PlanState.PREPARATION:
+        return is_scp(user) or is_committee(user)
+    return may_read_plan(user)
+
+
+def visible_plans(user: AnyUser, plans):
+    """The plans (a queryset) `user` may read, for lists and the plan switcher."""
+    if not may_read_plan(user):
+        return plans.none()
+    if is_scp(user) or is_committee(user):
+        return plans
+    return plans.exclude(state=enums.PlanState.PREPARATION)
+
+
+def may_prepare_plan(user: AnyUser) -> bool:
+    """Prepare the next plan from the old one's evaluation, decide its fiches, close a plan."""
+    return is_scp(user)
 
 
 def may_see_unvalidated(user: AnyUser, fiche) -> bool:
@@ -173,6 +199,7 @@ class UserRights:
     is_committee = property(lambda self: is_committee(self.user))
     is_pilot = property(lambda self: is_pilot(self.user))
     may_read_plan = property(lambda self: may_read_plan(self.user))
+    may_prepare_plan = property(lambda self: may_prepare_plan(self.user))
     may_run_campaigns = property(lambda self: may_run_campaigns(self.user))
     may_edit_plan = property(lambda self: may_edit_plan(self.user))
     may_export = property(lambda self: may_export(self.user))

@@ -19,7 +19,7 @@ import yaml
 from django.contrib.auth.models import Group, User
 from django.db import models, transaction
 
-from . import enums, rights
+from . import enums, rights, states
 from .models import (
     Actor,
     Axis,
@@ -59,9 +59,27 @@ def register_write_guard(guard: WriteGuard) -> WriteGuard:
     return guard
 
 
+def _closed_plan_guard(obj: models.Model, deleting: bool) -> str | None:
+    """A closed plan's content is read-only (actions.states); publishing or withdrawing the plan from
+    the public site stays possible (it changes no content). Closing is plan_state_set's."""
+    if obj._meta.label == "actions.Plan":
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
+        if stored is None or stored.state != enums.PlanState.CLOSED:
+            return None
+        kept = ("is_public", "version")
+        changed = any(
+            getattr(obj, f.attname) != getattr(stored, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.attname not in kept
+        )
+        return states.closed_message(obj) if (deleting or changed) else None
+    plan = states.plan_of(obj)
+    return states.content_refusal(plan) if plan is not None else None
+
+
 def write_refusal(obj: models.Model, *, deleting: bool = False) -> str | None:
     """Why `obj` may not be saved (or deleted) now, in French, or None."""
-    for guard in _write_guards:
+    for guard in (_closed_plan_guard, *_write_guards):
         refusal = guard(obj, deleting)
         if refusal:
             return refusal

@@ -11,6 +11,7 @@ from .fiche import (
 )
 from .indicator import Indicator
 from .plan import Axis, Buyer, Direction, GlossaryEntry, Objective, Pack, Pilot, Plan, Principle
+from .succession import FicheDecision
 
 __all__ = [
     "Actor",
@@ -18,6 +19,7 @@ __all__ = [
     "Buyer",
     "Direction",
     "Fiche",
+    "FicheDecision",
     "FichePilot",
     "GlossaryEntry",
     "Goal",

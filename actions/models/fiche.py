@@ -227,6 +227,11 @@ class Milestone(Versioned):
     )
     completed_on = models.DateField("réalisé le", null=True, blank=True)
     position = models.PositiveSmallIntegerField("ordre", default=0)
+    to_redate = models.BooleanField(
+        "à redater",
+        default=False,
+        help_text="Jalon reconduit d'un plan précédent : fixez son échéance dans le nouveau plan.",
+    )
 
     history = HistoricalRecords()
 

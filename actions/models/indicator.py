@@ -4,6 +4,7 @@ They belong to the plan (the document states them, fiche by fiche); what is meas
 the follow-up (indicators app).
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -40,6 +41,17 @@ class Indicator(Versioned):
     )
     baseline_year = models.PositiveSmallIntegerField("année de référence", null=True, blank=True)
     position = models.PositiveSmallIntegerField("ordre", default=0)
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name="prolonge l'indicateur",
+        help_text="L'indicateur du plan précédent dont celui-ci poursuit la série : ses valeurs "
+        "s'affichent avant celles de ce plan, la limite entre les plans marquée. Les cibles restent "
+        "propres à chaque plan.",
+    )
 
     history = HistoricalRecords()
     objects = IndicatorQuerySet.as_manager()
@@ -52,6 +64,24 @@ class Indicator(Versioned):
 
     def __str__(self):
         return f"{self.code} – {self.label}"
+
+    def clean(self):
+        super().clean()
+        if self.continues_id is None:
+            return
+        plan = self.fiche.plan if self.fiche_id else None
+        previous = self.continues.fiche.plan
+        if plan is not None and (plan.predecessor_id != previous.pk):
+            raise ValidationError(
+                {"continues": "L'indicateur prolongé doit appartenir au plan précédent de ce plan."}
+            )
+
+    def lineage(self) -> list["Indicator"]:
+        """This indicator and those it continues, oldest first (one query per earlier plan)."""
+        chain = [self]
+        while chain[0].continues_id is not None and len(chain) < 20:
+            chain.insert(0, chain[0].continues)
+        return chain
 
     @property
     def is_numeric(self) -> bool:

@@ -7,13 +7,23 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .. import enums
 from ..versioning import Versioned
 
 
 class PlanQuerySet(models.QuerySet):
     def current(self) -> "Plan | None":
-        """The plan in force: the most recent one by its first year."""
-        return self.order_by("-start_year", "-pk").first()
+        """The plan in force (the most recent one by its first year); failing that, the most recent
+        plan. Only where no plan is named (the home page, commands without --plan)."""
+        plans = self.order_by("-start_year", "-pk")
+        return plans.filter(state=enums.PlanState.IN_FORCE).first() or plans.first()
+
+    def in_force(self) -> "PlanQuerySet":
+        return self.filter(state=enums.PlanState.IN_FORCE)
+
+    def open_for_follow_up(self) -> "PlanQuerySet":
+        """Plans whose follow-up may still run: in force, or closed but not yet sealed (see states)."""
+        return self.exclude(state=enums.PlanState.PREPARATION)
 
     def public(self) -> "PlanQuerySet":
         """Plans SCP published on the public site (readable without an account)."""
@@ -35,6 +45,24 @@ class Plan(Versioned):
         help_text="Lisible sans connexion (site public et données ouvertes) : le plan, ses fiches sauf "
         "celles retirées, et les valeurs et bilans des seules années validées.",
     )
+    state = models.CharField(
+        "état",
+        max_length=20,
+        choices=enums.PlanState.choices,
+        default=enums.PlanState.IN_FORCE,
+        help_text="En préparation : visible du seul service commande publique et du comité de suivi. "
+        "Clos : en lecture seule, sauf la campagne de sa dernière année tant que son bilan de fin de "
+        "plan n'est pas publié.",
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="plan précédent",
+        help_text="Le plan dont celui-ci prend la suite (ses fiches et ses indicateurs s'y rattachent).",
+    )
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
@@ -55,6 +83,18 @@ class Plan(Versioned):
     @property
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
+
+    @property
+    def period(self) -> str:
+        return f"{self.start_year}-{self.end_year}"
+
+    @property
+    def is_in_preparation(self) -> bool:
+        return self.state == enums.PlanState.PREPARATION
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == enums.PlanState.CLOSED
 
 
 class Buyer(Versioned):

@@ -1,0 +1,67 @@
+"""From one plan to the next: what becomes of each fiche of the old plan (decided by SCP from its
+end-of-plan evaluation). A fiche of the new plan that no decision names is a new fiche."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .. import enums
+from ..versioning import Versioned
+from .fiche import Fiche
+from .plan import Plan
+
+
+class FicheDecisionQuerySet(models.QuerySet):
+    def of_plan(self, plan: Plan) -> "FicheDecisionQuerySet":
+        """The decisions preparing `plan` (the new one), in the old plan's order."""
+        return self.filter(plan=plan).order_by("previous__number")
+
+
+class FicheDecision(Versioned):
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="fiche_decisions", verbose_name="nouveau plan"
+    )
+    previous = models.ForeignKey(
+        Fiche, on_delete=models.PROTECT, related_name="decisions", verbose_name="fiche du plan précédent"
+    )
+    decision = models.CharField(
+        "décision", max_length=20, choices=enums.FicheDecision.choices, default=enums.FicheDecision.RENEWED
+    )
+    reason = models.TextField("motif", blank=True)
+    fiche = models.ForeignKey(
+        Fiche,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="origins",
+        verbose_name="fiche du nouveau plan",
+        help_text="La fiche qui la poursuit (reconduite) ou qui l'absorbe (fusionnée).",
+    )
+
+    history = HistoricalRecords()
+    objects = FicheDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision sur une fiche"
+        verbose_name_plural = "décisions sur les fiches"
+        ordering = ["plan", "previous__number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "previous"], name="fiche_decision_unique")]
+
+    def __str__(self):
+        return f"Fiche {self.previous.number} : {self.get_decision_display().lower()}"
+
+    def clean(self):
+        super().clean()
+        if self.fiche_id and self.fiche.plan_id != self.plan_id:
+            raise ValidationError({"fiche": "Choisissez une fiche du nouveau plan."})
+        if self.previous_id and self.plan_id and self.previous.plan_id != self.plan.predecessor_id:
+            raise ValidationError({"previous": "Choisissez une fiche du plan précédent."})
+        if self.decision == enums.FicheDecision.MERGED and not self.fiche_id:
+            raise ValidationError(
+                {"fiche": "Indiquez la fiche du nouveau plan dans laquelle elle est fusionnée."}
+            )
+        if (
+            self.decision in (enums.FicheDecision.COMPLETED, enums.FicheDecision.ABANDONED)
+            and not self.reason
+        ):
+            raise ValidationError({"reason": "Indiquez le motif de la décision."})

@@ -1,0 +1,200 @@
+"""Preparing the next plan from the old one: a draft plan with the old plan's frame (period given,
+principles, directions, axes, objectives, packs, glossary, pilot posts, buyers) and, for each old
+fiche, a decision (actions.models.FicheDecision). A fiche "reconduite" is copied with its pilots,
+objectives, actors, means, vigilance points and indicators (each continuing the old one); its
+milestones are copied "à redater", except the yearly ones (N-1...), which keep their rule.
+
+Every row is written through `save_claimed` with its author, so the history says who prepared what.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from . import enums
+from .models import (
+    Actor,
+    Direction,
+    Fiche,
+    FicheDecision,
+    Goal,
+    Indicator,
+    Means,
+    Milestone,
+    Objective,
+    Pack,
+    Pilot,
+    Plan,
+    Principle,
+    VigilancePoint,
+)
+from .versioning import save_claimed
+
+
+class PreparationError(Exception):
+    """The next plan cannot be prepared as asked; the message is for the user (French)."""
+
+
+def _copy(obj, user, **changes):
+    """A new row with `obj`'s fields, `changes` applied, saved with its author."""
+    fields = {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and f.attname not in ("version", "updated_at")
+    }
+    fields.update(changes)
+    copy = type(obj)(**fields)
+    save_claimed(copy, seen=None, user=user)
+    return copy
+
+
+@dataclass
+class _Frame:
+    """The new plan's frame, found by the old rows' natural keys (codes), so a fiche can be carried
+    over at any time, not only when the plan is prepared."""
+
+    plan: Plan
+
+    def __post_init__(self):
+        p = self.plan
+        self.principles = {x.code: x for x in Principle.objects.filter(plan=p)}
+        self.directions = {x.code: x for x in Direction.objects.filter(plan=p)}
+        self.objectives = {
+            (x.axis.code, x.code): x for x in Objective.objects.filter(axis__plan=p).select_related("axis")
+        }
+        self.packs = {x.code: x for x in Pack.objects.filter(plan=p)}
+        self.pilots = {
+            (x.role, x.service, x.direction.code): x
+            for x in Pilot.objects.filter(plan=p).select_related("direction")
+        }
+
+
+def _copy_frame(old: Plan, new: Plan, user) -> None:
+    for row in old.principles.all():
+        _copy(row, user, plan_id=new.pk)
+    directions = {row.pk: _copy(row, user, plan_id=new.pk) for row in old.directions.all()}
+    for axis in old.axes.all():
+        new_axis = _copy(axis, user, plan_id=new.pk)
+        for objective in axis.objectives.all():
+            _copy(objective, user, axis_id=new_axis.pk)
+    for row in old.packs.all():
+        _copy(row, user, plan_id=new.pk)
+    for row in old.glossary.all():
+        _copy(row, user, plan_id=new.pk)
+    for row in old.buyers.all():
+        _copy(row, user, plan_id=new.pk)
+    for pilot in old.pilots.all():
+        new_pilot = _copy(pilot, user, plan_id=new.pk, direction_id=directions[pilot.direction_id].pk)
+        new_pilot.users.set(pilot.users.all())
+
+
+def fiche_carry_over(*, fiche: Fiche, plan: Plan, user: User | None, number: int | None = None) -> Fiche:
+    """Copy an old fiche into the new plan (see the module's docstring); returns the new fiche."""
+    frame = _Frame(plan)
+    objective = frame.objectives.get((fiche.objective.axis.code, fiche.objective.code))
+    if objective is None:
+        raise PreparationError(
+            f"L'objectif « {fiche.objective} » n'existe pas dans le plan « {plan} » : créez-le d'abord."
+        )
+    number = number if number is not None else fiche.number
+    if Fiche.objects.filter(plan=plan, number=number).exists():
+        raise PreparationError(f"Le plan « {plan} » a déjà une fiche numéro {number}.")
+    new = _copy(
+        fiche,
+        user,
+        plan_id=plan.pk,
+        number=number,
+        objective_id=objective.pk,
+        pack_id=frame.packs[fiche.pack.code].pk if fiche.pack_id and fiche.pack.code in frame.packs else None,
+        added_on=None,
+        is_withheld=False,
+        withheld_reason="",
+    )
+    new.principles.set(
+        [frame.principles[p.code] for p in fiche.principles.all() if p.code in frame.principles]
+    )
+    for link in fiche.fiche_pilots.select_related("pilot__direction"):
+        key = (link.pilot.role, link.pilot.service, link.pilot.direction.code)
+        pilot = frame.pilots.get(key)
+        if pilot is None:
+            direction = frame.directions.get(link.pilot.direction.code) or _copy(
+                link.pilot.direction, user, plan_id=plan.pk
+            )
+            frame.directions[direction.code] = direction
+            pilot = _copy(link.pilot, user, plan_id=plan.pk, direction_id=direction.pk)
+            pilot.users.set(link.pilot.users.all())
+            frame.pilots[key] = pilot
+        _copy(link, user, fiche_id=new.pk, pilot_id=pilot.pk)
+    for model in (Goal, Actor, Means, VigilancePoint):
+        for row in model.objects.filter(fiche=fiche):
+            _copy(row, user, fiche_id=new.pk)
+    for row in Milestone.objects.filter(fiche=fiche):
+        if row.due_relative_year is not None:
+            _copy(row, user, fiche_id=new.pk, status=enums.MilestoneStatus.PLANNED, completed_on=None)
+        else:
+            _copy(
+                row,
+                user,
+                fiche_id=new.pk,
+                status=enums.MilestoneStatus.PLANNED,
+                completed_on=None,
+                due_label="",
+                due_precision="",
+                due_year=None,
+                due_part=None,
+                due_day=None,
+                to_redate=True,
+            )
+    for row in Indicator.objects.filter(fiche=fiche):
+        # The series continues; the target is the old plan's and stays there.
+        _copy(row, user, fiche_id=new.pk, continues_id=row.pk, target_value=None, target_year=None)
+    return new
+
+
+@transaction.atomic
+def plan_prepare_next(
+    *,
+    old: Plan,
+    slug: str,
+    title: str,
+    start_year: int,
+    end_year: int,
+    user: User | None,
+    short_title: str = "",
+) -> Plan:
+    """The draft of the plan that follows `old`, every fiche "reconduite" for SCP to refine.
+
+    Applies fully or not at all (one transaction); raises PreparationError with a French message.
+    """
+    if Plan.objects.filter(slug=slug).exists():
+        raise PreparationError(f"Un plan a déjà l'identifiant « {slug} ».")
+    if end_year < start_year:
+        raise PreparationError("La dernière année du plan précède sa première année.")
+    if start_year <= old.start_year:
+        raise PreparationError(
+            f"Le nouveau plan doit commencer après le début du plan « {old} » ({old.start_year})."
+        )
+    if old.is_in_preparation:
+        raise PreparationError(f"Le plan « {old} » est lui-même en préparation.")
+    new = Plan(
+        slug=slug,
+        title=title,
+        short_title=short_title or title,
+        buyer=old.buyer,
+        start_year=start_year,
+        end_year=end_year,
+        state=enums.PlanState.PREPARATION,
+        predecessor=old,
+    )
+    save_claimed(new, seen=None, user=user)
+    _copy_frame(old, new, user)
+    fiches = Fiche.objects.filter(plan=old).select_related("objective__axis", "pack").order_by("number")
+    for fiche in fiches:
+        carried = fiche_carry_over(fiche=fiche, plan=new, user=user)
+        save_claimed(
+            FicheDecision(plan=new, previous=fiche, decision=enums.FicheDecision.RENEWED, fiche=carried),
+            seen=None,
+            user=user,
+        )
+    return new
