@@ -113,7 +113,13 @@ def plan_publication_set(
     *, plan: Plan, is_public: bool, user: User | None, seen_version: int | None = None
 ) -> Plan:
     """Publish the plan on the public site (or take it off): one write of the plan, version-checked,
-    its history keeping who did it and when. What the site then shows is public/selectors.py's."""
+    its history keeping who did it and when. What the site then shows is public/selectors.py's.
+    A plan in preparation is a draft: it is published once adopted (put in force)."""
+    if is_public and plan.is_in_preparation:
+        raise WriteRefused(
+            f"Le plan « {plan} » est en préparation : il sera publié une fois adopté et mis en vigueur. "
+            "Rien n'a été enregistré."
+        )
     plan.is_public = is_public
     plan_content_save(obj=plan, user=user, seen_version=seen_version)
     return plan

@@ -48,7 +48,9 @@ class FicheQuerySet(models.QuerySet):
 
     def public(self) -> "FicheQuerySet":
         """Fiches the public site shows: those of a published plan that SCP has not withheld."""
-        return self.filter(plan__is_public=True, is_withheld=False)
+        return self.filter(plan__is_public=True, is_withheld=False).exclude(
+            plan__state=enums.PlanState.PREPARATION
+        )
 
 
 class Fiche(Versioned):

@@ -26,8 +26,8 @@ class PlanQuerySet(models.QuerySet):
         return self.exclude(state=enums.PlanState.PREPARATION)
 
     def public(self) -> "PlanQuerySet":
-        """Plans SCP published on the public site (readable without an account)."""
-        return self.filter(is_public=True)
+        """Plans SCP published on the public site (readable without an account); never a draft."""
+        return self.filter(is_public=True).exclude(state=enums.PlanState.PREPARATION)
 
 
 class Plan(Versioned):

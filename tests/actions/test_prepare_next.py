@@ -214,3 +214,15 @@ def test_current_is_the_plan_in_force(spaser54, scp_user):
     assert Plan.objects.current() == spaser54  # the new one is only in preparation
     Plan.objects.filter(pk=new.pk).update(state=enums.PlanState.IN_FORCE)
     assert Plan.objects.current() == new
+
+
+def test_a_draft_is_not_published(spaser54, scp_user):
+    from actions.services import plan_publication_set
+
+    new = plan_prepare_next(old=spaser54, user=scp_user, **NEW)
+    with pytest.raises(WriteRefused, match="en préparation"):
+        plan_publication_set(plan=new, is_public=True, user=scp_user)
+    assert not Plan.objects.get(pk=new.pk).is_public
+    Plan.objects.filter(pk=new.pk).update(is_public=True)  # even if set behind the services' back
+    assert new not in Plan.objects.public()
+    assert not Fiche.objects.public().filter(plan=new).exists()
