@@ -169,6 +169,9 @@ def plan_prepare_next(
 
     Applies fully or not at all (one transaction); raises PreparationError with a French message.
     """
+    draft = successor_in_preparation(old)
+    if draft is not None:
+        raise PreparationError(f"La suite du plan « {old} » est déjà en préparation : « {draft} ».")
     if Plan.objects.filter(slug=slug).exists():
         raise PreparationError(f"Un plan a déjà l'identifiant « {slug} ».")
     if end_year < start_year:
@@ -179,9 +182,6 @@ def plan_prepare_next(
         )
     if old.is_in_preparation:
         raise PreparationError(f"Le plan « {old} » est lui-même en préparation.")
-    draft = successor_in_preparation(old)
-    if draft is not None:
-        raise PreparationError(f"La suite du plan « {old} » est déjà en préparation : « {draft} ».")
     new = Plan(
         slug=slug,
         title=title,
