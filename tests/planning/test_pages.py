@@ -223,9 +223,9 @@ def _queries(client, url) -> int:
 
 # The decision page: session, user and rights (3), the plan, the decisions, the new plan's fiches,
 # the old plan's end-of-plan bilan (about ten, plus the legal section's) and the current progress.
-DECISION_PAGE_BUDGET = 40
+DECISION_PAGE_BUDGET = 30
 # The comparison: session, user and rights, the plan, the decisions, the fiches, the indicators.
-COMPARISON_BUDGET = 10
+COMPARISON_BUDGET = 8
 
 
 def test_query_counts_do_not_grow_with_the_fiches(client, spaser54, scp_user, django_assert_max_num_queries):
