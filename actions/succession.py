@@ -10,6 +10,7 @@ Every row is written through `save_claimed` with its author, so the history says
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import enums
@@ -29,6 +30,7 @@ from .models import (
     Principle,
     VigilancePoint,
 )
+from .services import plan_content_delete, plan_content_save
 from .versioning import save_claimed
 
 
@@ -167,6 +169,9 @@ def plan_prepare_next(
 
     Applies fully or not at all (one transaction); raises PreparationError with a French message.
     """
+    draft = successor_in_preparation(old)
+    if draft is not None:
+        raise PreparationError(f"La suite du plan « {old} » est déjà en préparation : « {draft} ».")
     if Plan.objects.filter(slug=slug).exists():
         raise PreparationError(f"Un plan a déjà l'identifiant « {slug} ».")
     if end_year < start_year:
@@ -198,3 +203,165 @@ def plan_prepare_next(
             user=user,
         )
     return new
+
+
+def successor_in_preparation(old: Plan) -> Plan | None:
+    """The draft that follows `old`, if SCP is preparing one: there is one draft at a time."""
+    return old.successors.filter(state=enums.PlanState.PREPARATION).order_by("pk").first()
+
+
+# --- deciding each fiche of the old plan ---------------------------------------------------------
+
+
+def _require_preparation(plan: Plan) -> None:
+    if not plan.is_in_preparation:
+        raise PreparationError(
+            f"Le plan « {plan} » n'est plus en préparation : ses décisions ne se modifient plus. "
+            "Rien n'a été enregistré."
+        )
+
+
+def _next_free_number(plan: Plan) -> int:
+    numbers = set(Fiche.objects.filter(plan=plan).values_list("number", flat=True))
+    return max(numbers, default=0) + 1
+
+
+def _own_copy(decision: FicheDecision, stored_value: str) -> Fiche | None:
+    """The fiche of the new plan that carries the old one as a fiche of its own (not a merge target)."""
+    if stored_value in enums.CARRIED_DECISIONS and decision.fiche_id is not None:
+        return decision.fiche
+    return None
+
+
+def _continue_indicators(*, previous: Fiche, into: Fiche, user: User | None) -> int:
+    """Copy the old fiche's indicators into `into`, each continuing its old series (targets stay
+    with the old plan); an indicator already continued in `into` is not copied twice."""
+    continued = set(Indicator.objects.filter(fiche=into).values_list("continues_id", flat=True))
+    codes = set(Indicator.objects.filter(fiche=into).values_list("code", flat=True))
+    position = Indicator.objects.filter(fiche=into).count()
+    copied = 0
+    for row in Indicator.objects.filter(fiche=previous).order_by("position"):
+        if row.pk in continued:
+            continue
+        code = row.code if row.code not in codes else f"{row.code}-{previous.number}"
+        if code in codes:
+            raise ValidationError(
+                {"continue_indicators": f"La fiche {into.number} a déjà un indicateur {code}."}
+            )
+        position += 1
+        codes.add(code)
+        _copy(
+            row,
+            user,
+            fiche_id=into.pk,
+            code=code,
+            continues_id=row.pk,
+            target_value=None,
+            target_year=None,
+            position=position,
+        )
+        copied += 1
+    return copied
+
+
+@transaction.atomic
+def fiche_decide(
+    *,
+    decision: FicheDecision,
+    decision_value: str,
+    reason: str,
+    into: Fiche | None,
+    user: User | None,
+    seen_version: int | None,
+    continue_indicators: bool = False,
+) -> FicheDecision:
+    """Decide what becomes of one fiche of the old plan in the new one (in preparation).
+
+    - reconduite, reconduite et modifiée: the fiche keeps its copy in the new plan (carried over
+      again with `fiche_carry_over` if an earlier decision had dropped it);
+    - fusionnée, achevée, abandonnée: its copy is deleted (through `plan_content_delete`, so the
+      history records who deleted it); fusionnée points at `into`, a fiche of the new plan, and with
+      `continue_indicators` the old fiche's indicators continue in it.
+
+    A reason is required except for "reconduite". Version-checked against `seen_version` (raises
+    versioning.StaleWrite), all or nothing; raises ValidationError (keyed by field, in French) or
+    PreparationError. Nothing is written when it raises.
+    """
+    plan = decision.plan
+    _require_preparation(plan)
+    reason = (reason or "").strip()
+    errors = {}
+    if decision_value not in enums.FicheDecision.values:
+        errors["decision"] = "Choisissez une décision de la liste."
+    elif decision_value != enums.FicheDecision.RENEWED and not reason:
+        errors["reason"] = "Indiquez le motif de la décision (obligatoire sauf pour une fiche reconduite)."
+    stored_value = FicheDecision.objects.filter(pk=decision.pk).values_list("decision", flat=True).first()
+    own = _own_copy(decision, stored_value)
+    if decision_value == enums.FicheDecision.MERGED:
+        if into is None:
+            errors["into"] = "Choisissez la fiche du nouveau plan dans laquelle elle est fusionnée."
+        elif into.plan_id != plan.pk:
+            errors["into"] = "Choisissez une fiche du nouveau plan."
+        elif own is not None and into.pk == own.pk:
+            errors["into"] = "Une fiche ne peut pas être fusionnée dans sa propre reconduction."
+    if decision_value in enums.FicheDecision.values and decision_value not in enums.CARRIED_DECISIONS:
+        if own is not None:
+            absorbed = list(
+                FicheDecision.objects.filter(fiche=own)
+                .exclude(pk=decision.pk)
+                .select_related("previous")
+                .order_by("previous__number")
+            )
+            if absorbed:
+                numbers = ", ".join(str(d.previous.number) for d in absorbed)
+                errors["decision"] = (
+                    f"La fiche {own.number} du nouveau plan absorbe déjà la fiche {numbers} : "
+                    "changez d'abord cette décision."
+                )
+    if errors:
+        raise ValidationError(errors)
+
+    # Claim the decision first: a stale form is refused before anything else is written.
+    decision.decision = decision_value
+    decision.reason = reason
+    if decision_value in enums.CARRIED_DECISIONS:
+        if own is None:
+            previous = decision.previous
+            number = previous.number
+            if Fiche.objects.filter(plan=plan, number=number).exists():
+                number = _next_free_number(plan)
+            own = fiche_carry_over(fiche=previous, plan=plan, user=user, number=number)
+        decision.fiche = own
+        save_claimed(decision, seen=seen_version, user=user)
+        return decision
+    decision.fiche = into if decision_value == enums.FicheDecision.MERGED else None
+    save_claimed(decision, seen=seen_version, user=user)
+    if own is not None:
+        plan_content_delete(obj=own, user=user)
+    if decision_value == enums.FicheDecision.MERGED and continue_indicators:
+        _continue_indicators(previous=decision.previous, into=into, user=user)
+    return decision
+
+
+@transaction.atomic
+def fiche_add_new(*, plan: Plan, number: int, title: str, objective: Objective, user: User | None) -> Fiche:
+    """A new fiche of the plan in preparation (no decision names it: it comes from no old fiche).
+
+    Raises ValidationError (keyed by field, in French) or PreparationError; nothing written then.
+    """
+    _require_preparation(plan)
+    errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Indiquez l'intitulé de la fiche."
+    if number is None or number < 1:
+        errors["number"] = "Indiquez un numéro de fiche (entier positif)."
+    elif Fiche.objects.filter(plan=plan, number=number).exists():
+        errors["number"] = f"Le plan a déjà une fiche numéro {number} : choisissez un autre numéro."
+    if objective is None or objective.axis.plan_id != plan.pk:
+        errors["objective"] = "Choisissez un objectif du nouveau plan."
+    if errors:
+        raise ValidationError(errors)
+    fiche = Fiche(plan=plan, number=number, title=title, objective=objective)
+    plan_content_save(obj=fiche, user=user)
+    return fiche

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("indicators.urls")),
     path("", include("reporting.urls")),
+    path("", include("planning.urls")),
 ]

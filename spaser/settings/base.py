@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "indicators",
     "reporting",
     "public",
+    # Moving from one plan to the next (decisions, comparison): above every app it reads.
+    "planning",
     # The project package itself, for the commands that span every app (backup, restore).
     "spaser",
 ]

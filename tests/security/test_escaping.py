@@ -1,6 +1,7 @@
 """Text typed by users (or imported) is shown as text: a `<script>` written in any free-text field
 comes out escaped on every page, and in the PDF as the literal characters."""
 
+import io
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from actions.models import Axis, Fiche, Objective, Plan
+from actions.models import Axis, Fiche, FicheDecision, Objective, Plan
 from actions.services import plan_publication_set
+from actions.succession import plan_prepare_next
 from contracts.enums import Category, Measure
 from contracts.models import Contract, NationalReference
 from indicators.demo import demo_load
@@ -59,6 +62,8 @@ def target_row(model, fiche: Fiche):
         return fiche.objective
     if model is Axis:
         return fiche.objective.axis
+    if model is FicheDecision:  # what the next plan decides of the fiche
+        return FicheDecision.objects.filter(previous=fiche).first()
     names = {f.name for f in model._meta.concrete_fields}
     queryset = model._default_manager.order_by("pk")
     if "fiche" in names:
@@ -84,6 +89,10 @@ def scripted(spaser54, scp_user):
         category=Category.SOCIAL, measure=Measure.COUNT, year=2021, share=18, source="OECP"
     )
     Fiche.objects.filter(plan=spaser54).exclude(number__in=[5, 11]).delete()  # a quick PDF
+    # The next plan in preparation, so that its decisions (their reason) are written and shown too.
+    plan_prepare_next(
+        old=spaser54, slug="suite", title="Suite", start_year=2027, end_year=2032, user=scp_user
+    )
     fiche = Fiche.objects.get(plan=spaser54, number=11)
     markers, fiches = {}, {fiche.number}
     for index, (model, field) in enumerate(free_text_fields()):
@@ -94,7 +103,7 @@ def scripted(spaser54, scp_user):
         model._default_manager.filter(pk=row.pk).update(**{field.name: payload})
         markers[f"{model._meta.label}.{field.name}"] = index
         for attr in ("fiche", "indicator"):
-            related = getattr(row, attr, None)
+            related = getattr(row, attr, None) if not isinstance(row, FicheDecision) else None
             if related is not None:
                 fiches.add(related.number if attr == "fiche" else related.fiche.number)
     scp_user.first_name, scp_user.last_name = "<script>u1</script>", "<script>u2</script>"
@@ -114,6 +123,8 @@ def site_pages(plan, fiche_numbers):
     pages += [reverse("indicators:entry", args=[plan.slug, 11, year]) for year in years]
     pages += [reverse("reporting:bilan_detail", args=[year]) for year in years]
     pages += [reverse("reporting:final_detail"), reverse("reporting:bilan_list")]
+    # From one plan to the next: the decisions (the old fiches' text, the reasons) and the comparison.
+    pages += [reverse("planning:decisions", args=["suite"]), reverse("planning:comparison", args=["suite"])]
     contract = Contract.objects.order_by("pk").first()
     pages += [
         reverse("contracts:legal_indicators", args=[plan.slug, contract.year]),
@@ -144,6 +155,14 @@ def test_every_free_text_field_is_escaped_on_every_page(client, scp_user, script
         page = client.get(url).content.decode()
         assert "<script>" not in page, f"unescaped script on {url}"
         shown |= {name for name, index in markers.items() if f"&lt;script&gt;s{index}&lt;/script&gt;" in page}
+    # The comparison's Excel holds the text as text: a cell, never a formula or markup.
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("planning:comparison_xlsx", args=["suite"])).content)
+    )
+    cells = {cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row}
+    reason = markers["actions.FicheDecision.reason"]
+    assert f"<script>s{reason}</script>" in cells
+    assert f"<script>s{markers['actions.Fiche.title']}</script>" in cells
     not_shown = set(markers) - shown
     assert not_shown <= NOT_SHOWN, (
         f"fields no page shows: list them in NOT_SHOWN or show them: {not_shown - NOT_SHOWN}"
