@@ -8,7 +8,10 @@ at least 300 requests per second; under load, no error and no lost write. The co
 (bench/decp.py): a national DECP file of a million contracts imported under 300 MB of memory; the
 legal indicators page's queries do not grow from 2,000 to 20,000 contracts of the buyer.
 
-`--only plan` or `--only decp` runs one part; BENCH_DB_PREFIX names the databases (spaser_bench_).
+The schema document (the plan itself): its PDF's render time and peak memory, its page's queries.
+
+`--only plan`, `--only decp` or `--only schema` runs one part; BENCH_DB_PREFIX names the databases
+(spaser_bench_).
 """
 
 import argparse
@@ -72,9 +75,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
     parser.add_argument(
         "--only",
-        choices=["plan", "decp"],
+        choices=["plan", "decp", "schema"],
         help="plan: the plan's pages, PDF, Excel import, throughput and load; decp: the contracts register "
-        "(national DECP file imported, legal indicators page). Default: both.",
+        "(national DECP file imported, legal indicators page); schema: the schema document's PDF and "
+        "page alone (also measured by plan). Default: plan and decp.",
     )
     parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
@@ -92,6 +96,8 @@ def main() -> int:
     args = parse_args()
     kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
     sizes = [int(s) for s in args.sizes.split(",")] if args.only != "decp" else []
+    if args.only == "schema":
+        return measure_schema_only(args, kind, sizes)
     workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
     RESULTS.mkdir(exist_ok=True)
     base_env = {
@@ -136,6 +142,7 @@ def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dic
         print("   rendu du PDF (processus neuf), import Excel…", file=sys.stderr)
         measured["pdf"] = step(env, "pdf")
         measured["pdf_downloads"] = step(env, "pdf-downloads")
+        measured["schema"] = step(env, "schema", "--iterations", str(args.iterations))
         measured["import"] = step(env, "import")  # last: it rewrites the values
         report["sizes"][size] = {"data": built, **measured}
         if size == sizes[0]:
@@ -202,6 +209,7 @@ def print_plan(report: dict, sizes: list[int]) -> list[str]:
             failures.append(f"la page de la fiche n'est pas plus rapide que l'admin ({ratio:.2f})")
     failures += print_pdf_and_import(report, sizes)
     failures += print_pdf_downloads(report, sizes)
+    failures += print_schema(report, sizes)
     failures += print_throughput(report["throughput"])
     failures += print_load(report["load"])
     return failures
@@ -298,6 +306,104 @@ def print_load(load: dict | None) -> list[str]:
 
 
 SECOND_PDF_LIMIT_MS = 50
+SCHEMA_PDF_MEMORY_LIMIT_MB = 300  # as the bilan's PDF at 1x
+
+
+def _plan_database(kind: str, size: int, workdir: Path, base_env: dict) -> tuple[dict, dict]:
+    """A fresh database with the plan at `size` loaded; its environment and what was built."""
+    env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"{DB_PREFIX}{size}x", workdir)}
+    print(f"== {size}x : base {kind}, chargement…", file=sys.stderr)
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput", "--clear")
+    return env, step(env, "build", "--size", str(size))
+
+
+def measure_schema_only(args, kind: str, sizes: list[int]) -> int:
+    """`--only schema`: the schema document's PDF and page at each size, nothing else."""
+    workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
+    RESULTS.mkdir(exist_ok=True)
+    base_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DIR": str(workdir),
+        "PYTHONPATH": str(ROOT),
+    }
+    report = {"database": kind, "sizes": {}}
+    started = time.monotonic()
+    try:
+        for size in sizes:
+            env, built = _plan_database(kind, size, workdir, base_env)
+            print("   schéma : rendu du PDF (processus neuf), page…", file=sys.stderr)
+            report["sizes"][size] = {
+                "data": built,
+                "schema": step(env, "schema", "--iterations", str(args.iterations)),
+            }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["duration_s"] = round(time.monotonic() - started)
+    (RESULTS / "schema.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    print(f"\nBanc d'essai Pilotage SPASER (schéma seul) – base {kind}")
+    failures = print_schema(report, sizes)
+    print(f"\nDurée : {report['duration_s']} s")
+    if failures:
+        print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
+        return 1
+    print("\nTous les objectifs sont atteints.")
+    return 0
+
+
+def print_schema(report: dict, sizes: list[int]) -> list[str]:
+    """The schema document: PDF render (fresh process) and its page; queries must not grow with size."""
+    failures = []
+    print("\nSchéma (le plan lui-même) : PDF balisé PDF/UA-1 (rendu complet, processus neuf) et page web")
+    rows = []
+    first = report["sizes"][sizes[0]]["schema"]
+    for size in sizes:
+        s = report["sizes"][size]["schema"]
+        warm, cold = s["pages"][0], s["pages"][1]
+        rows.append(
+            [
+                f"{size}x",
+                s["fiches"],
+                f"{s['wall_s']:.2f}",
+                f"{s['cpu_s']:.2f}",
+                f"{s['peak_rss_mb']:.0f}",
+                s["pdf_pages"],
+                f"{s['bytes'] // 1024}",
+                s["cold_queries"],
+                warm["queries"],
+                f"{warm['median_ms']:.1f}",
+                f"{warm['p95_ms']:.1f}",
+                f"{cold['median_ms']:.1f}",
+            ]
+        )
+        if s["cold_queries"] != first["cold_queries"] or warm["queries"] != first["pages"][0]["queries"]:
+            failures.append(
+                f"schéma : {s['cold_queries']}/{warm['queries']} requêtes à {size}x, "
+                f"{first['cold_queries']}/{first['pages'][0]['queries']} à {sizes[0]}x"
+            )
+        if size == 1 and s["peak_rss_mb"] >= SCHEMA_PDF_MEMORY_LIMIT_MB:
+            failures.append(f"schéma PDF 1x : mémoire maximale {s['peak_rss_mb']:.0f} Mo ≥ 300 Mo")
+        if size == 1 and warm["p95_ms"] >= warm["limit_ms"]:
+            failures.append(
+                f"schéma (page) : 95e centile {warm['p95_ms']:.1f} ms ≥ {warm['limit_ms']:.0f} ms"
+            )
+    headers = [
+        "taille",
+        "fiches",
+        "PDF s",
+        "PDF s CPU",
+        "mémoire max Mo",
+        "pages PDF",
+        "PDF Ko",
+        "req. page (cache vide)",
+        "req. page",
+        "méd. ms",
+        "p95 ms",
+        "méd. ms cache vide",
+    ]
+    print(table(rows, headers))
+    return failures
 
 
 def print_pdf_downloads(report: dict, sizes: list[int]) -> list[str]:

@@ -119,6 +119,23 @@ PAGES = [
 ]
 FICHE_PAGE, ADMIN_PAGE = "Page de la fiche", "Admin : modification de la fiche"
 
+# The schema document (the plan itself) as a web page: measured by the "schema" step with its PDF.
+SCHEMA_PAGES = [
+    Page(
+        "Schéma : la page",
+        lambda c: reverse("reporting:schema", kwargs={"slug": c.plan.slug}),
+        "bench.comite",
+    ),
+    Page(
+        "Schéma : la page (1re lecture après une modification)",
+        lambda c: reverse("reporting:schema", kwargs={"slug": c.plan.slug}),
+        "bench.comite",
+        iterations=30,
+        gate=False,
+        cold=True,
+    ),
+]
+
 
 def context() -> Context:
     from reporting.models import PublishedBilan

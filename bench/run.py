@@ -7,6 +7,7 @@ runs them in order and prints the tables.
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -58,6 +59,71 @@ def pdf(args) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "bytes": len(document),
     }
+
+
+def schema(args) -> dict:
+    """The schema document: its PDF rendered once in this fresh process (time and the process's peak
+    memory, as the bilan's `pdf` step), then its web page's queries and times."""
+    import resource
+    import time
+
+    from actions.models import Plan
+    from reporting.schema import schema_build, schema_pdf
+
+    plan = Plan.objects.get()
+    data = schema_build(plan=plan)
+    wall, cpu = time.perf_counter(), time.process_time()
+    document = schema_pdf(data)
+    result = {
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "bytes": len(document),
+        "pdf_pages": _pdf_pages(document),
+        "fiches": data["fiche_count"],
+    }
+    ctx = pages.context()
+    result["pages"] = []
+    for page in pages.SCHEMA_PAGES:
+        if args.iterations:
+            page = pages.Page(**{**page.__dict__, "iterations": min(page.iterations, args.iterations)})
+        result["pages"].append(pages.measure(page, ctx))
+    result["cold_queries"] = _cold_queries(pages.SCHEMA_PAGES[0].url(ctx), "bench.comite")
+    return result
+
+
+def _pdf_pages(document: bytes) -> int:
+    """The PDF's page count as poppler's pdfinfo reads it (0 if pdfinfo is missing)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not shutil.which("pdfinfo"):
+        return 0
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(document)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    return int(match[1]) if match else 0
+
+
+def _cold_queries(url: str, username: str) -> int:
+    """The queries of one request with the page caches empty (schema_build's own, not the cache's)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    client.get(url)  # the session and the user's rights, as on any later request
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return len(queries.captured_queries)
 
 
 def excel_import(args) -> dict:
@@ -214,6 +280,7 @@ STEPS = {
     "pages": measure_pages,
     "pdf": pdf,
     "pdf-downloads": pdf_downloads,
+    "schema": schema,
     "import": excel_import,
     "load": load,
     "throughput": throughput,

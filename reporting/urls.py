@@ -16,3 +16,12 @@ urlpatterns = [
     path("bilans/publies/<int:pk>/pdf/", views.published_pdf, name="published_pdf"),
     path("bilans/publies/<int:pk>/public/", views.published_set_public, name="published_set_public"),
 ]
+
+# The schema document (the plan itself, page and PDF): reporting/schema_views.py. Kept apart from the
+# bilans' paths above so that a change of those merges cleanly.
+from . import schema_views  # noqa: E402
+
+urlpatterns += [
+    path("plans/<slug:slug>/schema/", schema_views.schema_detail, name="schema"),
+    path("plans/<slug:slug>/schema/pdf/", schema_views.schema_pdf, name="schema_pdf"),
+]
