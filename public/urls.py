@@ -12,6 +12,7 @@ urlpatterns = [
     path("schemas/<str:filename>", views.schema, name="schema"),
     path("<slug:slug>/", views.plan, name="plan"),
     path("<slug:slug>/fiches/<int:number>/", views.fiche, name="fiche"),
+    path("<slug:slug>/schema.pdf", views.schema_document_pdf, name="schema_document_pdf"),
     path("<slug:slug>/bilans/", views.bilans, name="bilans"),
     path("<slug:slug>/bilans/<str:scope>/v<int:version>/", views.bilan, name="bilan"),
     path("<slug:slug>/bilans/<str:scope>/v<int:version>/pdf/", views.bilan_pdf, name="bilan_pdf"),

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from reporting.models import PublishedBilan
 from reporting.pdf import bilan_pdf as render_bilan_pdf
+from reporting.schema import schema_build
+from reporting.schema import schema_pdf as render_schema_pdf
 
 from . import caching, open_data, selectors
 from .catalogue import catalogue as dcat_catalogue
@@ -187,6 +189,24 @@ def bilan_pdf(request, slug: str, scope: str, version: int):
         content_type="application/pdf",
         last_modified=published.published_at,
         filename=published.filename,
+    )
+
+
+def schema_document_pdf(request, slug: str):
+    """The schema itself (the plan as adopted, not a bilan) as the public downloads it: tagged
+    (PDF/UA-1), without the fiches SCP withheld; rendered once per state of the data."""
+    snapshot = caching.Snapshot()
+    meta = _meta(snapshot, slug)
+
+    def build() -> bytes:
+        return render_schema_pdf(schema_build(plan=meta.plan, public=True))
+
+    return respond(
+        request,
+        snapshot.built("schema-pdf", slug, build=build),
+        content_type="application/pdf",
+        last_modified=meta.updated_at,
+        filename=f"{slug}-schema.pdf",
     )
 
 

@@ -147,24 +147,34 @@ def _cover(plan: Plan) -> dict:
     }
 
 
-def schema_build(*, plan: Plan) -> dict:
+def schema_build(*, plan: Plan, public: bool = False) -> dict:
     """Everything the schema document shows, as plain (JSON-serialisable) data.
 
     Fourteen queries, whatever the number of fiches, indicators and milestones: the plan's principles,
-    axes, objectives, packs and glossary, the fiches, and one per section of a fiche.
+    axes, objectives, packs and glossary, the fiches, and one per section of a fiche (one more for the
+    public copy). `public`: the copy the public site serves, without the fiches SCP withheld (each
+    named by its number with the reason SCP gave, as on the public site).
     """
     with translation.override("fr"):
-        return _build(plan)
+        return _build(plan, public)
 
 
-def _build(plan: Plan) -> dict:
+def _build(plan: Plan, public: bool = False) -> dict:
     axes = list(
         Axis.objects.filter(plan=plan)
         .order_by("position")
         .prefetch_related(Prefetch("objectives", queryset=Objective.objects.order_by("position")))
     )
     by_axis, by_objective, by_pack = defaultdict(list), defaultdict(list), defaultdict(list)
-    for fiche in _fiche_queryset(plan):
+    fiches = _fiche_queryset(plan)
+    withheld = []
+    if public:
+        withheld = [
+            {"number": number, "reason": reason}
+            for number, reason in fiches.filter(is_withheld=True).values_list("number", "withheld_reason")
+        ]
+        fiches = fiches.filter(is_withheld=False)
+    for fiche in fiches:
         by_axis[fiche.objective.axis_id].append(_fiche(fiche))
         by_objective[fiche.objective_id].append(fiche.number)
         if fiche.pack_id:
@@ -198,6 +208,7 @@ def _build(plan: Plan) -> dict:
             for axis in axes
         ],
         "fiche_count": sum(len(fiches) for fiches in by_axis.values()),
+        "withheld": withheld,
         "packs": [
             {"name": pack.name, "description": pack.description, "fiches": by_pack[pack.pk]}
             for pack in plan.packs.order_by("name")

@@ -261,3 +261,23 @@ def test_the_public_bilan_pdf_is_tagged_and_leaves_out_a_fiche_withheld_since(cl
     assert "Retirée du site public, la ou les fiches 5" in squash(pdf_text(response.content))
     page = client.get(reverse("public:bilan", args=[small_plan.slug, "2024", bilan.version])).content.decode()
     assert 'id="fiche-11"' in page and 'id="fiche-5"' not in page
+
+
+def test_the_public_schema_pdf_is_the_plan_tagged_without_a_withheld_fiche(client, small_plan, scp_user):
+    """The adopted schema, downloaded from the public plan page: every published fiche, tagged
+    (PDF/UA-1), a withheld fiche left out with its reason; a plan not published has none."""
+    url = reverse("public:schema_document_pdf", args=[small_plan.slug])
+    assert client.get(url).status_code == 404
+    plan_publication_set(plan=small_plan, is_public=True, user=scp_user)
+    withheld = Fiche.objects.get(plan=small_plan, number=5)
+    withheld.is_withheld, withheld.withheld_reason = True, "Retirée pour la démonstration."
+    withheld.save()
+    assert url in client.get(reverse("public:plan", args=[small_plan.slug])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert re.search(r"^Tagged:\s+yes$", pdf_info(response.content), re.MULTILINE)
+    text = squash(pdf_text(response.content))
+    kept = Fiche.objects.get(plan=small_plan, number=11)
+    assert squash(kept.title) in text and squash(withheld.title) not in text
+    assert "fiche 5 : Retirée pour la démonstration." in text
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
