@@ -31,7 +31,11 @@ def readable_plans(request: HttpRequest) -> list[Plan]:
     plans = getattr(request, _READABLE, None)
     if plans is None:
         user = request.user
-        plans = [plan for plan in all_plans() if rights.may_read_plan_of(user, plan)] if user.is_authenticated else []
+        plans = (
+            [plan for plan in all_plans() if rights.may_read_plan_of(user, plan)]
+            if user.is_authenticated
+            else []
+        )
         setattr(request, _READABLE, plans)
     return plans
 

@@ -24,9 +24,13 @@ urlpatterns = [
     # Addresses without a plan, from before there were several (bookmarks): the current plan's, and a
     # published version's own plan.
     path("bilans/", to_current_plan, {"to": "reporting:bilan_list"}, name="bilan_list_current"),
-    path("bilans/<int:year>/", to_current_plan, {"to": "reporting:bilan_detail"}, name="bilan_detail_current"),
+    path(
+        "bilans/<int:year>/", to_current_plan, {"to": "reporting:bilan_detail"}, name="bilan_detail_current"
+    ),
     path("bilans/<int:year>/pdf/", to_current_plan, {"to": "reporting:bilan_pdf"}, name="bilan_pdf_current"),
-    path("bilans/fin-de-plan/", to_current_plan, {"to": "reporting:final_detail"}, name="final_detail_current"),
+    path(
+        "bilans/fin-de-plan/", to_current_plan, {"to": "reporting:final_detail"}, name="final_detail_current"
+    ),
     path("bilans/fin-de-plan/pdf/", to_current_plan, {"to": "reporting:final_pdf"}, name="final_pdf_current"),
     path(
         "bilans/publies/<int:pk>/",

@@ -10,8 +10,8 @@ from actions.models import Fiche
 from actions.plan_urls import plan_from_url, readable_plans
 
 from .. import selectors
-from ..models import Campaign
 from ..forms import FicheYearForm, form_data_with_conflicts
+from ..models import Campaign
 from ..services.entry import FicheYearConflict, fiche_year_save
 from ..services.workflow import WorkflowError, entry_refusal, fiche_year_submit
 

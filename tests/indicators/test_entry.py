@@ -60,7 +60,7 @@ def test_pilot_saves_a_draft_then_submits(fiche11, campaign2025, pilot11):
     review = AnnualReview.objects.get(fiche=fiche11, year=2025)
     assert review.status == ReviewStatus.SUBMITTED and review.submitted_by == pilot11
     listing = client.get("/mes-fiches/").content.decode()
-    assert re.search(r'id="fiche-11".*?Soumis', listing, re.S)
+    assert re.search(r'id="spaser54-2021-2026-2025-fiche-11".*?Soumis', listing, re.S)
     locked = client.get(entry_url(fiche11)).content.decode()
     assert "a été soumis" in locked and "Enregistrer le brouillon" not in locked
 
