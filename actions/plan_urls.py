@@ -49,10 +49,14 @@ def plan_from_url(request: HttpRequest, slug: str) -> Plan:
     raise Http404(NOT_FOUND)
 
 
-def current_plan(request: HttpRequest) -> Plan:
+def current_plan(request: HttpRequest, year: int | None = None) -> Plan:
     """Where no plan is named (old addresses, the navigation of a page of no plan): the plan in
-    force the user may read (the most recent), failing that the most recent they may read; 404 if none."""
+    force the user may read (the most recent), failing that the most recent they may read; 404 if none.
+    With `year`: among the plans that cover it (`/bilans/2025/` is the 2021-2026 plan's, even once the
+    next one is in force)."""
     plans = readable_plans(request)
+    if year is not None:
+        plans = [plan for plan in plans if plan.start_year <= year <= plan.end_year]
     plan = next((p for p in plans if p.state == enums.PlanState.IN_FORCE), None)
     plan = plan or (plans[0] if plans else None)
     if plan is None:

@@ -14,7 +14,8 @@ from .plan_urls import current_plan, plan_from_url
 def to_current_plan(request, to: str, **kwargs):
     """An address from before there were several plans (`/bilans/2025/`): the same page of the current
     plan (the one in force the user may read), so that bookmarks and links in e-mails keep working."""
-    url = reverse(to, kwargs={"slug": current_plan(request).slug, **kwargs})
+    plan = current_plan(request, year=kwargs.get("year"))
+    url = reverse(to, kwargs={"slug": plan.slug, **kwargs})
     query = request.META.get("QUERY_STRING", "")
     return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
