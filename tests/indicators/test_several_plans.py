@@ -63,9 +63,16 @@ def switcher(page: str) -> str:
 def test_pilot11_enters_the_last_year_of_the_old_plan_and_the_first_of_the_new_at_the_same_time(
     spaser54, fiche11, scp_user, pilot11
 ):
+    # January 2027: the new schema is in force, the old one closed but for its last year's campaign.
     new = set_state(prepare_next(spaser54, scp_user), PlanState.IN_FORCE, scp_user)
+    set_state(spaser54, PlanState.CLOSED, scp_user)
     new11 = carried(fiche11, new)
     scp, pilot = client_for(scp_user), client_for(pilot11)
+    refused = open_campaign(scp, spaser54, 2025)  # a closed plan: only its last year's campaign
+    assert (
+        refused.status_code == 200
+        and "seule la campagne de sa dernière année (2026)" in refused.content.decode()
+    )
     assert open_campaign(scp, spaser54, 2026).status_code == 302
     assert open_campaign(scp, new, 2027).status_code == 302
     assert set(Campaign.objects.open().values_list("plan__slug", "year")) == {
