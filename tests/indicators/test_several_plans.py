@@ -226,3 +226,12 @@ def test_a_second_plan_adds_no_query_to_any_page(
     with_two = {url: count_queries(client, url) for client, url, _ in pages}
     assert with_two == with_one
     assert NEXT in pilot.get(pages[0][1]).content.decode()  # the switcher does list the second plan
+
+
+def test_the_admin_offers_each_plans_workbooks(spaser54, scp_user):
+    new = prepare_next(spaser54, scp_user)
+    page = client_for(scp_user).get(reverse("admin:actions_fiche_changelist")).content.decode()
+    for plan in (spaser54, new):
+        assert f'href="{reverse("actions:plan_xlsx", args=[plan.slug])}"' in page
+        assert f'href="{reverse("indicators:values_xlsx", args=[plan.slug])}"' in page
+    assert f"Classeur du plan {new.short_title} 2027-2032 (Excel)" in page
