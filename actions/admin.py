@@ -239,7 +239,8 @@ class FicheAdmin(ImportExportPlanContentAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "current_plan": Plan.objects.current()}
+        # One download per plan: the plan in force, the next one in preparation, the closed ones.
+        extra_context = {**(extra_context or {}), "plans": list(Plan.objects.order_by("-start_year", "-pk"))}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="axe", ordering="objective__axis__position")

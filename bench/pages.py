@@ -59,10 +59,14 @@ PAGES = [
         lambda c: reverse("indicators:entry", args=[c.plan.slug, 11, c.year]),
         "bench.pilote",
     ),
-    Page("Bilan annuel", lambda c: reverse("reporting:bilan_detail", args=[c.bilan_year]), "bench.comite"),
+    Page(
+        "Bilan annuel",
+        lambda c: reverse("reporting:bilan_detail", args=[c.plan.slug, c.bilan_year]),
+        "bench.comite",
+    ),
     Page(
         "Bilan annuel (1re lecture après une modification)",
-        lambda c: reverse("reporting:bilan_detail", args=[c.bilan_year]),
+        lambda c: reverse("reporting:bilan_detail", args=[c.plan.slug, c.bilan_year]),
         "bench.comite",
         iterations=30,
         gate=False,
@@ -70,7 +74,7 @@ PAGES = [
     ),
     Page(
         "Bilan PDF",
-        lambda c: reverse("reporting:bilan_pdf", args=[c.bilan_year]),
+        lambda c: reverse("reporting:bilan_pdf", args=[c.plan.slug, c.bilan_year]),
         "bench.comite",
         iterations=5,
         warmup=1,
@@ -78,7 +82,7 @@ PAGES = [
     ),
     Page(
         "Bilan publié (PDF figé)",
-        lambda c: reverse("reporting:published_pdf", args=[c.published_pk]),
+        lambda c: reverse("reporting:published_pdf", args=[c.plan.slug, c.published_pk]),
         "bench.comite",
         iterations=30,
     ),
@@ -141,7 +145,7 @@ def context() -> Context:
     from reporting.models import PublishedBilan
     from reporting.services import bilan_publish
 
-    plan = Plan.objects.get()
+    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may be loaded)
     campaign = Campaign.objects.filter(plan=plan).open().order_by("-year").first()
     closed = Campaign.objects.filter(plan=plan).exclude(pk=campaign.pk).order_by("-year").first()
     published = PublishedBilan.objects.filter(plan=plan, year=closed.year).first() or bilan_publish(

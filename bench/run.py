@@ -238,7 +238,7 @@ def pdf_downloads(args) -> dict:
     caches["shared"].clear()
     client = Client()
     client.force_login(User.objects.get(username="bench.comite"))
-    url = reverse("reporting:bilan_pdf", args=[ctx.bilan_year])
+    url = reverse("reporting:bilan_pdf", args=[ctx.plan.slug, ctx.bilan_year])
     timings, bodies = [], []
     for _ in range(2):
         start = time.perf_counter()

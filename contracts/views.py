@@ -6,11 +6,11 @@ by spaser.middleware.
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from actions import rights
 from actions.caching import render_once, stamped_key
-from actions.models import Plan
+from actions.plan_urls import current_plan, plan_from_url
 
 from . import selectors
 from .filters import ContractFilterForm
@@ -25,21 +25,19 @@ def _require_read(user) -> None:
 def legal_current(request):
     """The navigation's link: the plan in force, at its latest year with contracts."""
     _require_read(request.user)
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("Aucun plan n'est chargé.")
+    plan = current_plan(request)
     return redirect("contracts:legal_indicators", slug=plan.slug, year=selectors.legal_default_year(plan))
 
 
 def legal_latest(request, slug: str):
     _require_read(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = plan_from_url(request, slug)
     return redirect("contracts:legal_indicators", slug=plan.slug, year=selectors.legal_default_year(plan))
 
 
 def legal_indicators(request, slug: str, year: int):
     _require_read(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = plan_from_url(request, slug)
     if year not in plan.years:
         raise Http404(f"Le plan ne couvre pas l'année {year}.")
     # Computed once per state of the data (an import, a target or a reference edited changes it).
@@ -52,7 +50,7 @@ def legal_indicators(request, slug: str, year: int):
 
 def contract_list(request, slug: str):
     _require_read(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = plan_from_url(request, slug)
     form = ContractFilterForm(request.GET)
     register = selectors.register_page(plan=plan, filters=form.filters(), page_number=request.GET.get("page"))
     form.set_choices(years=register.years, divisions=register.divisions)
@@ -61,7 +59,7 @@ def contract_list(request, slug: str):
 
 def contract_detail(request, slug: str, pk: int):
     _require_read(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = plan_from_url(request, slug)
     page = selectors.contract_page(plan=plan, pk=pk)
     if page is None:
         raise Http404("Ce contrat n'est pas un contrat des acheteurs du plan.")

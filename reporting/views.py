@@ -12,17 +12,15 @@ from django.views.decorators.http import require_POST
 
 from actions import rights
 from actions.models import Plan
+from actions.plan_urls import plan_from_url, readable_plans
 
 from . import services
 from .caching import live_bilan, live_bilan_pdf
 from .models import PublishedBilan
 
 
-def _plan() -> Plan:
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("Aucun plan n'est chargé.")
-    return plan
+def _plan(request, slug: str) -> Plan:
+    return plan_from_url(request, slug)
 
 
 def _check_year(plan: Plan, year: int | None) -> None:
@@ -57,10 +55,10 @@ def _scope(year: int | None) -> str:
     return "fin-de-plan" if year is None else str(year)
 
 
-def bilan_list(request):
+def bilan_list(request, slug: str):
     """Every year of the plan so far, the end-of-plan view, and the published versions."""
     _require_read(request.user)
-    plan = _plan()
+    plan = _plan(request, slug)
     published = list(
         PublishedBilan.objects.of_plan(plan).without_content().select_related("plan", "published_by")
     )
@@ -76,9 +74,9 @@ def bilan_list(request):
     )
 
 
-def _live_page(request, year: int | None):
+def _live_page(request, slug: str, year: int | None):
     _require_read(request.user)
-    plan = _plan()
+    plan = _plan(request, slug)
     _check_year(plan, year)
     versions = (
         PublishedBilan.objects.of_plan(plan).for_year(year).without_content().select_related("published_by")
@@ -98,19 +96,19 @@ def _live_page(request, year: int | None):
     )
 
 
-def _live_pdf(request, year: int | None):
+def _live_pdf(request, slug: str, year: int | None):
     _require_download(request.user)
-    plan = _plan()
+    plan = _plan(request, slug)
     _check_year(plan, year)
     pdf, stamp = live_bilan_pdf(plan=plan, year=year)  # rendered once per state of the data
     return _pdf_response(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf", etag=stamp)
 
 
-def _publish(request, year: int | None):
+def _publish(request, slug: str, year: int | None):
     rights.require(
         rights.may_publish(request.user), "La publication est réservée au service commande publique."
     )
-    plan = _plan()
+    plan = _plan(request, slug)
     _check_year(plan, year)
     try:
         bilan = services.bilan_publish(plan=plan, year=year, user=request.user)
@@ -120,45 +118,61 @@ def _publish(request, year: int | None):
             "Une autre version de ce bilan vient d'être publiée au même moment : "
             "consultez la liste des versions avant de publier à nouveau.",
         )
-        return redirect("reporting:bilan_list")
+        return redirect("reporting:bilan_list", slug=plan.slug)
     messages.success(
         request, f"{bilan.label} publié (version {bilan.version}) : son contenu est désormais figé."
     )
-    return redirect("reporting:published_detail", pk=bilan.pk)
+    return redirect("reporting:published_detail", slug=plan.slug, pk=bilan.pk)
 
 
-def bilan_detail(request, year: int):
-    return _live_page(request, year)
+def bilan_detail(request, slug: str, year: int):
+    return _live_page(request, slug, year)
 
 
-def bilan_pdf(request, year: int):
-    return _live_pdf(request, year)
-
-
-@require_POST
-def bilan_publish(request, year: int):
-    return _publish(request, year)
-
-
-def final_detail(request):
-    return _live_page(request, None)
-
-
-def final_pdf(request):
-    return _live_pdf(request, None)
+def bilan_pdf(request, slug: str, year: int):
+    return _live_pdf(request, slug, year)
 
 
 @require_POST
-def final_publish(request):
-    return _publish(request, None)
+def bilan_publish(request, slug: str, year: int):
+    return _publish(request, slug, year)
 
 
-def published_detail(request, pk: int):
+def final_detail(request, slug: str):
+    return _live_page(request, slug, None)
+
+
+def final_pdf(request, slug: str):
+    return _live_pdf(request, slug, None)
+
+
+@require_POST
+def final_publish(request, slug: str):
+    return _publish(request, slug, None)
+
+
+def _published(request, slug: str, pk: int, queryset) -> PublishedBilan:
+    """A published version of the URL's plan (another plan's number: 404, as for an unknown one)."""
+    plan = _plan(request, slug)
+    bilan = get_object_or_404(queryset, pk=pk, plan=plan)
+    bilan.plan = plan
+    return bilan
+
+
+def published_moved(request, pk: int, to: str):
+    """A published version's address from before the plan was in the URL: the same page, under its plan."""
+    _require_read(request.user)
+    plan_id = get_object_or_404(PublishedBilan.objects.values_list("plan_id", flat=True), pk=pk)
+    plan = next((plan for plan in readable_plans(request) if plan.pk == plan_id), None)
+    if plan is None:
+        raise Http404("Ce bilan n'existe pas.")
+    return redirect(to, slug=plan.slug, pk=pk)
+
+
+def published_detail(request, slug: str, pk: int):
     """A published version, re-rendered from its frozen data (never from the live tables)."""
     _require_read(request.user)
-    bilan = get_object_or_404(
-        PublishedBilan.objects.defer("pdf").select_related("plan", "published_by"), pk=pk
-    )
+    bilan = _published(request, slug, pk, PublishedBilan.objects.defer("pdf").select_related("published_by"))
     return render(
         request,
         "reporting/published_page.html",
@@ -170,18 +184,18 @@ def published_detail(request, pk: int):
     )
 
 
-def published_pdf(request, pk: int):
+def published_pdf(request, slug: str, pk: int):
     _require_download(request.user)
-    bilan = get_object_or_404(PublishedBilan.objects.defer("data").select_related("plan"), pk=pk)
+    bilan = _published(request, slug, pk, PublishedBilan.objects.defer("data"))
     return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
 
 
 @require_POST
-def published_set_public(request, pk: int):
+def published_set_public(request, slug: str, pk: int):
     rights.require(
         rights.may_publish(request.user), "La publication est réservée au service commande publique."
     )
-    bilan = get_object_or_404(PublishedBilan.objects.without_content().select_related("plan"), pk=pk)
+    bilan = _published(request, slug, pk, PublishedBilan.objects.without_content())
     is_public = request.POST.get("is_public") == "1"
     try:
         services.published_bilan_set_public(bilan=bilan, is_public=is_public, user=request.user)
@@ -194,4 +208,4 @@ def published_set_public(request, pk: int):
             )
         else:
             messages.success(request, f"{bilan} n'est plus public.")
-    return redirect("reporting:published_detail", pk=bilan.pk)
+    return redirect("reporting:published_detail", slug=bilan.plan.slug, pk=bilan.pk)

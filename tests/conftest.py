@@ -19,6 +19,7 @@ from tests.factories import CampaignFactory, user_in_role
 
 PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"
 DEMO_PATH = Path(settings.BASE_DIR) / "fixtures" / "demo" / "demo.yaml"
+SPASER54 = "spaser54-2021-2026"  # the real plan's identifier, in its pages' addresses
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def spaser54(db) -> Plan:
     """The real plan (reloaded if a transactional test flushed the database)."""
-    return Plan.objects.filter(slug="spaser54-2021-2026").first() or plan_load(directory=PLAN_DIR).plan
+    return Plan.objects.filter(slug=SPASER54).first() or plan_load(directory=PLAN_DIR).plan
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import rights
+from actions import rights, states
 from actions.models import Fiche, Plan
+from actions.plan_urls import plan_from_url
 
 from .. import selectors
 from ..forms import CampaignOpenForm, ReturnForm
@@ -18,17 +19,21 @@ from ..services import workflow
 SCP_ONLY = "Page réservée au service commande publique."
 
 
-def _current_plan(request) -> Plan:
+def _plan(request, slug: str) -> Plan:
     rights.require(rights.may_run_campaigns(request.user), SCP_ONLY)
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("Aucun plan n'est chargé.")
-    return plan
+    return plan_from_url(request, slug)
 
 
-def campaigns(request):
-    plan = _current_plan(request)
+def campaigns(request, slug: str):
+    plan = _plan(request, slug)
     form = CampaignOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # What the plan's state allows (actions.states): no campaign in a plan in preparation, only
+        # its last year's in a closed one. The service asks the same rule; asking it here first puts
+        # the message next to the field.
+        refusal = states.follow_up_refusal(plan, form.cleaned_data["year"])
+        if refusal:
+            form.add_error("year", refusal)
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaign_services.campaign_open(
@@ -43,7 +48,7 @@ def campaigns(request):
             messages.success(
                 request, f"Campagne {campaign.year} ouverte jusqu'au {campaign.deadline:%d/%m/%Y}."
             )
-            return redirect("indicators:campaign", year=campaign.year)
+            return redirect("indicators:campaign", slug=plan.slug, year=campaign.year)
     return render(
         request,
         "indicators/campaigns.html",
@@ -55,14 +60,15 @@ def campaigns(request):
     )
 
 
-def campaign(request, year: int):
-    plan = _current_plan(request)
+def campaign(request, slug: str, year: int):
+    plan = _plan(request, slug)
     campaign = get_object_or_404(Campaign, plan=plan, year=year)
     deadline_form = CampaignOpenForm(initial={"year": year, "deadline": campaign.deadline})
     return render(
         request,
         "indicators/campaign.html",
         {
+            "plan": plan,
             "campaign": campaign,
             "data": selectors.campaign_fiches(campaign=campaign),
             "deadline_form": deadline_form,
@@ -72,16 +78,17 @@ def campaign(request, year: int):
 
 
 @require_POST
-def campaign_close(request, year: int):
-    campaign = get_object_or_404(Campaign, plan=_current_plan(request), year=year)
+def campaign_close(request, slug: str, year: int):
+    plan = _plan(request, slug)
+    campaign = get_object_or_404(Campaign, plan=plan, year=year)
     campaign_services.campaign_close(campaign=campaign, user=request.user)
     messages.success(request, f"Campagne {year} fermée : les pilotes ne peuvent plus saisir.")
-    return redirect("indicators:campaign", year=year)
+    return redirect("indicators:campaign", slug=plan.slug, year=year)
 
 
 @require_POST
-def campaign_fiche_action(request, year: int, number: int, action: str):
-    plan = _current_plan(request)
+def campaign_fiche_action(request, slug: str, year: int, number: int, action: str):
+    plan = _plan(request, slug)
     fiche = get_object_or_404(Fiche, plan=plan, number=number)
     comment = request.POST.get("comment", "")
     # Each decision is a workflow service; the service checks the right (actions.rights) itself.
@@ -102,4 +109,4 @@ def campaign_fiche_action(request, year: int, number: int, action: str):
         messages.error(request, str(error))
     else:
         messages.success(request, f"Fiche {fiche.number} – {year} : {review.get_status_display().lower()}.")
-    return redirect(reverse("indicators:campaign", args=[year]) + f"#fiche-{fiche.number}")
+    return redirect(reverse("indicators:campaign", args=[plan.slug, year]) + f"#fiche-{fiche.number}")

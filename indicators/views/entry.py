@@ -6,10 +6,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from actions import rights
-from actions.models import Fiche, Plan
+from actions.models import Fiche
+from actions.plan_urls import plan_from_url, readable_plans
 
 from .. import selectors
 from ..forms import FicheYearForm, form_data_with_conflicts
+from ..models import Campaign
 from ..services.entry import FicheYearConflict, fiche_year_save
 from ..services.workflow import WorkflowError, entry_refusal, fiche_year_submit
 
@@ -17,31 +19,38 @@ READ_ONLY = "Lecture seule : seuls les pilotes de la fiche et le service command
 
 
 def my_fiches(request):
-    plan = Plan.objects.current()
-    workspace = selectors.pilot_workspace(user=request.user, plan=plan)
-    piloted = (
-        Fiche.objects.piloted_by(request.user).of_plan(plan).in_plan_order() if plan else Fiche.objects.none()
-    )
-    return render(
-        request,
-        "indicators/my_fiches.html",
-        {
-            "plan": plan,
-            "campaigns": workspace,
-            "piloted": list(piloted) if not workspace else [],
-        },
-    )
+    """The pilot's fiches in every plan with an open campaign (at the turn of two plans, the last
+    campaign of the old one and the first of the new, side by side), grouped by plan. Plans in
+    preparation have no campaign, and pilots do not see them (readable_plans)."""
+    plans = [plan for plan in readable_plans(request) if not plan.is_in_preparation]
+    with_campaign = set(Campaign.objects.open().filter(plan__in=plans).values_list("plan_id", flat=True))
+    groups = [
+        {"plan": plan, "campaigns": selectors.pilot_workspace(user=request.user, plan=plan)}
+        for plan in plans
+        if plan.pk in with_campaign
+    ]
+    piloted = []
+    if not groups:
+        piloted = list(
+            Fiche.objects.piloted_by(request.user)
+            .filter(plan__in=plans)
+            .select_related("plan")
+            .order_by("-plan__start_year", "objective__axis__position", "number")
+        )
+    return render(request, "indicators/my_fiches.html", {"groups": groups, "piloted": piloted})
 
 
-def _fiche_or_404(slug: str, number: int, year: int) -> Fiche:
-    fiche = get_object_or_404(Fiche.objects.select_related("plan"), plan__slug=slug, number=number)
-    if year not in fiche.plan.years:
+def _fiche_or_404(request, slug: str, number: int, year: int) -> Fiche:
+    plan = plan_from_url(request, slug)
+    if year not in plan.years:
         raise Http404("Année hors du plan.")
+    fiche = get_object_or_404(Fiche, plan=plan, number=number)
+    fiche.plan = plan
     return fiche
 
 
 def entry(request, slug: str, number: int, year: int):
-    fiche = _fiche_or_404(slug, number, year)
+    fiche = _fiche_or_404(request, slug, number, year)
     user = request.user
     rights.require(rights.may_read_entry(user, fiche), "Vous ne pilotez pas cette fiche.")
     data = selectors.fiche_year_entry(fiche=fiche, year=year)

@@ -1,11 +1,10 @@
 """Download of the yearly values and progress (SCP and comité de suivi only)."""
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actions import rights
 from actions.excel.files import xlsx_response
-from actions.models import Plan
+from actions.plan_urls import plan_from_url
 
 from ..values_workbook import values_workbook
 
@@ -16,6 +15,6 @@ def values_xlsx(request, slug: str):
         rights.may_export(request.user),
         "Les exports sont réservés au comité et au service commande publique.",
     )
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = plan_from_url(request, slug)
     today = timezone.localdate().isoformat()
     return xlsx_response(values_workbook(plan), f"{plan.slug}-valeurs-{today}.xlsx")

@@ -1,27 +1,21 @@
 """The plan and fiche pages: the plan as adopted, with its follow-up (progress, yearly values)."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from actions import rights
 from actions.caching import render_once, stamped_key
-from actions.models import Fiche, Plan
+from actions.models import Fiche
+from actions.plan_urls import plan_from_url
 
 from .. import selectors
 
 
-def current_plan(request):
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("Aucun plan n'est chargé.")
-    return redirect("indicators:plan_detail", slug=plan.slug)
-
-
 def plan_detail(request, slug: str):
     rights.require(rights.may_read_plan(request.user))
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = plan_from_url(request, slug)
     return render(
         request,
         "indicators/plan_detail.html",
@@ -39,7 +33,8 @@ def fiche_detail(request, slug: str, number: int):
     (readers see validated years; the fiche's pilots, the comité and SCP also the rest and the history).
     On a cache hit it costs the session, the user and their rights: no query of the plan's tables."""
     rights.require(rights.may_read_plan(request.user))
-    pk = render_once(stamped_key("fiche-pk", slug, number), lambda: _fiche_pk(slug, number))
+    plan = plan_from_url(request, slug)
+    pk = render_once(stamped_key("fiche-pk", plan.pk, number), lambda: _fiche_pk(plan, number))
     if not pk:
         raise Http404("Cette fiche n'existe pas.")
     fiche = Fiche(pk=pk, number=number)
@@ -56,5 +51,5 @@ def fiche_detail(request, slug: str, number: int):
     return render(request, "indicators/fiche_detail.html", {"fiche": fiche, "body": mark_safe(body)})
 
 
-def _fiche_pk(slug: str, number: int) -> int:
-    return Fiche.objects.filter(plan__slug=slug, number=number).values_list("pk", flat=True).first() or 0
+def _fiche_pk(plan, number: int) -> int:
+    return Fiche.objects.filter(plan=plan, number=number).values_list("pk", flat=True).first() or 0

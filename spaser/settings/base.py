@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spaser.context_processors.user_rights",
                 "spaser.context_processors.demo_notice",
+                "spaser.context_processors.plan_navigation",
             ],
         },
     },

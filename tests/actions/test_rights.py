@@ -107,14 +107,18 @@ def logged_in(user) -> Client:
 def links(plan) -> list[tuple[str, str, str]]:
     """(page, link, right): the link is on the page for exactly the users holding the right."""
     plan_page = reverse("indicators:plan_detail", args=[plan.slug])
-    bilan_page = reverse("reporting:bilan_detail", args=[2025])
+    bilan_page = reverse("reporting:bilan_detail", args=[plan.slug, 2025])
     return [
         (plan_page, reverse("actions:plan_xlsx", args=[plan.slug]), "may_export"),
         (plan_page, reverse("indicators:values_xlsx", args=[plan.slug]), "may_export"),
-        (plan_page, reverse("indicators:campaigns"), "may_run_campaigns"),
-        (bilan_page, reverse("reporting:bilan_pdf", args=[2025]), "may_download_bilan"),
+        (plan_page, reverse("indicators:campaigns", args=[plan.slug]), "may_run_campaigns"),
+        (bilan_page, reverse("reporting:bilan_pdf", args=[plan.slug, 2025]), "may_download_bilan"),
         (bilan_page, reverse("indicators:values_xlsx", args=[plan.slug]), "may_export"),
-        (reverse("reporting:bilan_list"), reverse("reporting:bilan_pdf", args=[2024]), "may_download_bilan"),
+        (
+            reverse("reporting:bilan_list", args=[plan.slug]),
+            reverse("reporting:bilan_pdf", args=[plan.slug, 2024]),
+            "may_download_bilan",
+        ),
     ]
 
 
@@ -145,8 +149,8 @@ def test_a_page_shows_a_link_only_to_those_who_may_follow_it(two_fiche_plan, rol
 def test_only_scp_sees_the_publish_button_and_the_administration(two_fiche_plan, role):
     user = role_user(role, two_fiche_plan)
     client = logged_in(user)
-    publish = reverse("reporting:bilan_publish", args=[2025])
-    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    publish = reverse("reporting:bilan_publish", args=[two_fiche_plan.slug, 2025])
+    page = client.get(reverse("reporting:bilan_detail", args=[two_fiche_plan.slug, 2025])).content.decode()
 
     assert (f'action="{publish}"' in page) is rights.may_publish(user)
     assert (f'href="{reverse("admin:index")}"' in page) is rights.may_edit_plan(user)
@@ -160,5 +164,9 @@ def test_only_scp_sees_the_publish_button_and_the_administration(two_fiche_plan,
 def test_a_logged_in_user_without_a_role_reads_nothing(spaser54, role):
     client = logged_in(role_user(role, spaser54))
     fiche_page = reverse("indicators:fiche_detail", args=[spaser54.slug, 11])
-    for url in (reverse("indicators:plan_detail", args=[spaser54.slug]), fiche_page, "/bilans/2025/"):
+    for url in (
+        reverse("indicators:plan_detail", args=[spaser54.slug]),
+        fiche_page,
+        reverse("reporting:bilan_detail", args=[spaser54.slug, 2025]),
+    ):
         assert client.get(url).status_code == 403, url

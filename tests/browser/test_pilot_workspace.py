@@ -24,7 +24,7 @@ def test_pilot_enters_submits_and_scp_validates(page, live_server, fiche11, camp
 
     log_in(page, live_server, pilot11.username)
     expect(page).to_have_url(f"{live_server.url}/mes-fiches/")
-    row = page.locator("#fiche-11")
+    row = page.locator("#spaser54-2021-2026-2025-fiche-11")  # plan, campaign year, fiche
     expect(row).to_contain_text("À saisir")
     row.get_by_role("link", name=re.compile("Saisir")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bilan 2025 – fiche 11")
@@ -52,11 +52,11 @@ def test_pilot_enters_submits_and_scp_validates(page, live_server, fiche11, camp
 
     page.get_by_role("button", name=re.compile("soumettre")).click()
     expect(page).to_have_url(f"{live_server.url}/mes-fiches/")
-    expect(page.locator("#fiche-11")).to_contain_text("Soumis")
+    expect(page.locator("#spaser54-2021-2026-2025-fiche-11")).to_contain_text("Soumis")
     page.get_by_role("button", name="Se déconnecter").click()
 
     log_in(page, live_server, scp_user.username)
-    page.goto(f"{live_server.url}/campagnes/2025/")
+    page.goto(f"{live_server.url}/campagnes/2025/")  # the old address: the current plan's campaign
     page.locator("#fiche-11").get_by_role("button", name=re.compile("^Valider")).click()
     expect(page.get_by_role("status")).to_contain_text("Fiche 11 – 2025 : validé")
     review = AnnualReview.objects.get(fiche=fiche11, year=2025)

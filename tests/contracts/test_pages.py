@@ -220,7 +220,7 @@ def test_pilots_are_refused_and_anonymous_visitors_sent_to_login(client, plan, p
 def test_the_navigation_links_the_page_for_scp_and_the_comite(client, plan, committee_user):
     client.force_login(committee_user)
     page = text(client.get(reverse("indicators:plan_detail", args=[plan.slug])))
-    assert f'href="{reverse("contracts:legal_current")}">Indicateurs légaux</a>' in page
+    assert f'href="{reverse("contracts:legal_latest", args=[plan.slug])}">Indicateurs légaux</a>' in page
 
 
 # --- the list of contracts ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from actions.enums import ProgressStatus
 from actions.models import Fiche
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview
+from tests.conftest import SPASER54
 from tests.factories import AnnualReviewFactory, CampaignFactory, user_in_role
 from tests.utils import form_data
 
@@ -58,7 +59,7 @@ def fiche_page_progress(client: Client, fiche: Fiche) -> str:
 
 def bilan_fiche(client: Client, fiche: Fiche) -> tuple[str, str]:
     """The fiche's progress in the bilan of the year, and the head of its review of the year."""
-    page = page_text(client, reverse("reporting:bilan_detail", args=[YEAR]))
+    page = page_text(client, reverse("reporting:bilan_detail", args=[SPASER54, YEAR]))
     article = re.search(rf'<article class="fiche" id="fiche-{fiche.number}">(.*?)</article>', page, re.S)[1]
     status = re.search(
         r'État d\'avancement</dt><dd><span class="status status-[^"]+">([^<]+)</span>', article
@@ -106,8 +107,8 @@ def test_the_status_a_pilot_submits_and_scp_validates_is_the_one_every_page_show
     assert bilan_fiche(clients["scp"], fiche11)[1] == f"{DONE} – soumis, non validé"
     assert export_progress(clients["scp"], fiche11) == (UNKNOWN, f"{DONE} (non validé)")
 
-    campaign = page_text(clients["scp"], reverse("indicators:campaign", args=[YEAR]))
-    validate = reverse("indicators:campaign_fiche_action", args=[YEAR, fiche11.number, "valider"])
+    campaign = page_text(clients["scp"], reverse("indicators:campaign", args=[SPASER54, YEAR]))
+    validate = reverse("indicators:campaign_fiche_action", args=[SPASER54, YEAR, fiche11.number, "valider"])
     assert f'action="{validate}"' in campaign
     assert clients["scp"].post(validate).status_code == 302
     assert AnnualReview.objects.get(fiche=fiche11, year=YEAR).status == ReviewStatus.VALIDATED

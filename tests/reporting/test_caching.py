@@ -7,12 +7,13 @@ from actions.caching import data_version
 from actions.enums import MilestoneStatus
 from actions.models import GlossaryEntry, Milestone
 from indicators.models import IndicatorValue
+from tests.conftest import SPASER54
 
 pytestmark = pytest.mark.django_db
 
 
 def bilan_page(client, year=2024) -> str:
-    response = client.get(reverse("reporting:bilan_detail", args=[year]))
+    response = client.get(reverse("reporting:bilan_detail", args=[SPASER54, year]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -62,6 +63,6 @@ def test_html_and_pdf_share_the_cached_data(client, committee_user, small_plan):
 
     client.force_login(committee_user)
     page = bilan_page(client, 2025)
-    pdf = client.get(reverse("reporting:bilan_pdf", args=[2025])).content
+    pdf = client.get(reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content
     generated = page.split("Document généré le</dt><dd>")[1].split("</dd>")[0]
     assert generated in squash(pdf_text(pdf))

@@ -16,6 +16,7 @@ from reporting.models import PublishedBilan
 from reporting.pdf import bilan_pdf
 from reporting.selectors import bilan_build
 from reporting.services import bilan_publish
+from tests.conftest import SPASER54
 from tests.contracts import legal_data
 from tests.contracts.legal_data import BUYER, Spec, add_buyer, create, expected, generate, table_rows
 from tests.reporting.conftest import pdf_text, squash
@@ -46,7 +47,7 @@ def rows(legal: dict) -> dict[str, dict]:
 def test_no_section_while_the_plan_has_no_buyer(small_plan, client, committee_user):
     assert bilan_build(plan=small_plan, year=2025)["legal"] is None
     client.force_login(committee_user)
-    page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    page = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2025])).content.decode()
     assert TITLE not in page
 
 
@@ -118,7 +119,7 @@ def test_the_sections_queries_do_not_grow_with_the_contracts(plan):
 
 def test_page_shows_the_section_with_the_same_figures(plan, specs, client, committee_user):
     client.force_login(committee_user)
-    html = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    html = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2025])).content.decode()
     assert TITLE in html and 'href="#indicateurs-legaux"' in html
     counts = expected(specs, years=[2025])
     body = {row[0]: row[1:] for row in table_rows(html, "taux-legaux")[1:]}
@@ -151,7 +152,7 @@ def test_published_version_is_frozen_when_contracts_are_imported_later(
     assert frozen_legal["contracts"] == before
 
     client.force_login(committee_user)
-    live_url = reverse("reporting:bilan_detail", args=[2025])
+    live_url = reverse("reporting:bilan_detail", args=[SPASER54, 2025])
     assert client.get(live_url).status_code == 200  # the live bilan is built (and cached) now
 
     later = [
@@ -162,7 +163,9 @@ def test_published_version_is_frozen_when_contracts_are_imported_later(
 
     published = PublishedBilan.objects.get(pk=published.pk)
     assert published.data["legal"] == frozen_legal and bytes(published.pdf) == frozen_pdf
-    frozen_page = client.get(reverse("reporting:published_detail", args=[published.pk])).content.decode()
+    frozen_page = client.get(
+        reverse("reporting:published_detail", args=[SPASER54, published.pk])
+    ).content.decode()
     live_page = client.get(live_url).content.decode()
     assert table_rows(frozen_page, "taux-legaux")[1][1] == str(before)
     # The live bilan reads the register as it is now (the import changed the data's version).
@@ -176,5 +179,5 @@ def test_a_version_published_before_the_section_still_renders(plan, specs, scp_u
     del data["legal"]  # as stored by a version of the application that had no such section
     PublishedBilan.objects.filter(pk=published.pk).update(data=data)
     client.force_login(committee_user)
-    page = client.get(reverse("reporting:published_detail", args=[published.pk]))
+    page = client.get(reverse("reporting:published_detail", args=[SPASER54, published.pk]))
     assert page.status_code == 200 and TITLE not in page.content.decode()

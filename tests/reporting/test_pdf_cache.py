@@ -18,6 +18,7 @@ from actions import rights
 from actions.caching import SHARED, data_version, stamped_key
 from actions.models import Fiche, Indicator
 from indicators.models import IndicatorValue
+from tests.conftest import SPASER54
 from tests.factories import CampaignFactory, user_in_role
 from tests.reporting.conftest import pdf_text, squash
 from tests.utils import form_data
@@ -25,7 +26,7 @@ from tests.utils import form_data
 pytestmark = pytest.mark.django_db
 
 YEAR = 2025
-PDF_URL = reverse("reporting:bilan_pdf", args=[YEAR])
+PDF_URL = reverse("reporting:bilan_pdf", args=[SPASER54, YEAR])
 
 
 @pytest.fixture(autouse=True)

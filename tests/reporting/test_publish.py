@@ -10,6 +10,7 @@ from actions.models import Fiche
 from actions.services import plan_publication_set
 from reporting.models import PublishedBilan
 from reporting.services import PublicationRefused, bilan_publish, published_bilan_set_public
+from tests.conftest import SPASER54
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory
 from tests.reporting.conftest import pdf_text, squash
 
@@ -24,10 +25,10 @@ def test_published_bilan_is_unchanged_after_edits(client, scp_user, committee_us
     old_title = fiche.title
 
     client.force_login(scp_user)
-    response = client.post(reverse("reporting:bilan_publish", args=[2024]))
+    response = client.post(reverse("reporting:bilan_publish", args=[SPASER54, 2024]))
     published = PublishedBilan.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
-        "reporting:published_detail", args=[published.pk]
+        "reporting:published_detail", args=[SPASER54, published.pk]
     )
     assert published.version == 1 and published.published_by == scp_user and published.year == 2024
     assert published.sha256 == hashlib.sha256(bytes(published.pdf)).hexdigest()
@@ -43,14 +44,14 @@ def test_published_bilan_is_unchanged_after_edits(client, scp_user, committee_us
     fiche.save()
 
     client.force_login(committee_user)
-    served = client.get(reverse("reporting:published_pdf", args=[published.pk]))
+    served = client.get(reverse("reporting:published_pdf", args=[SPASER54, published.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
     assert served.content == original_pdf
     assert served["ETag"] == f'"{published.sha256}"'
-    page = client.get(reverse("reporting:published_detail", args=[published.pk])).content.decode()
+    page = client.get(reverse("reporting:published_detail", args=[SPASER54, published.pk])).content.decode()
     assert old_title in page and "Titre modifié après publication" not in page
     assert "37 %" in page and "99 %" not in page and "Réalisation d&#x27;origine" in page
-    live = client.get(reverse("reporting:bilan_detail", args=[2024])).content.decode()
+    live = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2024])).content.decode()
     assert "Titre modifié après publication" in live and "99 %" in live and "Réalisation réécrite" in live
 
 
@@ -67,12 +68,12 @@ def test_new_version_and_list_of_versions(client, scp_user, committee_user, smal
     assert "version 2" in squash(pdf_text(bytes(second.pdf)))
 
     client.force_login(committee_user)
-    page = client.get(reverse("reporting:bilan_list")).content.decode()
+    page = client.get(reverse("reporting:bilan_list", args=[SPASER54])).content.decode()
     for bilan in (first, second, other_year, final):
-        assert reverse("reporting:published_detail", args=[bilan.pk]) in page
-        assert reverse("reporting:published_pdf", args=[bilan.pk]) in page
+        assert reverse("reporting:published_detail", args=[SPASER54, bilan.pk]) in page
+        assert reverse("reporting:published_pdf", args=[SPASER54, bilan.pk]) in page
     assert "Bilan de fin de plan 2021-2026" in page
-    year_page = client.get(reverse("reporting:bilan_detail", args=[2025])).content.decode()
+    year_page = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2025])).content.decode()
     assert "Versions publiées (2)" in year_page
 
 
@@ -87,9 +88,11 @@ def test_public_flag_opens_the_published_bilan_without_login(client, scp_user, s
     assert public_url not in client.get(public_list).content.decode()
 
     client.force_login(scp_user)
-    page = client.get(reverse("reporting:published_detail", args=[published.pk])).content.decode()
+    page = client.get(reverse("reporting:published_detail", args=[SPASER54, published.pk])).content.decode()
     assert "Rendre public" in page
-    response = client.post(reverse("reporting:published_set_public", args=[published.pk]), {"is_public": "1"})
+    response = client.post(
+        reverse("reporting:published_set_public", args=[SPASER54, published.pk]), {"is_public": "1"}
+    )
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.is_public
@@ -116,7 +119,9 @@ def test_a_version_with_figures_not_validated_cannot_be_made_public(client, scp_
     published = bilan_publish(plan=small_plan, year=2024, user=scp_user)
     client.force_login(scp_user)
     response = client.post(
-        reverse("reporting:published_set_public", args=[published.pk]), {"is_public": "1"}, follow=True
+        reverse("reporting:published_set_public", args=[SPASER54, published.pk]),
+        {"is_public": "1"},
+        follow=True,
     )
     assert "le bilan annuel de la fiche 11 n&#x27;est pas validé" in response.content.decode()
     published.refresh_from_db()
@@ -127,7 +132,7 @@ def test_a_version_with_figures_not_validated_cannot_be_made_public(client, scp_
 
 def test_publish_needs_post(client, scp_user, small_plan):
     client.force_login(scp_user)
-    assert client.get(reverse("reporting:bilan_publish", args=[2025])).status_code == 405
+    assert client.get(reverse("reporting:bilan_publish", args=[SPASER54, 2025])).status_code == 405
     assert not PublishedBilan.objects.exists()
 
 
@@ -139,9 +144,12 @@ def test_published_list_and_page_query_budget(
     client.force_login(committee_user)
     # Session, user, groups, demo flag, plan, published versions (with their author): not one per version.
     with django_assert_max_num_queries(8):
-        page = client.get(reverse("reporting:bilan_list"))
+        page = client.get(reverse("reporting:bilan_list", args=[SPASER54]))
     assert page.status_code == 200
     published = PublishedBilan.objects.first()
     # Session, user, groups, demo flag, the published row: the frozen data needs no other table.
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("reporting:published_detail", args=[published.pk])).status_code == 200
+        assert (
+            client.get(reverse("reporting:published_detail", args=[SPASER54, published.pk])).status_code
+            == 200
+        )

@@ -21,6 +21,7 @@ from indicators.demo import demo_load
 from indicators.models import AnnualReview, IndicatorValue
 from reporting.pdf import bilan_html_for_print
 from reporting.selectors import bilan_build
+from tests.conftest import SPASER54
 from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +122,11 @@ def site_pages(plan, fiche_numbers):
     pages = [reverse("indicators:plan_detail", args=[plan.slug]), reverse("indicators:my_fiches")]
     pages += [reverse("indicators:fiche_detail", args=[plan.slug, number]) for number in fiche_numbers]
     pages += [reverse("indicators:entry", args=[plan.slug, 11, year]) for year in years]
-    pages += [reverse("reporting:bilan_detail", args=[year]) for year in years]
-    pages += [reverse("reporting:final_detail"), reverse("reporting:bilan_list")]
+    pages += [reverse("reporting:bilan_detail", args=[SPASER54, year]) for year in years]
+    pages += [
+        reverse("reporting:final_detail", args=[SPASER54]),
+        reverse("reporting:bilan_list", args=[SPASER54]),
+    ]
     # From one plan to the next: the decisions (the old fiches' text, the reasons) and the comparison.
     pages += [reverse("planning:decisions", args=["suite"]), reverse("planning:comparison", args=["suite"])]
     contract = Contract.objects.order_by("pk").first()
@@ -191,7 +195,9 @@ def test_the_pdf_prints_them_as_text(client, scp_user, scripted):
     in_print = [name for name, index in markers.items() if f"<script>s{index}</script>" in printed]
     assert {"indicators.AnnualReview.achievements", "actions.Fiche.title"} <= set(in_print)
     # Without whitespace: a long line of the PDF may break inside a payload.
-    text = "".join(pdf_text(client.get(reverse("reporting:bilan_pdf", args=[year])).content).split())
+    text = "".join(
+        pdf_text(client.get(reverse("reporting:bilan_pdf", args=[SPASER54, year])).content).split()
+    )
     # Its start is enough: a script element would print nothing at all (and a narrow column of the
     # PDF may wrap the rest elsewhere in pdftotext's reading order).
     missing = [name for name in in_print if f"<script>s{markers[name]}<" not in text]

@@ -20,8 +20,10 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions.enums import PlanState
 from actions.models import Buyer, Fiche
 from actions.services import plan_publication_set
+from actions.versioning import save_claimed
 from contracts.enums import Considerations, Nature
 from contracts.models import Contract
 from indicators.services import workflow
@@ -55,8 +57,9 @@ def roles_answer(args=lambda site: [], *, anonymous=LOGIN, pilot, other_pilot, c
 
 
 SLUG = lambda site: [site.plan.slug]  # noqa: E731
-YEAR = lambda site: [site.bilan_year]  # noqa: E731
-PUBLISHED = lambda site: [site.published]  # noqa: E731
+YEAR = lambda site: [site.plan.slug, site.bilan_year]  # noqa: E731
+PUBLISHED = lambda site: [site.plan.slug, site.published]  # noqa: E731
+CAMPAIGN = lambda site: [site.plan.slug, site.year]  # noqa: E731
 PUBLIC_BILAN = lambda site: [site.plan.slug, str(site.bilan_year), 1]  # noqa: E731
 ENTRY = lambda site: [site.plan.slug, 11, site.year]  # noqa: E731
 SCP_ONLY = {"pilot": 403, "other_pilot": 403, "committee": 403, "scp": 200}
@@ -94,27 +97,39 @@ EXPECTED: dict[str, Expected] = {
     "login": every_role(302, anonymous=200),  # a logged-in user is sent on
     "logout": every_role(405),  # GET does nothing; logging out is a POST (CSRF-protected)
     # The plan and its fiches, with their follow-up: for every role (an account without one: 403).
+    # The addresses from before the plan was in the URL: the current plan's page (bookmarks).
     "indicators:plan_current": every_role(302),
+    "indicators:campaigns_current": every_role(302),
+    "indicators:campaign_current": every_role(302, args=lambda site: [site.year]),
+    "reporting:bilan_list_current": every_role(302),
+    "reporting:bilan_detail_current": every_role(302, args=lambda site: [site.bilan_year]),
+    "reporting:bilan_pdf_current": every_role(302, args=lambda site: [site.bilan_year]),
+    "reporting:final_detail_current": every_role(302),
+    "reporting:final_pdf_current": every_role(302),
+    "reporting:published_detail_moved": every_role(302, args=lambda site: [site.published]),
+    "reporting:published_pdf_moved": every_role(302, args=lambda site: [site.published]),
     "indicators:plan_detail": every_role(200, args=SLUG),
     "indicators:fiche_detail": every_role(200, args=lambda site: [site.plan.slug, 11]),
     # The pilot's workspace and entry page: the comité reads the entry page; campaigns are SCP's.
     "indicators:my_fiches": every_role(200),
     "indicators:entry": roles_answer(ENTRY, pilot=200, other_pilot=403, committee=200, scp=200),
-    "indicators:campaigns": roles_answer(**SCP_ONLY),
-    "indicators:campaign": roles_answer(lambda site: [site.year], **SCP_ONLY),
-    "indicators:campaign_close": every_role(405, args=lambda site: [site.year]),  # POST only
-    "indicators:campaign_fiche_action": every_role(405, args=lambda site: [site.year, 11, "valider"]),
+    "indicators:campaigns": roles_answer(SLUG, **SCP_ONLY),
+    "indicators:campaign": roles_answer(CAMPAIGN, **SCP_ONLY),
+    "indicators:campaign_close": every_role(405, args=CAMPAIGN),  # POST only
+    "indicators:campaign_fiche_action": every_role(
+        405, args=lambda site: [site.plan.slug, site.year, 11, "valider"]
+    ),
     # Excel exports.
     "actions:plan_xlsx": roles_answer(SLUG, **READERS),
     "indicators:values_xlsx": roles_answer(SLUG, **READERS),
     # Bilans: pages for every role, PDFs for comité and SCP, publishing for SCP (POST).
-    "reporting:bilan_list": every_role(200),
+    "reporting:bilan_list": every_role(200, args=SLUG),
     "reporting:bilan_detail": every_role(200, args=YEAR),
     "reporting:bilan_pdf": roles_answer(YEAR, **READERS),
     "reporting:bilan_publish": every_role(405, args=YEAR),
-    "reporting:final_detail": every_role(200),
-    "reporting:final_pdf": roles_answer(**READERS),
-    "reporting:final_publish": every_role(405),
+    "reporting:final_detail": every_role(200, args=SLUG),
+    "reporting:final_pdf": roles_answer(SLUG, **READERS),
+    "reporting:final_publish": every_role(405, args=SLUG),
     "reporting:published_detail": every_role(200, args=PUBLISHED),
     "reporting:published_pdf": roles_answer(PUBLISHED, **READERS),
     "reporting:published_set_public": every_role(405, args=PUBLISHED),
@@ -168,7 +183,7 @@ def _submitted(site: Site, action: str) -> list:
     """Fiche 5's year of the open campaign, submitted by its pilot: SCP decides on it."""
     fiche = Fiche.objects.get(plan=site.plan, number=5)
     workflow.fiche_year_submit(fiche=fiche, year=site.year, user=site.users["other_pilot"])
-    return [site.year, 5, action]
+    return [site.plan.slug, site.year, 5, action]
 
 
 ONLY_SCP = (LOGIN, 403, 403, 403, 302)
@@ -177,11 +192,11 @@ POSTS = [
     Post(
         "open a campaign",
         "indicators:campaigns",
-        lambda site: [],
+        SLUG,
         ONLY_SCP,
         lambda site, url: {"year": "2026", "deadline": "2027-03-31"},
     ),
-    Post("close a campaign", "indicators:campaign_close", lambda site: [site.year], ONLY_SCP),
+    Post("close a campaign", "indicators:campaign_close", CAMPAIGN, ONLY_SCP),
     Post("validate", "indicators:campaign_fiche_action", lambda site: _submitted(site, "valider"), ONLY_SCP),
     Post(
         "return",
@@ -193,11 +208,11 @@ POSTS = [
     Post(
         "reopen",
         "indicators:campaign_fiche_action",
-        lambda site: [site.validated_year, 5, "rouvrir"],
+        lambda site: [site.plan.slug, site.validated_year, 5, "rouvrir"],
         ONLY_SCP,
     ),
     Post("publish a bilan", "reporting:bilan_publish", YEAR, ONLY_SCP),
-    Post("publish the end-of-plan bilan", "reporting:final_publish", lambda site: [], ONLY_SCP),
+    Post("publish the end-of-plan bilan", "reporting:final_publish", SLUG, ONLY_SCP),
     Post(
         "make a bilan private",
         "reporting:published_set_public",
@@ -261,6 +276,94 @@ def test_every_page_against_every_role(client, role_users, site):
             client.force_login(role_users[role])
         for name, url, expected in site_urls(site):
             check(client.get(url), getattr(expected, role), f"{role} {name} {url}")
+
+
+# --- plan states --------------------------------------------------------------------------------------
+# A plan in force or closed is read as the table says; a plan in preparation is SCP's and the comité's
+# (actions.rights.may_read_plan_of): to a pilot, its addresses answer exactly as those of a plan that
+# does not exist (404; or 403 where the page is refused to pilots whatever the plan), so that a pilot
+# cannot even learn that the next plan is being prepared.
+
+UNKNOWN_PLAN = "plan-inexistant"
+PILOTS = ("pilot", "other_pilot")
+# The addresses without a plan (from before there were several): they lead to the current plan.
+WITHOUT_PLAN = {name for name in EXPECTED if name.endswith(("_current", "_moved"))}
+
+
+def plan_urls(site: Site) -> list[tuple[str, str, Expected, str]]:
+    """(name, url, expected, the same url for a plan that does not exist) of every URL that names the
+    site's plan (outside the public site, whose answers follow what SCP published)."""
+    urls = []
+    for name, expected in EXPECTED.items():
+        args = expected.args(site)
+        if name.startswith("public:") or site.plan.slug not in args:
+            continue
+        unknown = [UNKNOWN_PLAN if arg == site.plan.slug else arg for arg in args]
+        urls.append((name, reverse(name, args=args), expected, reverse(name, args=unknown)))
+    return urls
+
+
+def set_plan_state(site: Site, state: str) -> None:
+    plan = site.plan
+    plan.state = state
+    save_claimed(plan, seen=None, user=site.users["scp"])
+
+
+def named_with_plan(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    """Named URLs (outside the admin and the public site) whose address holds a plan's identifier."""
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace not in ("admin", "public"):
+            names |= named_with_plan(
+                pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            )
+        elif isinstance(pattern, URLPattern) and "slug" in pattern.pattern.converters:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_the_plan_state_tables_open_every_url_with_a_plan_in_its_address(site):
+    assert {name for name, *_ in plan_urls(site)} == named_with_plan()
+    assert {"indicators:plan_detail", "indicators:entry", "reporting:published_detail"} <= named_with_plan()
+
+
+@pytest.mark.parametrize("state", [PlanState.IN_FORCE, PlanState.CLOSED])
+def test_a_plan_in_force_or_closed_is_read_by_every_role_as_the_table_says(client, role_users, site, state):
+    set_plan_state(site, state)
+    for role in ROLES:
+        client.logout()
+        if role_users[role]:
+            client.force_login(role_users[role])
+        for name, url, expected, _ in plan_urls(site):
+            check(client.get(url), getattr(expected, role), f"{state} {role} {name} {url}")
+
+
+def test_a_plan_in_preparation_answers_pilots_as_a_plan_that_does_not_exist(client, role_users, site):
+    set_plan_state(site, PlanState.PREPARATION)
+    for role in ROLES:
+        client.logout()
+        if role_users[role]:
+            client.force_login(role_users[role])
+        for name, url, expected, unknown_url in plan_urls(site):
+            response, label = client.get(url), f"{role} {name} {url}"
+            if role in PILOTS:
+                assert response.status_code == client.get(unknown_url).status_code, label
+                # 403: refused to pilots whatever the plan; 405: a POST-only address (both before the
+                # plan is looked up); else not found.
+                if response.status_code != 404:
+                    assert response.status_code == getattr(expected, role) in (403, 405), label
+            else:  # SCP and the comité read it as a plan in force
+                check(response, getattr(expected, role), label)
+        for name, url, expected in site_urls(site):
+            if name in WITHOUT_PLAN:
+                response, label = client.get(url), f"{role} {name} {url}"
+                if role in PILOTS:  # no plan they may read: nowhere to send them
+                    assert response.status_code in (403, 404), label
+                else:
+                    check(response, getattr(expected, role), label)
+    client.force_login(role_users["pilot"])
+    page = client.get(reverse("indicators:my_fiches")).content.decode()
+    assert site.plan.slug not in page and site.plan.short_title not in page
 
 
 @pytest.mark.parametrize("post", POSTS, ids=lambda post: post.label)

@@ -22,14 +22,15 @@ def test_login_page_in_french_and_login_works(client, scp_user):
     [
         ("pilot", "indicators:my_fiches"),  # the pilot's own workspace
         ("other_pilot", "indicators:my_fiches"),
-        ("committee", "indicators:plan_current"),
-        ("scp", "indicators:plan_current"),
+        ("committee", "indicators:plan_detail"),  # the plan in force
+        ("scp", "indicators:plan_detail"),
     ],
 )
-def test_each_role_lands_on_its_page(client, role_users, role, landing):
+def test_each_role_lands_on_its_page(client, role_users, spaser54, role, landing):
     client.force_login(role_users[role])
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"] == reverse(landing)
+    args = [spaser54.slug] if landing == "indicators:plan_detail" else []
+    assert response.status_code == 302 and response["Location"] == reverse(landing, args=args)
 
 
 def test_a_visitor_without_an_account_lands_on_the_public_site(client, spaser54):
