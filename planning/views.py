@@ -9,13 +9,14 @@ by every role. Writes go through actions.succession's services.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from actions import rights
 from actions.excel.files import build_workbook, xlsx_response
 from actions.models import FicheDecision, Plan
+from actions.plan_urls import plan_from_url
 from actions.succession import (
     PreparationError,
     fiche_add_new,
@@ -40,9 +41,7 @@ def _apply(form, error: ValidationError) -> None:
 
 def prepare_next(request, slug: str):
     """SCP prepares the plan that follows `slug`: the frame copied, every fiche "reconduite"."""
-    old = get_object_or_404(Plan, slug=slug)
-    if not rights.may_read_plan_of(request.user, old):
-        raise Http404("Ce plan n'existe pas.")
+    old = plan_from_url(request, slug)
     rights.require(
         rights.may_prepare_plan(request.user),
         "La préparation du plan suivant est réservée au service commande publique.",
@@ -77,8 +76,8 @@ def prepare_next(request, slug: str):
 
 def _new_plan(request, slug: str) -> Plan:
     """A plan that follows another, if the user may read it (404 otherwise: a draft is not shown)."""
-    plan = get_object_or_404(Plan.objects.select_related("predecessor"), slug=slug)
-    if plan.predecessor is None or not rights.may_read_plan_of(request.user, plan):
+    plan = plan_from_url(request, slug)
+    if plan.predecessor_id is None:
         raise Http404("Ce plan n'existe pas.")
     return plan
 

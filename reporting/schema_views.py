@@ -4,28 +4,23 @@ Rights: whoever may read the plan reads the page (a plan in preparation: SCP and
 a 404 for everyone else, as if it did not exist); the PDF, like the bilan's, is for SCP and the comité.
 """
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import render
 
 from actions import rights
 from actions.models import Plan
+from actions.plan_urls import plan_from_url
 
 from .schema import live_schema, live_schema_pdf
 
-# The bilan's views (reporting.views) are being reorganised per plan: this module leans on none of
-# their private helpers, so the two merge independently.
 
-
-def _readable_plan(user, slug: str) -> Plan:
-    rights.require(rights.may_read_plan(user))
-    plan = get_object_or_404(Plan, slug=slug)
-    if not rights.may_read_plan_of(user, plan):
-        raise Http404("Aucun plan ne correspond à cette adresse.")
-    return plan
+def _readable_plan(request, slug: str) -> Plan:
+    rights.require(rights.may_read_plan(request.user))
+    return plan_from_url(request, slug)
 
 
 def schema_detail(request, slug: str):
-    plan = _readable_plan(request.user, slug)
+    plan = _readable_plan(request, slug)
     schema, schema_html = live_schema(plan=plan)
     return render(
         request,
@@ -40,7 +35,7 @@ def schema_detail(request, slug: str):
 
 
 def schema_pdf(request, slug: str):
-    plan = _readable_plan(request.user, slug)
+    plan = _readable_plan(request, slug)
     rights.require(
         rights.may_download_bilan(request.user),
         "Le PDF est réservé au comité de suivi et au service commande publique.",

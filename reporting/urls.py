@@ -2,7 +2,7 @@ from django.urls import path
 
 from actions.views import to_current_plan
 
-from . import views
+from . import schema_views, views
 
 app_name = "reporting"
 
@@ -21,6 +21,9 @@ urlpatterns = [
         views.published_set_public,
         name="published_set_public",
     ),
+    # The schema document: the plan itself (not a bilan), page and tagged PDF.
+    path("plans/<slug:slug>/schema/", schema_views.schema_detail, name="schema"),
+    path("plans/<slug:slug>/schema/pdf/", schema_views.schema_pdf, name="schema_pdf"),
     # Addresses without a plan, from before there were several (bookmarks): the current plan's, and a
     # published version's own plan.
     path("bilans/", to_current_plan, {"to": "reporting:bilan_list"}, name="bilan_list_current"),
@@ -44,13 +47,4 @@ urlpatterns = [
         {"to": "reporting:published_pdf"},
         name="published_pdf_moved",
     ),
-]
-
-# The schema document (the plan itself, page and PDF): reporting/schema_views.py. Kept apart from the
-# bilans' paths above so that a change of those merges cleanly.
-from . import schema_views  # noqa: E402
-
-urlpatterns += [
-    path("plans/<slug:slug>/schema/", schema_views.schema_detail, name="schema"),
-    path("plans/<slug:slug>/schema/pdf/", schema_views.schema_pdf, name="schema_pdf"),
 ]

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.enums import PlanState
-from actions.models import Buyer, Fiche
+from actions.models import Buyer, Fiche, Plan
 from actions.services import plan_publication_set
 from actions.versioning import save_claimed
 from contracts.enums import Considerations, Nature
@@ -91,6 +91,16 @@ def _contract(site: Site) -> list:
     return [site.plan.slug, contract.pk]
 
 
+def _draft(site: Site) -> list:
+    """The next plan, in preparation (prepared from the site's plan on first use)."""
+    from actions.succession import plan_prepare_next
+
+    draft = site.plan.successors.first() or plan_prepare_next(
+        old=site.plan, slug="suite", title="Suite", start_year=2027, end_year=2032, user=site.users["scp"]
+    )
+    return [draft.slug]
+
+
 # url name -> expected answer to a GET, per role. Add a line here for every new URL.
 EXPECTED: dict[str, Expected] = {
     "home": every_role(302, anonymous=200),  # a visitor without an account: the public site's home
@@ -133,6 +143,15 @@ EXPECTED: dict[str, Expected] = {
     "reporting:published_detail": every_role(200, args=PUBLISHED),
     "reporting:published_pdf": roles_answer(PUBLISHED, **READERS),
     "reporting:published_set_public": every_role(405, args=PUBLISHED),
+    # The schema document (the plan itself): its page for every role, its PDF for comité and SCP.
+    "reporting:schema": every_role(200, args=SLUG),
+    "reporting:schema_pdf": roles_answer(SLUG, **READERS),
+    # From one plan to the next: SCP prepares it and decides each fiche, the comité reads; a draft is
+    # not shown to pilots at all (404, as if it did not exist).
+    "planning:prepare_next": roles_answer(SLUG, **SCP_ONLY),
+    "planning:decisions": roles_answer(_draft, pilot=404, other_pilot=404, committee=200, scp=200),
+    "planning:comparison": roles_answer(_draft, pilot=404, other_pilot=404, committee=200, scp=200),
+    "planning:comparison_xlsx": roles_answer(_draft, pilot=404, other_pilot=404, committee=200, scp=200),
     # The contracts register and the legal indicators (art. L2111-3): SCP and the comité read them;
     # pilots read the figures computed for their fiches on their entry page only.
     "contracts:legal_current": roles_answer(**READERS_SENT_ON),  # to the plan's latest year
@@ -148,6 +167,7 @@ EXPECTED: dict[str, Expected] = {
     "public:plan": every_role(200, anonymous=200, args=SLUG),
     "public:fiche": every_role(200, anonymous=200, args=lambda site: [site.plan.slug, 11]),
     "public:bilans": every_role(200, anonymous=200, args=SLUG),
+    "public:schema_document_pdf": every_role(200, anonymous=200, args=SLUG),
     "public:bilan": every_role(200, anonymous=200, args=PUBLIC_BILAN),
     "public:bilan_pdf": every_role(200, anonymous=200, args=PUBLIC_BILAN),
     "public:data": every_role(200, anonymous=200, args=SLUG),
@@ -265,8 +285,12 @@ def check(response, expected, label):
         assert response.status_code == expected, label
 
 
-def site_urls(site: Site) -> list[tuple[str, str, Expected]]:
-    return [(name, reverse(name, args=expected.args(site)), expected) for name, expected in EXPECTED.items()]
+def site_urls(site: Site, only=None) -> list[tuple[str, str, Expected]]:
+    return [
+        (name, reverse(name, args=expected.args(site)), expected)
+        for name, expected in EXPECTED.items()
+        if only is None or name in only
+    ]
 
 
 def test_every_page_against_every_role(client, role_users, site):
@@ -295,6 +319,8 @@ def plan_urls(site: Site) -> list[tuple[str, str, Expected, str]]:
     site's plan (outside the public site, whose answers follow what SCP published)."""
     urls = []
     for name, expected in EXPECTED.items():
+        if name in NEXT_PLAN_PAGES:  # about the next plan: test_the_next_plan_pages_by_the_next_plan_state
+            continue
         args = expected.args(site)
         if name.startswith("public:") or site.plan.slug not in args:
             continue
@@ -322,8 +348,40 @@ def named_with_plan(resolver: URLResolver | None = None, prefix: str = "") -> se
     return names
 
 
+# The pages about the plan that follows the site's plan (its preparation, the comparison): per state of
+# that next plan, the answers of (anonymous, pilot, other pilot, comité, SCP) to a GET.
+IN_PREPARATION = (LOGIN, 404, 404, 200, 200)
+NEXT_PLAN_PAGES = {
+    "planning:decisions": {state: IN_PREPARATION for state in PlanState},  # SCP decides, comité reads
+    "planning:comparison": {
+        PlanState.PREPARATION: IN_PREPARATION,
+        PlanState.IN_FORCE: (LOGIN, 200, 200, 200, 200),
+        PlanState.CLOSED: (LOGIN, 200, 200, 200, 200),
+    },
+    "planning:comparison_xlsx": {
+        PlanState.PREPARATION: IN_PREPARATION,
+        PlanState.IN_FORCE: (LOGIN, 403, 403, 200, 200),
+        PlanState.CLOSED: (LOGIN, 403, 403, 200, 200),
+    },
+}
+
+
+@pytest.mark.parametrize("state", list(PlanState))
+def test_the_next_plan_pages_by_the_next_plan_state(client, role_users, site, state):
+    draft = Plan.objects.get(slug=_draft(site)[0])
+    draft.state = state
+    save_claimed(draft, seen=None, user=site.users["scp"])
+    for name, answers in NEXT_PLAN_PAGES.items():
+        url = reverse(name, args=[draft.slug])
+        for role, expected in zip(ROLES, answers[state], strict=True):
+            client.logout()
+            if role_users[role]:
+                client.force_login(role_users[role])
+            check(client.get(url), expected, f"{state} {role} {name}")
+
+
 def test_the_plan_state_tables_open_every_url_with_a_plan_in_its_address(site):
-    assert {name for name, *_ in plan_urls(site)} == named_with_plan()
+    assert {name for name, *_ in plan_urls(site)} | set(NEXT_PLAN_PAGES) == named_with_plan()
     assert {"indicators:plan_detail", "indicators:entry", "reporting:published_detail"} <= named_with_plan()
 
 
@@ -354,7 +412,7 @@ def test_a_plan_in_preparation_answers_pilots_as_a_plan_that_does_not_exist(clie
                     assert response.status_code == getattr(expected, role) in (403, 405), label
             else:  # SCP and the comité read it as a plan in force
                 check(response, getattr(expected, role), label)
-        for name, url, expected in site_urls(site):
+        for name, url, expected in site_urls(site, only=WITHOUT_PLAN):
             if name in WITHOUT_PLAN:
                 response, label = client.get(url), f"{role} {name} {url}"
                 if role in PILOTS:  # no plan they may read: nowhere to send them
