@@ -8,11 +8,13 @@ and filter to the fiches' list by registering a subclass of `FicheAdmin`.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import rights, services
+from . import enums, rights, services, states
 from .excel.admin import AllOrNothingImportMixin
 from .excel.plan_workbook import FicheResource, FichesXLSX, IndicatorResource, IndicatorsXLSX
 from .models import (
@@ -38,6 +40,22 @@ from .people import person_name
 from .versioning import StaleWrite, stale_message
 
 SEEN_VERSION = "seen_version"
+NOTHING_WRITTEN = " Rien n'a été enregistré."
+
+
+def content_state_refusal(obj) -> str | None:
+    """Why a row of the plan (or the plan itself) may not be written in its plan's state, or None."""
+    plan = states.plan_of(obj) if obj is not None else None
+    return states.content_refusal(plan) if plan is not None else None
+
+
+def read_only_banner(obj, refusal: str) -> str:
+    """The banner over a change form the plan's state makes read-only."""
+    plan = states.plan_of(obj)
+    reason = refusal.removesuffix(NOTHING_WRITTEN)
+    if plan is not None and plan.state == enums.PlanState.CLOSED:
+        return f"Ce plan est clos : cette page est en lecture seule. {reason}"
+    return f"Cette page est en lecture seule. {reason}"
 
 
 class VersionedForm(forms.ModelForm):
@@ -106,6 +124,22 @@ class WriteThroughServicesMixin:
             self.save_row(request, obj, seen.get(id(obj)) if obj.pk else None)
         formset.save_m2m()
 
+    # --- the plan's state (actions.states): the rows of a closed plan are read-only here ----------
+
+    def state_refusal(self, obj) -> str | None:
+        """Why `obj` may not be written in its plan's state; a follow-up admin asks for its year."""
+        return content_state_refusal(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and self.state_refusal(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and self.state_refusal(obj))
+
+    def _state_refusal_of(self, request, object_id) -> tuple[object, str | None]:
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        return obj, (self.state_refusal(obj) if obj is not None else None)
+
     def get_actions(self, request):
         # The bulk delete would bypass the rules of each row: rows are deleted one at a time.
         actions = super().get_actions(request)
@@ -117,6 +151,12 @@ class WriteThroughServicesMixin:
         return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj, refusal = self._state_refusal_of(request, object_id)
+        if refusal:
+            if request.method == "POST":  # a form opened before the plan was closed: nothing written
+                messages.error(request, refusal)
+                return HttpResponseRedirect(request.get_full_path())
+            messages.warning(request, read_only_banner(obj, refusal))
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except self.refusals as error:
@@ -124,6 +164,13 @@ class WriteThroughServicesMixin:
             return self._refused(request, error)
 
     def delete_view(self, request, object_id, extra_context=None):
+        obj, refusal = self._state_refusal_of(request, object_id)
+        if refusal:
+            messages.error(request, refusal)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            )
         try:
             return super().delete_view(request, object_id, extra_context)
         except self.refusals as error:
@@ -143,6 +190,16 @@ class PlanContentInline:
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         return fields if SEEN_VERSION in fields else [*fields, SEEN_VERSION]
+
+    # `obj` is the parent row: the rows of a closed plan's parent are shown read-only.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not content_state_refusal(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not content_state_refusal(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not content_state_refusal(obj)
 
 
 class FichePilotInline(PlanContentInline, admin.TabularInline):
@@ -287,13 +344,35 @@ class PlanAdmin(PlanContentAdmin):
         "buyer",
         "start_year",
         "end_year",
+        "state",
         "adopted_on",
         "updated_on",
         "is_public",
     ]
+    list_filter = ["state"]
     search_fields = ["title", "short_title", "buyer"]
+    # The state changes only through plan_state_set (the actions below), never through the form.
+    readonly_fields = ["state"]
     inlines = [BuyerInline]
-    actions = ["make_public", "make_private"]
+    actions = ["make_public", "make_private", "put_in_force", "close_plan"]
+
+    def _set_state(self, request, queryset, state: str, done: str) -> None:
+        rights.require(rights.may_prepare_plan(request.user), "Action réservée au service commande publique.")
+        for plan in queryset:
+            try:
+                services.plan_state_set(plan=plan, state=state, user=request.user, seen_version=plan.version)
+            except self.refusals as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, f"{plan} : {done}.", messages.SUCCESS)
+
+    @admin.action(description="Mettre en vigueur")
+    def put_in_force(self, request, queryset):
+        self._set_state(request, queryset, enums.PlanState.IN_FORCE, "en vigueur")
+
+    @admin.action(description="Clore le plan (lecture seule, sauf la campagne de sa dernière année)")
+    def close_plan(self, request, queryset):
+        self._set_state(request, queryset, enums.PlanState.CLOSED, "clos")
 
     def _set_publication(self, request, queryset, is_public: bool) -> None:
         rights.require(rights.may_publish(request.user), "Publication réservée au service commande publique.")

@@ -264,6 +264,8 @@ class DecpImportForm(forms.Form):
         sirets = [s for s in _SIRET_SPLIT.split(cleaned.get("sirets") or "") if s]
         try:
             cleaned["buyers"] = services.buyers_of(cleaned.get("plan"), sirets)
+        except services.PlanStateRefused as exc:
+            self.add_error("plan", str(exc))
         except services.NoBuyers as exc:
             if sirets:
                 self.add_error("sirets", str(exc))

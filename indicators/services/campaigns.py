@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights
+from actions import rights, states
 from actions.models import Plan
 from actions.versioning import save_claimed
 
@@ -16,7 +16,11 @@ from .workflow import WorkflowError
 
 
 def campaign_refusal(*, plan: Plan, year: int | None, deadline: datetime.date | None) -> str | None:
-    """Why a campaign of `year` with this deadline cannot be opened, in French, or None."""
+    """Why a campaign of `year` with this deadline cannot be opened, in French, or None: the plan's
+    state first (none in preparation; in a closed plan, only its last year's until it is sealed)."""
+    refusal = states.follow_up_refusal(plan, year) if year is not None else None
+    if refusal:
+        return refusal
     if year is not None and year not in plan.years:
         return f"L'année {year} est hors du plan ({plan.start_year}-{plan.end_year})."
     if year is not None and deadline is not None and deadline.year < year:
@@ -41,6 +45,9 @@ def campaign_open(*, plan: Plan, year: int, deadline: datetime.date, user: User)
 def campaign_close(*, campaign: Campaign, user: User) -> Campaign:
     """Close a campaign: pilots can no longer save or submit for that year."""
     rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
+    refusal = states.follow_up_refusal(campaign.plan, campaign.year)
+    if refusal:
+        raise WorkflowError(refusal)
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
     save_claimed(campaign, seen=None, user=user)
     return campaign
