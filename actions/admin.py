@@ -78,6 +78,11 @@ class VersionedForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()  # the instance now holds the submitted values
+        # The plan's state comes first: a closed plan's form says so, whatever else is wrong with it.
+        refusal = self.state_refusal(self.instance) if self._names_its_plan() else None
+        if refusal:
+            self.add_error(None, refusal)
+            return
         if self.errors:
             return
         deleting = bool(self.cleaned_data.get("DELETE")) and self.instance.pk is not None
@@ -87,6 +92,14 @@ class VersionedForm(forms.ModelForm):
 
     def write_refusal(self, obj, deleting: bool) -> str | None:
         return services.write_refusal(obj, deleting=deleting)
+
+    def state_refusal(self, obj) -> str | None:
+        """Why the plan's state refuses this row (its content: a closed plan's is read-only)."""
+        return content_state_refusal(obj)
+
+    def _names_its_plan(self) -> bool:
+        """Whether the instance's way up to its plan (plan, fiche, axis...) is set and valid."""
+        return not any(name in self.errors for name in ("plan", "fiche", "axis", "indicator", "objective"))
 
 
 class WriteThroughServicesMixin:

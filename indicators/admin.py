@@ -119,7 +119,15 @@ def _follow_up_refusal(fiche, years) -> str | None:
     )
 
 
-class IndicatorValueForm(VersionedForm):
+class FollowUpForm(VersionedForm):
+    """A form of the follow-up: its plan's state is asked for the row's year (actions.states)."""
+
+    def state_refusal(self, obj) -> str | None:
+        plan = states.plan_of(obj)
+        return states.follow_up_refusal(plan, obj.year) if plan is not None and obj.year else None
+
+
+class IndicatorValueForm(FollowUpForm):
     def write_refusal(self, obj, deleting):
         years = {obj.year}
         if obj.pk:
@@ -311,7 +319,7 @@ class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
         return HttpResponseRedirect(self._changelist(self.model._meta))
 
 
-class CampaignForm(VersionedForm):
+class CampaignForm(FollowUpForm):
     def write_refusal(self, obj, deleting):
         if deleting or not obj.plan_id:
             return None
@@ -352,7 +360,7 @@ class CampaignAdmin(FollowUpAdmin):
         )
 
 
-class AnnualReviewForm(VersionedForm):
+class AnnualReviewForm(FollowUpForm):
     def write_refusal(self, obj, deleting):
         years = {obj.year}
         if obj.pk:
