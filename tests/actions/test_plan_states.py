@@ -23,7 +23,7 @@ IN_2026 = datetime.date(2026, 1, 1)  # the first day of SPASER 54's last year
 
 @pytest.fixture
 def sealed():
-    """A seal check standing in for reporting's (its own is tested in tests/indicators/test_closed_plan.py)."""
+    """A seal check standing in for reporting's (tested in tests/indicators/test_closed_plan.py)."""
     sealed_plans: set[int] = set()
 
     def check(plan):
