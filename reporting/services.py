@@ -88,7 +88,8 @@ def published_bilan_set_public(
     """Show (or withdraw) a published version on the public site; the history keeps who and when.
 
     Only a version whose every figure is validated is shown (`bilan_public_refusal`):
-    PublicationRefused says why not. Withdrawing is always allowed.
+    PublicationRefused says why not. Withdrawing is always allowed. Whatever the plan's state: it
+    changes no figure (a closed plan's final bilan is made public after it sealed the plan).
     """
     if is_public:
         refusal = bilan_public_refusal(data=bilan.data)

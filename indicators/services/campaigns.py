@@ -12,7 +12,7 @@ from actions.versioning import save_claimed
 
 from ..enums import CampaignStatus
 from ..models import Campaign
-from .workflow import WorkflowError
+from .workflow import PlanStateRefused, WorkflowError
 
 
 def campaign_refusal(*, plan: Plan, year: int | None, deadline: datetime.date | None) -> str | None:
@@ -47,7 +47,7 @@ def campaign_close(*, campaign: Campaign, user: User) -> Campaign:
     rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
     refusal = states.follow_up_refusal(campaign.plan, campaign.year)
     if refusal:
-        raise WorkflowError(refusal)
+        raise PlanStateRefused(refusal)
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
     save_claimed(campaign, seen=None, user=user)
     return campaign

@@ -27,6 +27,11 @@ class WorkflowError(Exception):
     """The action is not allowed in the current state; the message is for the user (French)."""
 
 
+class PlanStateRefused(WorkflowError, PermissionDenied):
+    """The plan's state (actions.states) refuses the follow-up. A PermissionDenied too, so a page that
+    does not catch WorkflowError answers 403 with the French reason, never 500."""
+
+
 # --- the lock of a validated year --------------------------------------------------------------------
 
 
@@ -184,7 +189,7 @@ def fiche_year_submit(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
 def _decided_review(*, fiche: Fiche, year: int, allowed: tuple, action: str) -> AnnualReview:
     refusal = states.follow_up_refusal(fiche.plan, year)
     if refusal:
-        raise WorkflowError(refusal)
+        raise PlanStateRefused(refusal)
     review = AnnualReview.objects.filter(fiche=fiche, year=year).first()
     if review is None or review.status not in allowed:
         state = review.get_status_display().lower() if review else "non saisi"
