@@ -151,6 +151,22 @@ def admin_delete(get_obj):
     return prepare
 
 
+def admin_revert(get_obj, **changes):
+    """The history's "revert to this version" form, sent (crafted: the button is off in settings)."""
+
+    def prepare(w: World):
+        obj = get_obj(w)
+        data = change_form(w.admin, obj) | {name: [value] for name, value in changes.items()}
+        record = obj.history.last()
+        opts = obj._meta
+        revert = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_simple_history", args=[obj.pk, record.history_id]
+        )
+        return lambda: said(w.admin.post(revert, data, follow=True))
+
+    return prepare
+
+
 def refused(call):
     """Run a service; the French message it refused with."""
     try:
@@ -248,6 +264,7 @@ WRITERS = {
     "admin: modifier la fiche": admin_change(fiche_of, title="Titre changé"),
     "admin: ajouter une fiche": admin_add(fiche_of, number="99", title="Fiche ajoutée"),
     "admin: supprimer la fiche": admin_delete(fiche_of),
+    "admin: revenir à une version de la fiche": admin_revert(fiche_of, title="Titre d'avant"),
     "admin: modifier un jalon": admin_change(milestone_of, text="Jalon changé"),
     "admin: ajouter un jalon": admin_add(milestone_of, text="Jalon ajouté"),
     "admin: supprimer un jalon": admin_delete(milestone_of),
@@ -336,8 +353,9 @@ def test_a_closed_plan_refuses_every_writer_in_french_and_writes_nothing(world, 
 def test_the_admin_shows_a_closed_plans_rows_read_only_with_a_banner(world, django_assert_max_num_queries):
     world.close()
     change = admin_url(world.fiche, "change")
-    # Every section of the fiche is read from its own query (inlines), whatever their number of rows.
-    with django_assert_max_num_queries(60):
+    # Read-only costs no more than the editable page (28 queries measured for both): the plan's state
+    # is read from the rows the page loads anyway, not once per inline row.
+    with django_assert_max_num_queries(30):
         response = world.admin.get(change)
     page = said(response)
     assert response.status_code == 200
