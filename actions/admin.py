@@ -4,6 +4,11 @@
 before saving (a refusal is shown next to the form, the typing kept, nothing written) and save
 through `plan_content_save` / `plan_content_delete`. The follow-up (indicators app) adds its column
 and filter to the fiches' list by registering a subclass of `FicheAdmin`.
+
+The plan's state (actions.states) comes first: the rows of a closed plan open read-only (no change,
+add or delete permission on them or their inlines) under a banner, and a form opened before the plan
+was closed is refused when sent, nothing written. The state itself changes only through the plan
+list's actions ("Mettre en vigueur", "Clore le plan"), i.e. `services.plan_state_set`.
 """
 
 from django import forms
