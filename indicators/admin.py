@@ -2,8 +2,10 @@
 
 A validated year is locked here as everywhere: the form says so next to the fields, the typing kept,
 and nothing is written. So is a year the plan's state no longer follows (actions.states): none in a
-plan in preparation; in a closed plan, only its last year until its final bilan is published. The fiches' list gains each fiche's current progress (the follow-up plugs
-into the plan's admin by registering a subclass of its FicheAdmin).
+plan in preparation; in a closed plan, only its last year until its final bilan is published.
+
+The fiches' list gains each fiche's current progress (the follow-up plugs into the plan's admin by
+registering a subclass of its FicheAdmin).
 """
 
 import re
