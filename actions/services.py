@@ -156,6 +156,19 @@ def plan_state_refusal(*, plan: Plan, state: str, today: datetime.date | None = 
     )
 
 
+# A hook of a higher app runs inside plan_state_set's transaction, before the state changes (the plan
+# still in its old state): e.g. the follow-up closes the campaigns a closed plan no longer runs.
+StateHook = Callable[[Plan, str, "User | None"], None]
+_state_hooks: list[StateHook] = []
+
+
+def register_state_hook(hook: StateHook) -> StateHook:
+    """Plug a higher app's consequence of a plan's change of state into plan_state_set (apps.ready)."""
+    if hook not in _state_hooks:
+        _state_hooks.append(hook)
+    return hook
+
+
 @transaction.atomic
 def plan_state_set(
     *,
@@ -173,6 +186,8 @@ def plan_state_set(
     refusal = plan_state_refusal(plan=plan, state=state, today=today)
     if refusal:
         raise WriteRefused(refusal)
+    for hook in _state_hooks:
+        hook(plan, state, user)
     plan.state = state
     # Not plan_content_save: its guard keeps a closed plan's row as it is, the state included.
     save_claimed(plan, seen=seen_version, user=user)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions import rights, states
+from actions.enums import PlanState
 from actions.models import Plan
 from actions.versioning import save_claimed
 
@@ -66,3 +67,15 @@ def campaign_save(*, campaign: Campaign, user: User, seen_version: int | None) -
         campaign.closed_at = timezone.now()
     save_claimed(campaign, seen=seen_version, user=user)
     return campaign
+
+
+def campaigns_end_with_plan(plan: Plan, state: str, user: User | None) -> None:
+    """Closing a plan closes its campaigns of the years before its last, still open: their follow-up
+    ends with it (actions.states), so no pilot is asked for a year that refuses every entry. Runs in
+    plan_state_set's transaction, before the plan's state changes (registered in IndicatorsConfig)."""
+    if state != PlanState.CLOSED:
+        return
+    now = timezone.now()
+    for campaign in Campaign.objects.filter(plan=plan, year__lt=plan.end_year).open():
+        campaign.status, campaign.closed_at = CampaignStatus.CLOSED, now
+        save_claimed(campaign, seen=None, user=user)

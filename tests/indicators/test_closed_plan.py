@@ -26,6 +26,7 @@ from contracts import services as contract_services
 from contracts.enums import Category
 from contracts.models import LegalTarget
 from indicators import values_workbook
+from indicators.enums import CampaignStatus
 from indicators.models import AnnualReview, Campaign, IndicatorValue
 from indicators.services import campaigns, reminders, workflow
 from reporting.models import PublishedBilan
@@ -369,8 +370,17 @@ def test_the_admin_shows_a_closed_plans_rows_read_only_with_a_banner(world, djan
     assert world.admin.get(reverse("admin:actions_fiche_changelist")).status_code == 200
 
 
+def test_closing_the_plan_closes_its_earlier_campaigns_and_keeps_the_last_years(world):
+    world.close()
+    stored = {c.year: c for c in Campaign.objects.filter(plan=world.plan)}
+    assert not stored[2025].is_open and stored[2025].closed_at is not None
+    assert stored[2025].history.first().history_user == world.scp
+    assert stored[2026].is_open
+
+
 def test_reminders_skip_a_closed_plans_earlier_campaigns(world, mailoutbox):
     world.close()
+    Campaign.objects.filter(plan=world.plan, year=2025).update(status=CampaignStatus.OPEN)  # left open
     days = [(datetime.date(2026, 3, 31) - datetime.date(2026, 3, 24)).days]
     sent = reminders.campaign_remind(days=days, today=datetime.date(2026, 3, 24))
     assert sent == [] and mailoutbox == []
