@@ -4,15 +4,22 @@
 before saving (a refusal is shown next to the form, the typing kept, nothing written) and save
 through `plan_content_save` / `plan_content_delete`. The follow-up (indicators app) adds its column
 and filter to the fiches' list by registering a subclass of `FicheAdmin`.
+
+The plan's state (actions.states) comes first: the rows of a closed plan open read-only (no change,
+add or delete permission on them or their inlines) under a banner, and a form opened before the plan
+was closed is refused when sent, nothing written. The state itself changes only through the plan
+list's actions ("Mettre en vigueur", "Clore le plan"), i.e. `services.plan_state_set`.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import rights, services
+from . import enums, rights, services, states
 from .excel.admin import AllOrNothingImportMixin
 from .excel.plan_workbook import FicheResource, FichesXLSX, IndicatorResource, IndicatorsXLSX
 from .models import (
@@ -38,6 +45,22 @@ from .people import person_name
 from .versioning import StaleWrite, stale_message
 
 SEEN_VERSION = "seen_version"
+NOTHING_WRITTEN = " Rien n'a été enregistré."
+
+
+def content_state_refusal(obj) -> str | None:
+    """Why a row of the plan (or the plan itself) may not be written in its plan's state, or None."""
+    plan = states.plan_of(obj) if obj is not None else None
+    return states.content_refusal(plan) if plan is not None else None
+
+
+def read_only_banner(obj, refusal: str) -> str:
+    """The banner over a change form the plan's state makes read-only."""
+    plan = states.plan_of(obj)
+    reason = refusal.removesuffix(NOTHING_WRITTEN)
+    if plan is not None and plan.state == enums.PlanState.CLOSED:
+        return f"Ce plan est clos : cette page est en lecture seule. {reason}"
+    return f"Cette page est en lecture seule. {reason}"
 
 
 class VersionedForm(forms.ModelForm):
@@ -60,6 +83,11 @@ class VersionedForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()  # the instance now holds the submitted values
+        # The plan's state comes first: a closed plan's form says so, whatever else is wrong with it.
+        refusal = self.state_refusal(self.instance) if self._names_its_plan() else None
+        if refusal:
+            self.add_error(None, refusal)
+            return
         if self.errors:
             return
         deleting = bool(self.cleaned_data.get("DELETE")) and self.instance.pk is not None
@@ -69,6 +97,14 @@ class VersionedForm(forms.ModelForm):
 
     def write_refusal(self, obj, deleting: bool) -> str | None:
         return services.write_refusal(obj, deleting=deleting)
+
+    def state_refusal(self, obj) -> str | None:
+        """Why the plan's state refuses this row (its content: a closed plan's is read-only)."""
+        return content_state_refusal(obj)
+
+    def _names_its_plan(self) -> bool:
+        """Whether the instance's way up to its plan (plan, fiche, axis...) is set and valid."""
+        return not any(name in self.errors for name in ("plan", "fiche", "axis", "indicator", "objective"))
 
 
 class WriteThroughServicesMixin:
@@ -106,6 +142,22 @@ class WriteThroughServicesMixin:
             self.save_row(request, obj, seen.get(id(obj)) if obj.pk else None)
         formset.save_m2m()
 
+    # --- the plan's state (actions.states): the rows of a closed plan are read-only here ----------
+
+    def state_refusal(self, obj) -> str | None:
+        """Why `obj` may not be written in its plan's state; a follow-up admin asks for its year."""
+        return content_state_refusal(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and self.state_refusal(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and self.state_refusal(obj))
+
+    def _state_refusal_of(self, request, object_id) -> tuple[object, str | None]:
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        return obj, (self.state_refusal(obj) if obj is not None else None)
+
     def get_actions(self, request):
         # The bulk delete would bypass the rules of each row: rows are deleted one at a time.
         actions = super().get_actions(request)
@@ -117,6 +169,12 @@ class WriteThroughServicesMixin:
         return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj, refusal = self._state_refusal_of(request, object_id)
+        if refusal:
+            if request.method == "POST":  # a form opened before the plan was closed: nothing written
+                messages.error(request, refusal)
+                return HttpResponseRedirect(request.get_full_path())
+            messages.warning(request, read_only_banner(obj, refusal))
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except self.refusals as error:
@@ -124,6 +182,13 @@ class WriteThroughServicesMixin:
             return self._refused(request, error)
 
     def delete_view(self, request, object_id, extra_context=None):
+        obj, refusal = self._state_refusal_of(request, object_id)
+        if refusal:
+            messages.error(request, refusal)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            )
         try:
             return super().delete_view(request, object_id, extra_context)
         except self.refusals as error:
@@ -143,6 +208,16 @@ class PlanContentInline:
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         return fields if SEEN_VERSION in fields else [*fields, SEEN_VERSION]
+
+    # `obj` is the parent row: the rows of a closed plan's parent are shown read-only.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not content_state_refusal(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not content_state_refusal(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not content_state_refusal(obj)
 
 
 class FichePilotInline(PlanContentInline, admin.TabularInline):
@@ -288,13 +363,35 @@ class PlanAdmin(PlanContentAdmin):
         "buyer",
         "start_year",
         "end_year",
+        "state",
         "adopted_on",
         "updated_on",
         "is_public",
     ]
+    list_filter = ["state"]
     search_fields = ["title", "short_title", "buyer"]
+    # The state changes only through plan_state_set (the actions below), never through the form.
+    readonly_fields = ["state"]
     inlines = [BuyerInline]
-    actions = ["make_public", "make_private"]
+    actions = ["make_public", "make_private", "put_in_force", "close_plan"]
+
+    def _set_state(self, request, queryset, state: str, done: str) -> None:
+        rights.require(rights.may_prepare_plan(request.user), "Action réservée au service commande publique.")
+        for plan in queryset:
+            try:
+                services.plan_state_set(plan=plan, state=state, user=request.user, seen_version=plan.version)
+            except self.refusals as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, f"{plan} : {done}.", messages.SUCCESS)
+
+    @admin.action(description="Mettre en vigueur")
+    def put_in_force(self, request, queryset):
+        self._set_state(request, queryset, enums.PlanState.IN_FORCE, "en vigueur")
+
+    @admin.action(description="Clore le plan (lecture seule, sauf la campagne de sa dernière année)")
+    def close_plan(self, request, queryset):
+        self._set_state(request, queryset, enums.PlanState.CLOSED, "clos")
 
     def _set_publication(self, request, queryset, is_public: bool) -> None:
         rights.require(rights.may_publish(request.user), "Publication réservée au service commande publique.")

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from django.contrib.auth.models import Group, User
 from django.db import models, transaction
+from django.utils import timezone
 
 from . import enums, rights, states
 from .models import (
@@ -122,6 +123,80 @@ def plan_publication_set(
         )
     plan.is_public = is_public
     plan_content_save(obj=plan, user=user, seen_version=seen_version)
+    return plan
+
+
+# --- the plan's state: en préparation -> en vigueur -> clos ----------------------------------------
+
+
+def plan_state_refusal(*, plan: Plan, state: str, today: datetime.date | None = None) -> str | None:
+    """Why `plan` may not go to `state` now (French), or None. The transitions:
+
+    - en préparation -> en vigueur: SCP puts the new schema in force;
+    - en vigueur -> clos: once the plan's last year has begun (its campaign runs in the plan closed);
+    - clos -> en vigueur: a plan closed by mistake, as long as its final bilan is not published.
+    """
+    today = today or timezone.localdate()
+    current, wanted = enums.PlanState(plan.state), enums.PlanState(state)
+    if current == wanted:
+        return f"Le plan « {plan} » est déjà {wanted.label.lower()}. Rien n'a été enregistré."
+    if (current, wanted) == (enums.PlanState.PREPARATION, enums.PlanState.IN_FORCE):
+        return None
+    if (current, wanted) == (enums.PlanState.IN_FORCE, enums.PlanState.CLOSED):
+        if today.year < plan.end_year:
+            return (
+                f"Le plan « {plan} » ne peut être clos qu'à partir du 1er janvier {plan.end_year}, "
+                "début de sa dernière année. Rien n'a été enregistré."
+            )
+        return None
+    if (current, wanted) == (enums.PlanState.CLOSED, enums.PlanState.IN_FORCE):
+        if states.is_sealed(plan):
+            return (
+                f"Le plan « {plan} » ne peut plus être remis en vigueur : son bilan de fin de plan est "
+                "publié. Rien n'a été enregistré."
+            )
+        return None
+    return (
+        f"Le plan « {plan} » ne peut pas passer de l'état « {current.label} » à l'état "
+        f"« {wanted.label} ». Rien n'a été enregistré."
+    )
+
+
+# A hook of a higher app runs inside plan_state_set's transaction, before the state changes (the plan
+# still in its old state): e.g. the follow-up closes the campaigns a closed plan no longer runs.
+StateHook = Callable[[Plan, str, "User | None"], None]
+_state_hooks: list[StateHook] = []
+
+
+def register_state_hook(hook: StateHook) -> StateHook:
+    """Plug a higher app's consequence of a plan's change of state into plan_state_set (apps.ready)."""
+    if hook not in _state_hooks:
+        _state_hooks.append(hook)
+    return hook
+
+
+@transaction.atomic
+def plan_state_set(
+    *,
+    plan: Plan,
+    state: str,
+    user: User | None,
+    seen_version: int | None = None,
+    today: datetime.date | None = None,
+) -> Plan:
+    """Move the plan to `state` (actions.states says what each state allows); the only writer of
+    Plan.state. SCP only; version-checked (StaleWrite), its history keeping who and when. Raises
+    WriteRefused (French) for a transition the rules refuse; nothing is written then."""
+    if user is not None:
+        rights.require(rights.may_prepare_plan(user), "Action réservée au service commande publique.")
+    refusal = plan_state_refusal(plan=plan, state=state, today=today)
+    if refusal:
+        raise WriteRefused(refusal)
+    for hook in _state_hooks:
+        hook(plan, state, user)
+    plan.state = state
+    # Not plan_content_save: its guard keeps a closed plan's row as it is, the state included.
+    save_claimed(plan, seen=seen_version, user=user)
     return plan
 
 

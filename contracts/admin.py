@@ -264,6 +264,8 @@ class DecpImportForm(forms.Form):
         sirets = [s for s in _SIRET_SPLIT.split(cleaned.get("sirets") or "") if s]
         try:
             cleaned["buyers"] = services.buyers_of(cleaned.get("plan"), sirets)
+        except services.PlanStateRefused as exc:
+            self.add_error("plan", str(exc))
         except services.NoBuyers as exc:
             if sirets:
                 self.add_error("sirets", str(exc))
@@ -345,7 +347,13 @@ def decp_import_view(modeladmin, request):
         form.add_error("files", f"{exc} Rien n'a été enregistré.")
         return _render(modeladmin, request, {"form": form})
     _discard(request.session.get(_SESSION_KEY, {}).get("token", ""))  # a previous preview, abandoned
-    request.session[_SESSION_KEY] = {"token": token, "names": names, "buyers": buyers}
+    plan = form.cleaned_data.get("plan")
+    request.session[_SESSION_KEY] = {
+        "token": token,
+        "names": names,
+        "buyers": buyers,
+        "plan": plan.pk if plan else None,
+    }
     return _render(modeladmin, request, {"preview": Preview.of(report), "token": token})
 
 
@@ -364,6 +372,13 @@ def decp_confirm_view(modeladmin, request):
         messages.info(request, "Import abandonné : rien n'a été enregistré.")
         return HttpResponseRedirect(reverse("admin:contracts_contract_changelist"))
     paths = [str(folder / f"{index}.json") for index in range(len(pending["names"]))]
+    plan = Plan.objects.filter(pk=pending.get("plan")).first() if pending.get("plan") else None
+    try:
+        services.buyers_of(plan, pending["buyers"])  # the plan may have been closed since the preview
+    except services.PlanStateRefused as exc:
+        _discard(token)
+        messages.error(request, f"Import annulé : {exc}")
+        return HttpResponseRedirect(reverse("admin:contracts_contract_import"))
     try:
         report = services.decp_apply(
             paths, buyers=pending["buyers"], user=request.user, names=pending["names"]

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from actions import states
 from actions.caching import data_changed
 from actions.models import Buyer, Plan
 
@@ -51,6 +52,10 @@ class NoBuyers(ValueError):
     pass
 
 
+class PlanStateRefused(NoBuyers):
+    """The plan named for an import does not take contracts in its state (actions.states)."""
+
+
 @dataclass
 class ImportReport:
     files: list[str]
@@ -82,7 +87,14 @@ class ImportReport:
 
 
 def buyers_of(plan: Plan | None = None, sirets: Iterable[str] | None = None) -> list[str]:
-    """The buyers an import keeps: `sirets` if given, else the plan's (else every plan's) buyers."""
+    """The buyers an import keeps: `sirets` if given, else the plan's (else every plan's) buyers.
+
+    A plan named whose state runs no follow-up (in preparation; closed: the register feeds the
+    bilans of years it no longer writes) raises PlanStateRefused, whatever the SIRET given.
+    """
+    refusal = states.follow_up_refusal(plan, None) if plan is not None else None
+    if refusal:
+        raise PlanStateRefused(refusal)
     if sirets:
         chosen = sorted({s.replace(" ", "") for s in sirets})
     else:

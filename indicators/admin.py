@@ -1,8 +1,11 @@
 """The follow-up in the admin (SCP): values, reviews and campaigns, each write through its service.
 
 A validated year is locked here as everywhere: the form says so next to the fields, the typing kept,
-and nothing is written. The fiches' list gains each fiche's current progress (the follow-up plugs
-into the plan's admin by registering a subclass of its FicheAdmin).
+and nothing is written. So is a year the plan's state no longer follows (actions.states): none in a
+plan in preparation; in a closed plan, only its last year until its final bilan is published.
+
+The fiches' list gains each fiche's current progress (the follow-up plugs into the plan's admin by
+registering a subclass of its FicheAdmin).
 """
 
 import re
@@ -21,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 
-from actions import rights
+from actions import rights, states
 from actions.admin import FicheAdmin, PlanContentAdmin, VersionedForm
 from actions.enums import ProgressStatus
 from actions.excel import files
@@ -59,6 +62,11 @@ class FollowUpAdmin(PlanContentAdmin):
     """An admin of the follow-up: its forms refuse a validated year, its writes use its services."""
 
     refusals = (*PlanContentAdmin.refusals, workflow.WorkflowError, PermissionDenied)
+
+    def state_refusal(self, obj) -> str | None:
+        """A row of the follow-up is written only while its plan's state runs its year's follow-up."""
+        plan = states.plan_of(obj) if obj is not None else None
+        return states.follow_up_refusal(plan, obj.year) if plan is not None else None
 
 
 # --- the fiches' list, with each fiche's current progress -------------------------------------------
@@ -107,21 +115,60 @@ admin.site.register(Fiche, FicheWithProgressAdmin)
 # --- values -------------------------------------------------------------------------------------
 
 
-class IndicatorValueForm(VersionedForm):
+def _follow_up_refusal(fiche, years) -> str | None:
+    """The plan's state, then the validated-year lock, for a row of `fiche`'s follow-up."""
+    return workflow.state_refusal(plan=fiche.plan, years=years) or workflow.locked_refusal(
+        fiche=fiche, years=years
+    )
+
+
+class FollowUpForm(VersionedForm):
+    """A form of the follow-up: its plan's state is asked for the row's year (actions.states)."""
+
+    def state_refusal(self, obj) -> str | None:
+        plan = states.plan_of(obj)
+        return states.follow_up_refusal(plan, obj.year) if plan is not None and obj.year else None
+
+
+class IndicatorValueForm(FollowUpForm):
     def write_refusal(self, obj, deleting):
         years = {obj.year}
         if obj.pk:
             years |= set(IndicatorValue.objects.filter(pk=obj.pk).values_list("year", flat=True))
-        return workflow.locked_refusal(fiche=obj.indicator.fiche, years=years) if obj.indicator_id else None
+        return _follow_up_refusal(obj.indicator.fiche, years) if obj.indicator_id else None
 
 
 class ValuesImportForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        Plan.objects.order_by("-start_year"),
+        required=False,
+        label="Plan",
+        empty_label="Le plan en vigueur",
+        help_text="Le plan dont le classeur porte les valeurs.",
+    )
     import_file = forms.FileField(
         label="Classeur Excel (.xlsx)",
         help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, "
         "une colonne par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour "
         "supprimer une valeur.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].initial = Plan.objects.current()
+
+    def clean_plan(self):
+        # A plan whose state refuses even its last year's follow-up takes no values at all; a closed
+        # plan still takes its last year's column until its final bilan is published (cell by cell).
+        plan = self.cleaned_data["plan"] or Plan.objects.current()
+        if plan is None:
+            raise forms.ValidationError(
+                "Aucun plan n'est chargé : il n'y a rien à quoi rattacher ces valeurs."
+            )
+        refusal = states.follow_up_refusal(plan, plan.end_year)
+        if refusal:
+            raise forms.ValidationError(refusal, code="plan_state")
+        return plan
 
 
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -200,12 +247,18 @@ class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
         except files.ExcelFileError as exc:
             result = values_workbook.ValuesImportResult(dry_run=True, file_error=str(exc))
         else:
-            result = values_workbook.values_import(file=data, user=request.user, dry_run=True)
+            result = values_workbook.values_import(
+                file=data, user=request.user, dry_run=True, plan=form.cleaned_data["plan"]
+            )
         token = ""
         if not result.has_errors:
             token = secrets.token_hex(16)
             (_pending_dir() / f"{token}.xlsx").write_bytes(data)
-            request.session[_SESSION_KEY] = {"token": token, "name": upload.name}
+            request.session[_SESSION_KEY] = {
+                "token": token,
+                "name": upload.name,
+                "plan": form.cleaned_data["plan"].pk,
+            }
         return self._render(
             request, {"form": form, "result": result, "token": token, "file_name": upload.name}
         )
@@ -246,7 +299,11 @@ class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
             self._forget(request, path)
             messages.info(request, "Import abandonné : rien n'a été enregistré.")
             return HttpResponseRedirect(self._changelist(self.model._meta))
-        result = values_workbook.values_import(file=path.read_bytes(), user=request.user, dry_run=False)
+        plan_pk = (request.session.get(_SESSION_KEY) or {}).get("plan")
+        plan = Plan.objects.filter(pk=plan_pk).first() if plan_pk else None
+        result = values_workbook.values_import(
+            file=path.read_bytes(), user=request.user, dry_run=False, plan=plan
+        )
         self._forget(request, path)
         if result.has_errors:
             messages.error(
@@ -265,7 +322,7 @@ class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
         return HttpResponseRedirect(self._changelist(self.model._meta))
 
 
-class CampaignForm(VersionedForm):
+class CampaignForm(FollowUpForm):
     def write_refusal(self, obj, deleting):
         if deleting or not obj.plan_id:
             return None
@@ -306,12 +363,12 @@ class CampaignAdmin(FollowUpAdmin):
         )
 
 
-class AnnualReviewForm(VersionedForm):
+class AnnualReviewForm(FollowUpForm):
     def write_refusal(self, obj, deleting):
         years = {obj.year}
         if obj.pk:
             years |= set(AnnualReview.objects.filter(pk=obj.pk).values_list("year", flat=True))
-        return workflow.locked_refusal(fiche=obj.fiche, years=years) if obj.fiche_id else None
+        return _follow_up_refusal(obj.fiche, years) if obj.fiche_id else None
 
 
 @admin.register(AnnualReview)

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl.utils import get_column_letter
 
-from actions import values
+from actions import states, values
 from actions.excel import files
 from actions.excel.files import ExcelFileError
 from actions.models import Fiche, Indicator, Plan
@@ -213,6 +213,10 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
     if plan is None:
         result.file_error = "Aucun plan n'est chargé : il n'y a rien à quoi rattacher ces valeurs."
         return result
+    refusal = states.follow_up_refusal(plan, plan.end_year)  # not even its last year: no values at all
+    if refusal:
+        result.file_error = refusal
+        return result
     try:
         rows = files.read_sheet(files.read_upload(file), SHEET)
     except ExcelFileError as exc:
@@ -284,6 +288,7 @@ class _Lookups:
     fiches: dict[int, Fiche]
     stored: dict[tuple[int, int], IndicatorValue]
     locked: set[tuple[int, int]]  # (fiche number, year) of validated years
+    refused: dict[int, str]  # year -> why the plan's state refuses its follow-up (actions.states)
 
     @classmethod
     def of(cls, plan: Plan, *, lock: bool) -> _Lookups:
@@ -302,6 +307,7 @@ class _Lookups:
             fiches={f.number: f for f in plan.fiches.all()},
             stored={(v.indicator_id, v.year): v for v in values_qs},
             locked=set(locked),
+            refused={y: r for y in plan.years if (r := states.follow_up_refusal(plan, y))},
         )
 
 
@@ -365,6 +371,9 @@ def _cell_change(
     old_raw = current.raw if current is not None else None
     if current is not None and values.same_value(old_raw, raw):
         status = UNCHANGED
+    elif year in lookups.refused:
+        result.errors.append(CellError(row_number, header, lookups.refused[year]))
+        return None
     elif (indicator.fiche.number, year) in lookups.locked:
         result.errors.append(CellError(row_number, header, locked_message(indicator.fiche, year)))
         return None

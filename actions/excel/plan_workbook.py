@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from .. import enums, values
+from .. import enums, states, values
 from ..models import Fiche, FichePilot, Indicator, Milestone, Objective, Pack, Plan, Principle
 from ..services import plan_content_save
 from . import files
@@ -140,9 +140,13 @@ class CachedPlanWidget(widgets.ForeignKeyWidget):
         if self._cache is None:
             self._cache = {p.slug: p for p in Plan.objects.all()}
         try:
-            return self._cache[text]
+            plan = self._cache[text]
         except KeyError:
             raise ValueError(f"le plan « {text} » n'existe pas.") from None
+        refusal = states.content_refusal(plan)  # a closed plan's content is read-only (actions.states)
+        if refusal:
+            raise ValueError(refusal)
+        return plan
 
 
 class FrenchDecimalWidget(widgets.Widget):
@@ -179,9 +183,13 @@ class FicheOfRowWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"« {value} » n'est pas un numéro de fiche.") from None
         slug = str((row or {}).get("Plan") or "").strip()
         try:
-            return self._cache[slug, number]
+            fiche = self._cache[slug, number]
         except KeyError:
             raise ValueError(f"la fiche n° {number} n'existe pas dans le plan « {slug} ».") from None
+        refusal = states.content_refusal(fiche.plan)
+        if refusal:
+            raise ValueError(refusal)
+        return fiche
 
     def render(self, value, obj=None, **kwargs):
         return value.number if value is not None else ""

@@ -6,17 +6,22 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights
+from actions import rights, states
+from actions.enums import PlanState
 from actions.models import Plan
 from actions.versioning import save_claimed
 
 from ..enums import CampaignStatus
 from ..models import Campaign
-from .workflow import WorkflowError
+from .workflow import PlanStateRefused, WorkflowError
 
 
 def campaign_refusal(*, plan: Plan, year: int | None, deadline: datetime.date | None) -> str | None:
-    """Why a campaign of `year` with this deadline cannot be opened, in French, or None."""
+    """Why a campaign of `year` with this deadline cannot be opened, in French, or None: the plan's
+    state first (none in preparation; in a closed plan, only its last year's until it is sealed)."""
+    refusal = states.follow_up_refusal(plan, year) if year is not None else None
+    if refusal:
+        return refusal
     if year is not None and year not in plan.years:
         return f"L'année {year} est hors du plan ({plan.start_year}-{plan.end_year})."
     if year is not None and deadline is not None and deadline.year < year:
@@ -41,6 +46,9 @@ def campaign_open(*, plan: Plan, year: int, deadline: datetime.date, user: User)
 def campaign_close(*, campaign: Campaign, user: User) -> Campaign:
     """Close a campaign: pilots can no longer save or submit for that year."""
     rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
+    refusal = states.follow_up_refusal(campaign.plan, campaign.year)
+    if refusal:
+        raise PlanStateRefused(refusal)
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
     save_claimed(campaign, seen=None, user=user)
     return campaign
@@ -59,3 +67,15 @@ def campaign_save(*, campaign: Campaign, user: User, seen_version: int | None) -
         campaign.closed_at = timezone.now()
     save_claimed(campaign, seen=seen_version, user=user)
     return campaign
+
+
+def campaigns_end_with_plan(plan: Plan, state: str, user: User | None) -> None:
+    """Closing a plan closes its campaigns of the years before its last, still open: their follow-up
+    ends with it (actions.states), so no pilot is asked for a year that refuses every entry. Runs in
+    plan_state_set's transaction, before the plan's state changes (registered in IndicatorsConfig)."""
+    if state != PlanState.CLOSED:
+        return
+    now = timezone.now()
+    for campaign in Campaign.objects.filter(plan=plan, year__lt=plan.end_year).open():
+        campaign.status, campaign.closed_at = CampaignStatus.CLOSED, now
+        save_claimed(campaign, seen=None, user=user)

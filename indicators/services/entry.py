@@ -20,7 +20,7 @@ from actions.models import Fiche, Indicator, Milestone
 from actions.versioning import StaleWrite, delete_claimed, save_claimed
 
 from ..models import AnnualReview, IndicatorValue
-from .workflow import WorkflowError, locked_refusal, milestone_refusal, require_editable
+from .workflow import WorkflowError, locked_refusal, milestone_refusal, require_editable, state_refusal
 
 REVIEW_FIELDS = ("progress_status", "achievements", "difficulties", "outlook")
 REVIEW_DEFAULTS = {
@@ -374,7 +374,10 @@ def fiche_year_save(
 
 
 def _require_unlocked(fiche: Fiche, *years) -> None:
-    refusal = locked_refusal(fiche=fiche, years=set(years))
+    """The plan's state allows the follow-up of these years, and none of them is validated."""
+    refusal = state_refusal(plan=fiche.plan, years=set(years)) or locked_refusal(
+        fiche=fiche, years=set(years)
+    )
     if refusal:
         raise WorkflowError(refusal)
 

@@ -9,6 +9,7 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import states
 from actions.models import FichePilot
 from actions.people import person_name
 
@@ -72,8 +73,8 @@ def campaign_remind(
     messages = []
     for campaign in Campaign.objects.open().select_related("plan").order_by("year"):
         remaining = (campaign.deadline - today).days
-        if remaining not in days:
-            continue
+        if remaining not in days or states.follow_up_refusal(campaign.plan, campaign.year):
+            continue  # not due, or a campaign its plan's state no longer runs (actions.states)
         for user, numbers in _pending_fiches_per_user(campaign):
             reminders.append(Reminder(user.email, campaign.year, numbers))
             messages.append(_message(campaign, user, numbers, remaining))

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights
+from actions import rights, states
+from actions.enums import MilestoneStatus
 from actions.models import Fiche, Indicator, Milestone, Plan
 from actions.services import register_write_guard
 from actions.versioning import StaleWrite, save_claimed
@@ -24,6 +25,11 @@ from ..models import AnnualReview, Campaign, IndicatorValue
 
 class WorkflowError(Exception):
     """The action is not allowed in the current state; the message is for the user (French)."""
+
+
+class PlanStateRefused(WorkflowError, PermissionDenied):
+    """The plan's state (actions.states) refuses the follow-up. A PermissionDenied too, so a page that
+    does not catch WorkflowError answers 403 with the French reason, never 500."""
 
 
 # --- the lock of a validated year --------------------------------------------------------------------
@@ -52,8 +58,27 @@ def milestone_years(status: str, completed_on) -> set[int]:
     return {completed_on.year} if completed_on else set()
 
 
+def state_refusal(*, plan: Plan, years) -> str | None:
+    """Why the follow-up of `years` may not be written in the plan's state (actions.states), or None."""
+    for year in sorted({year for year in years if year is not None}):
+        refusal = states.follow_up_refusal(plan, year)
+        if refusal:
+            return refusal
+    return None
+
+
+def _progress_state_refusal(milestone: Milestone, stored: dict | None, years: set[int]) -> str | None:
+    """A milestone's progress (status, completed on) is follow-up: none in a plan in preparation; in a
+    closed plan, only its last year's (a change without a date counts as that year's)."""
+    if stored is None and milestone.status == MilestoneStatus.PLANNED and milestone.completed_on is None:
+        return None  # a new milestone, not yet followed: the plan's content (its own guard)
+    plan = milestone.fiche.plan
+    return state_refusal(plan=plan, years=years or {plan.end_year})
+
+
 def milestone_refusal(milestone: Milestone, *, deleting: bool = False) -> str | None:
-    """A milestone completed in a validated year keeps its state until that year is reopened."""
+    """A milestone completed in a validated year keeps its state until that year is reopened; its
+    progress follows the plan's state (`_progress_state_refusal`)."""
     stored = (
         Milestone.objects.filter(pk=milestone.pk).values("status", "completed_on").first()
         if milestone.pk
@@ -70,6 +95,10 @@ def milestone_refusal(milestone: Milestone, *, deleting: bool = False) -> str | 
         years |= milestone_years(stored["status"], stored["completed_on"])
     if not deleting:
         years |= milestone_years(milestone.status, milestone.completed_on)
+    if not deleting:
+        refusal = _progress_state_refusal(milestone, stored, years)
+        if refusal:
+            return refusal
     return locked_refusal(fiche=milestone.fiche, years=years)
 
 
@@ -107,6 +136,9 @@ def entry_refusal(
     status = review.status if review else ReviewStatus.DRAFT
     if not rights.may_enter(user, fiche):
         raise PermissionDenied("Vous ne pilotez pas cette fiche.")
+    refusal = states.follow_up_refusal(fiche.plan, year)  # for SCP too: the plan's state comes first
+    if refusal:
+        return refusal
     if status == ReviewStatus.VALIDATED:
         return locked_message(fiche, year)
     if rights.is_scp(user):
@@ -155,6 +187,9 @@ def fiche_year_submit(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
 
 
 def _decided_review(*, fiche: Fiche, year: int, allowed: tuple, action: str) -> AnnualReview:
+    refusal = states.follow_up_refusal(fiche.plan, year)
+    if refusal:
+        raise PlanStateRefused(refusal)
     review = AnnualReview.objects.filter(fiche=fiche, year=year).first()
     if review is None or review.status not in allowed:
         state = review.get_status_display().lower() if review else "non saisi"
