@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from actions import enums
@@ -36,7 +35,8 @@ def log_in(page, live_server, username):
 
 
 def prepare_through_the_form(page, live_server, old):
-    page.goto(f"{live_server.url}/plans/{old.slug}/preparer-la-suite/")
+    page.goto(f"{live_server.url}/plans/{old.slug}/")
+    page.get_by_role("link", name="Préparer le plan suivant").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Préparer le plan suivant")
     # A mistake first: the message sits beside the field and the typing stays.
     page.get_by_label("Identifiant du nouveau plan").fill(NEW_SLUG)
@@ -92,9 +92,9 @@ def test_scp_prepares_decides_and_downloads_the_draft_schema(live_server, chromi
     assert len(titles) == 19
 
     # The draft schema, as the assemblée will read it.
-    url = live_server.url + reverse("reporting:schema_pdf", kwargs={"slug": NEW_SLUG})
     with page.expect_download() as download:
-        page.evaluate("url => { window.location.href = url; }", url)
+        page.get_by_role("link", name="Télécharger le projet de schéma (PDF)").click()
+    assert download.value.suggested_filename == f"{NEW_SLUG}-schema.pdf"
     pdf = Path(download.value.path()).read_bytes()
     text = squash(pdf_text(pdf))
     assert [title for title in titles if squash(title) not in text] == []
