@@ -14,7 +14,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights
+from actions import rights, states
 from actions.enums import ProgressStatus, ValueType
 from actions.models import Buyer, Fiche, Indicator, Plan
 from actions.services import user_attach_to_pilot
@@ -141,15 +141,23 @@ def _demo_register(plan: Plan, data: dict, folder: Path) -> None:
         )
 
 
+class DemoRefused(Exception):
+    """The plan's state does not take demo values (French message)."""
+
+
 @transaction.atomic
 def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     """Create the demo accounts and, once, the demo values. Idempotent: a second run adds nothing."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     plan = Plan.objects.get(slug=data["plan"])
+    loaded = IndicatorValue.objects.of_plan(plan).demo().exists()
+    refusal = None if loaded else (states.follow_up_refusal(plan, None) or states.content_refusal(plan))
+    if refusal:  # demo values go into a plan being followed, never into a draft or a closed plan
+        raise DemoRefused(refusal)
     accounts = _demo_accounts(plan, data)
     if "buyer" in data:
         _demo_register(plan, data, Path(path).parent)
-    if IndicatorValue.objects.of_plan(plan).demo().exists():
+    if loaded:
         return accounts, False
 
     rng = random.Random(data.get("seed", 54))

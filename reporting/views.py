@@ -112,6 +112,9 @@ def _publish(request, slug: str, year: int | None):
     _check_year(plan, year)
     try:
         bilan = services.bilan_publish(plan=plan, year=year, user=request.user)
+    except services.PublicationRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("reporting:bilan_list", slug=plan.slug)
     except IntegrityError:
         messages.error(
             request,

@@ -81,8 +81,12 @@ def campaign(request, slug: str, year: int):
 def campaign_close(request, slug: str, year: int):
     plan = _plan(request, slug)
     campaign = get_object_or_404(Campaign, plan=plan, year=year)
-    campaign_services.campaign_close(campaign=campaign, user=request.user)
-    messages.success(request, f"Campagne {year} fermée : les pilotes ne peuvent plus saisir.")
+    try:
+        campaign_services.campaign_close(campaign=campaign, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Campagne {year} fermée : les pilotes ne peuvent plus saisir.")
     return redirect("indicators:campaign", slug=plan.slug, year=year)
 
 

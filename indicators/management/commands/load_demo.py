@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.demo import demo_load
+from indicators.demo import DemoRefused, demo_load
 
 
 class Command(BaseCommand):
@@ -14,7 +14,12 @@ class Command(BaseCommand):
     def handle(self, *args, path, **options):
         if not Path(path).exists():
             raise CommandError(f"Fichier introuvable : {path}")
-        accounts, created = demo_load(path=Path(path))
+        try:
+            accounts, created = demo_load(path=Path(path))
+        except DemoRefused as refusal:
+            raise CommandError(
+                f"Valeurs de démonstration non chargées, rien n'a été écrit : {refusal}"
+            ) from None
         if created:
             self.stdout.write(
                 self.style.SUCCESS("Valeurs de démonstration chargées (signalées comme fictives).")

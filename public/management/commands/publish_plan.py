@@ -42,8 +42,8 @@ class Command(BaseCommand):
         if versions.public().exists():
             self.stdout.write(f"Bilan {year} : une version est déjà publique.")
             return
-        version = versions.order_by("-version").first() or bilan_publish(plan=plan, year=year, user=user)
         try:
+            version = versions.order_by("-version").first() or bilan_publish(plan=plan, year=year, user=user)
             published_bilan_set_public(bilan=version, is_public=True, user=user)
         except PublicationRefused as refusal:
             raise CommandError(str(refusal)) from None
