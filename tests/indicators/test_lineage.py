@@ -312,3 +312,44 @@ def test_an_old_plan_indicator_is_offered_nothing_to_continue(next_plan, demo_pl
     request.user = scp_user
     form = admin.site._registry[Indicator].get_form(request, old_r1, change=True)
     assert not form.base_fields["continues"].queryset.exists()  # SPASER 54 2021-2026 has no previous plan
+
+
+# --- accessibility: axe-core in Chromium finds nothing on the pages that show a lineage ----------------
+
+
+@pytest.mark.browser
+def test_axe_finds_no_violation_on_the_pages_with_a_lineage(next_plan, committee_user, pilot11, chromium):
+    """The pages as served (the test client's HTML, loaded in Chromium with the site's stylesheet
+    inlined): the fiche page's table spanning two plans, the entry page, the 2027 bilan."""
+    from axe_playwright_python.sync_playwright import Axe
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from reporting.selectors import bilan_build
+    from tests.public.test_browser import AXE_OPTIONS
+
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    bilan_css = (settings.BASE_DIR / "static" / "css" / "bilan.css").read_text()
+    fiche = Fiche.objects.select_related("plan").get(plan=next_plan, number=11)
+    bilan = render_to_string(
+        "reporting/includes/bilan_content.html", {"bilan": bilan_build(plan=next_plan, year=2027)}
+    )
+    fiche_page = client_for(committee_user).get(fiche_url(next_plan, 11)).content.decode()
+    main = re.search(r"<main[^>]*>(.*)</main>", fiche_page, re.S)[1]
+    pages = {
+        "fiche": fiche_page,
+        "saisie": client_for(pilot11).get(entry_url(fiche, 2027)).content.decode(),
+        "bilan": fiche_page.replace(main, bilan),  # the bilan's content in the site's page
+    }
+    context = chromium.new_context(locale="fr-FR")
+    page = context.new_page()
+    found = {}
+    for name, html in pages.items():
+        html = re.sub(r'<link rel="stylesheet"[^>]*>', "", html).replace(
+            "</head>", f"<style>{css}{bilan_css}</style></head>"
+        )
+        page.set_content(html)
+        results = Axe().run(page, options=AXE_OPTIONS)
+        found[name] = results.generate_snapshot() if results.violations_count else ""
+    context.close()
+    assert {name: report for name, report in found.items() if report} == {}
