@@ -173,7 +173,7 @@ def test_the_new_plan_fiche_page_shows_the_series_from_2021_with_the_boundary(
 ):
     page = client_for(committee_user).get(fiche_url(next_plan, 11)).content.decode()
     follow_up = page[page.index('id="suivi"') :]
-    assert "<caption>Valeurs annuelles depuis 2021" in follow_up
+    assert '<caption id="legende-suivi-plans">Valeurs annuelles depuis 2021' in follow_up
     assert re.search(
         r'<th scope="colgroup" colspan="7" class="" data-plan="spaser54-2021-2026">'
         r"Plan 2021-2026</th>",
