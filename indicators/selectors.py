@@ -7,7 +7,7 @@ Each selector runs a fixed number of queries whatever the number of fiches, indi
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -66,11 +66,18 @@ def indicator_lineages(indicators, *, plan: Plan, shows_drafts: bool = True) -> 
     indicators = list(indicators)
     if not any(indicator.continues_id for indicator in indicators):
         return {}
+    # The indicators continued directly, and those continued in the plans before the previous one
+    # (a lineage over three plans or more): one query, not one per plan.
+    direct = {indicator.continues_id for indicator in indicators if indicator.continues_id}
+    before_previous = Plan.objects.filter(pk=plan.predecessor_id).values("start_year")[:1]
     earlier = {
         row.pk: row
         for row in Indicator.objects.filter(
-            Exists(Indicator.objects.filter(continues=OuterRef("pk"))),
-            fiche__plan__start_year__lt=plan.start_year,
+            Q(pk__in=direct)
+            | Q(
+                Exists(Indicator.objects.filter(continues=OuterRef("pk"))),
+                fiche__plan__start_year__lt=Subquery(before_previous),
+            )
         ).select_related("fiche__plan")
     }
     chains: dict[int, list[Indicator]] = {}

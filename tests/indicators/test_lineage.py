@@ -165,6 +165,40 @@ def test_readers_see_the_earlier_plan_validated_years_only(next_plan, pilot5, co
     assert any(value is not None and not validated for _, value, validated in insider_2025)
 
 
+def test_a_lineage_over_three_plans_reads_in_the_same_two_queries(
+    next_plan, demo_plan, scp_user, committee_user
+):
+    third = plan_prepare_next(
+        old=next_plan,
+        slug="spaser54-2033-2038",
+        title="SPASER 54 2033-2038",
+        start_year=2033,
+        end_year=2038,
+        user=scp_user,
+    )
+    fiche = Fiche.objects.select_related("plan").get(plan=third, number=11)
+    indicators = list(fiche.indicators.all())
+    with CaptureQueriesContext(connection) as captured:
+        lineages = indicator_lineages(indicators, plan=third)
+    assert len(captured) == 2
+    r1 = next(i for i in indicators if i.code == "11-R1")
+    assert [(part.plan, part.cells[0][0]) for part in lineages[r1.pk]] == [
+        (demo_plan, 2021),
+        (next_plan, 2027),
+    ]
+    assert [value.display() for _, value, _ in lineages[r1.pk][1].cells if value] == ["23"]
+    n1 = next(i for i in indicators if i.code == "11-N1")  # new in 2027-2032, continued in 2033-2038
+    assert [part.plan for part in lineages[n1.pk]] == [next_plan]
+    # Its page (SCP and the comité read a plan in preparation): three plans, 11-N1 absent from the first.
+    page = client_for(committee_user).get(fiche_url(third, 11)).content.decode()
+    assert re.findall(r'<th scope="colgroup"[^>]*>(Plan [^<]+)</th>', page) == [
+        "Plan 2021-2026",
+        "Plan 2027-2032",
+        "Plan 2033-2038 (ce plan)",
+    ]
+    assert "Nouvel indicateur : pas de série au plan 2021-2026" in row_of(page, "11-N1")
+
+
 # --- the fiche page ------------------------------------------------------------------------------------
 
 
