@@ -351,19 +351,59 @@ def test_an_old_plan_indicator_is_offered_nothing_to_continue(next_plan, demo_pl
 # --- accessibility: axe-core in Chromium finds nothing on the pages that show a lineage ----------------
 
 
-@pytest.mark.browser
-def test_axe_finds_no_violation_on_the_pages_with_a_lineage(next_plan, committee_user, pilot11, chromium):
-    """The pages as served (the test client's HTML, loaded in Chromium with the site's stylesheet
-    inlined): the fiche page's table spanning two plans, the entry page, the 2027 bilan."""
+def axe_reports(pages: dict[str, str]) -> dict[str, str]:
+    """axe-core's violations on each page's HTML, in Chromium driven from a thread of its own: the
+    Playwright loop never runs in the thread whose database transaction the test rolls back (the
+    session's `chromium` fixture would, and the rollback would then miss its connection)."""
+    import shutil
+    import threading
+
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS
+    from tests.public.test_browser import AXE_OPTIONS
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium est introuvable : installez le paquet Debian « chromium » (make system-deps).")
+    found, errors = {}, []
+
+    def run():
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=executable, args=CHROMIUM_ARGS, headless=True
+                )
+                page = browser.new_context(locale="fr-FR").new_page()
+                for name, html in pages.items():
+                    page.set_content(html)
+                    results = Axe().run(page, options=AXE_OPTIONS)
+                    found[name] = results.generate_snapshot() if results.violations_count else ""
+                browser.close()
+        except Exception as error:  # re-raised in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return found
+
+
+@pytest.mark.browser
+def test_axe_finds_no_violation_on_the_pages_with_a_lineage(next_plan, committee_user, pilot11):
+    """The pages as served (the test client's HTML, loaded in Chromium with the site's stylesheets
+    inlined): the fiche page's table spanning two plans, the entry page, the 2027 bilan."""
     from django.conf import settings
     from django.template.loader import render_to_string
 
     from reporting.selectors import bilan_build
-    from tests.public.test_browser import AXE_OPTIONS
 
-    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
-    bilan_css = (settings.BASE_DIR / "static" / "css" / "bilan.css").read_text()
+    css = "".join(
+        (settings.BASE_DIR / "static" / "css" / name).read_text() for name in ("site.css", "bilan.css")
+    )
     fiche = Fiche.objects.select_related("plan").get(plan=next_plan, number=11)
     bilan = render_to_string(
         "reporting/includes/bilan_content.html", {"bilan": bilan_build(plan=next_plan, year=2027)}
@@ -375,15 +415,12 @@ def test_axe_finds_no_violation_on_the_pages_with_a_lineage(next_plan, committee
         "saisie": client_for(pilot11).get(entry_url(fiche, 2027)).content.decode(),
         "bilan": fiche_page.replace(main, bilan),  # the bilan's content in the site's page
     }
-    context = chromium.new_context(locale="fr-FR")
-    page = context.new_page()
-    found = {}
-    for name, html in pages.items():
-        html = re.sub(r'<link rel="stylesheet"[^>]*>', "", html).replace(
-            "</head>", f"<style>{css}{bilan_css}</style></head>"
+    pages = {
+        name: re.sub(r'<link rel="stylesheet"[^>]*>', "", html).replace(
+            "</head>", f"<style>{css}</style></head>"
         )
-        page.set_content(html)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        found[name] = results.generate_snapshot() if results.violations_count else ""
-    context.close()
-    assert {name: report for name, report in found.items() if report} == {}
+        for name, html in pages.items()
+    }
+    reports = axe_reports(pages)
+    assert set(reports) == set(pages)
+    assert {name: report for name, report in reports.items() if report} == {}
