@@ -233,6 +233,9 @@ def test_the_new_plan_fiche_page_shows_the_series_from_2021_with_the_boundary(
     targets = dict(re.findall(r'<td class="target" data-plan="([^"]+)">(.*?)</td>', r1, re.S))
     assert "30" in targets[demo_plan.slug] and "45" not in targets[demo_plan.slug]
     assert "45" in targets[NEW_SLUG] and "30" not in targets[NEW_SLUG]
+    # The indicators' definitions say which ones continue a series.
+    definitions = page[page.index('id="indicateurs"') : page.index('id="suivi"')]
+    assert definitions.count("Prolonge un indicateur du plan précédent") == 6  # not the new 11-N1
     # The indicator new in the plan: its own years only.
     n1 = row_of(follow_up, "11-N1")
     assert "Nouvel indicateur : pas de série au plan 2021-2026" in n1
