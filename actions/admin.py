@@ -256,13 +256,38 @@ class VigilanceInline(PlanContentInline, admin.TabularInline):
     fields = ["position", "text"]
 
 
+def _limit_continues(form_class, plan: Plan | None):
+    """The indicator lineage field offers the indicators of the plan's previous plan only (those of any
+    plan that has a next one while the plan is not known yet); Indicator.clean checks the choice."""
+    field = form_class.base_fields.get("continues")
+    if field is None:
+        return form_class
+    choices = Indicator.objects.select_related("fiche").order_by("fiche__number", "position")
+    if plan is None:
+        choices = choices.filter(fiche__plan__in=Plan.objects.filter(successors__isnull=False))
+    else:
+        choices = (
+            choices.filter(fiche__plan_id=plan.predecessor_id) if plan.predecessor_id else choices.none()
+        )
+    field.queryset = choices
+    field.label = "Prolonge l'indicateur du plan précédent"
+    field.label_from_instance = lambda i: f"Fiche {i.fiche.number} · {i.code} – {i.label[:90]}"
+    return form_class
+
+
 class IndicatorInline(PlanContentInline, admin.StackedInline):
     model = Indicator
     fields = [
         ("position", "code", "kind", "value_type", "unit"),
         ("group", "label"),
         ("target_value", "target_year", "baseline_value", "baseline_year"),
+        "continues",
     ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        _limit_continues(formset.form, obj.plan if obj else None)
+        return formset
 
 
 class ImportExportPlanContentAdmin(AllOrNothingImportMixin, ImportExportMixin, PlanContentAdmin):
@@ -348,6 +373,11 @@ class IndicatorAdmin(ImportExportPlanContentAdmin):
     search_fields = ["code", "label", "group", "fiche__title"]
     list_select_related = ["fiche"]
     ordering = ["fiche__number", "position"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _limit_continues(
+            super().get_form(request, obj, change, **kwargs), obj.fiche.plan if obj else None
+        )
 
 
 class BuyerInline(PlanContentInline, admin.TabularInline):

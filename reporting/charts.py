@@ -149,16 +149,24 @@ def trend_chart(chart: dict) -> str:
     body = [
         f'<line x1="{pad_x}" y1="{height - 14}" x2="{width - pad_x}" y2="{height - 14}" stroke="#9aa5b1"/>'
     ]
-    if chart.get("target") is not None:
+    parts = chart.get("parts")
+    if parts:
+        body += _plan_parts(parts, pad_x, step, height, y_of)
+    elif chart.get("target") is not None:
         ty = y_of(chart["target"])
         body.append(
             f'<line x1="{pad_x}" y1="{ty:.1f}" x2="{width - pad_x}" y2="{ty:.1f}" stroke="#1e6b3a" '
             'stroke-dasharray="3 2"><title>Cible</title></line>'
         )
+    firsts = {part["first"] for part in parts or []}
     segment = []
     for index, (year, value) in enumerate(points):
         x = pad_x + index * step
-        if index == 0 or index == len(points) - 1:
+        if index in firsts and index:  # the line is broken at the boundary: two plans, two series
+            if len(segment) > 1:
+                body.append(POLYLINE.format(" ".join(segment)))
+            segment = []
+        if index == 0 or index == len(points) - 1 or index in firsts:
             body.append(
                 f'<text x="{x:.1f}" y="{height - 2}" text-anchor="middle" font-size="8" '
                 f'font-family="DejaVu Sans, sans-serif">{year}</text>'
@@ -173,4 +181,44 @@ def trend_chart(chart: dict) -> str:
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#2f6db5"/>')
     if len(segment) > 1:
         body.append(POLYLINE.format(" ".join(segment)))
-    return _svg(width, height, "Évolution de l'indicateur", "".join(body))
+    return _svg(width, height, _trend_label(chart), "".join(body))
+
+
+def _trend_label(chart: dict) -> str:
+    """The chart's text alternative: for a series spanning plans, where the boundary lies and the
+    targets of each plan (the table beside it gives every value)."""
+    parts = chart.get("parts")
+    if not parts:
+        return "Évolution de l'indicateur"
+    points = chart["points"]
+    sentences = [f"Évolution de l'indicateur de {points[0][0]} à {points[-1][0]}"]
+    for part in parts:
+        years = f"{points[part['first']][0]}-{points[part['last']][0]}"
+        target = "" if part["target"] is None else f", cible {_number_label(part['target'])}"
+        sentences.append(f"{part['label']} : {years}{target}")
+    return " ; ".join(sentences) + " ; la limite entre les plans est marquée d'un trait vertical."
+
+
+def _number_label(number: float) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def _plan_parts(parts: list[dict], pad_x: float, step: float, height: int, y_of) -> list[str]:
+    """Each plan's own target over its part of the series, and a vertical line at each boundary."""
+    body = []
+    for index, part in enumerate(parts):
+        x1, x2 = pad_x + part["first"] * step, pad_x + part["last"] * step
+        if part["target"] is not None:
+            ty = y_of(part["target"])
+            body.append(
+                f'<line x1="{x1 - (step / 2 if index else 0):.1f}" y1="{ty:.1f}" x2="{x2:.1f}" y2="{ty:.1f}" '
+                f'stroke="#1e6b3a" stroke-dasharray="3 2"><title>Cible du {escape(part["label"].lower())}'
+                "</title></line>"
+            )
+        if index:
+            bx = x1 - step / 2
+            body.append(
+                f'<line class="plan-boundary" x1="{bx:.1f}" y1="2" x2="{bx:.1f}" y2="{height - 12}" '
+                f'stroke="#1b1b1b" stroke-width="1"><title>Limite : {escape(part["label"])}</title></line>'
+            )
+    return body

@@ -19,11 +19,14 @@ from actions.enums import NUMERIC_VALUE_TYPES, GoalKind, MilestoneState, Progres
 from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
 from contracts.selectors import euros, legal_overview
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
+from indicators.selectors import SeriesPart, indicator_lineages, series_columns, series_parts
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
 # 2: the legal indicators' section ("legal"; absent from versions published before it).
 # 3: each milestone says whether its completion is validated (what the public may see).
-SCHEMA_VERSION = 3
+# 4: a continued indicator carries its earlier plans' series ("earlier", "chart.parts") and its fiche
+#    a table of the series across plans ("series"); both absent when no indicator continues another.
+SCHEMA_VERSION = 4
 # The contracts without an environmental consideration the bilan lists by name (the rest are counted).
 MISSING_ENVIRONMENTAL_LISTED = 30
 
@@ -98,9 +101,10 @@ def _fiche_public_refusal(fiche: dict) -> str | None:
     if fiche["status_unvalidated"] or any(not review["is_validated"] for review in fiche["reviews"]):
         return f"le bilan annuel de la fiche {number} n'est pas validé."
     for indicator in fiche["indicators"]:
-        for cell in indicator["cells"]:
-            if not cell["missing"] and not cell["validated"]:
-                return f"la valeur {cell['year']} de l'indicateur {indicator['code']} n'est pas validée."
+        for part in [indicator, *indicator.get("earlier", [])]:
+            for cell in part["cells"]:
+                if not cell["missing"] and not cell["validated"]:
+                    return f"la valeur {cell['year']} de l'indicateur {part['code']} n'est pas validée."
     if any(not milestone["completion_validated"] for milestone in fiche["milestones"]):
         return f"un jalon de la fiche {number} est réalisé pour une année non validée."
     return None
@@ -132,7 +136,10 @@ def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None =
     A value is "validated" when its fiche's review of that year is validated. Milestones are late
     relative to the end of the bilan's year (or today, if earlier). About ten queries, whatever the
     number of fiches, indicators and values (ten more for the legal indicators, whatever the number of
-    contracts, when the plan has buyers).
+    contracts, when the plan has buyers; two more when its indicators continue those of an earlier
+    plan, whose series -- every year of the earlier plans, marked when not validated -- each continued
+    indicator carries in "earlier", its fiche in "series"). An earlier plan's bilan never reads a
+    later plan: preparing the next plan leaves it unchanged.
     """
     if year is not None and not plan.start_year <= year <= plan.end_year:
         raise ValueError(f"{year} is outside the plan's years")
@@ -170,6 +177,7 @@ class _Rows:
     fiches: list[Fiche]
     values: dict  # indicator id -> year -> IndicatorValue
     reviews: dict  # fiche id -> year -> AnnualReview
+    lineages: dict = field(default_factory=dict)  # indicator id -> earlier plans' SeriesParts
 
     @classmethod
     def read(cls, scope: _Scope) -> "_Rows":
@@ -183,7 +191,11 @@ class _Rows:
         for review in AnnualReview.objects.filter(fiche__plan=plan, year__in=years).order_by("year"):
             reviews[review.fiche_id][review.year] = review
         axes = list(Axis.objects.filter(plan=plan).order_by("position"))
-        return cls(axes=axes, fiches=list(_fiche_queryset(plan)), values=values_by, reviews=reviews)
+        fiches = list(_fiche_queryset(plan))
+        # A continued indicator's earlier plans, every year shown, marked when not validated (2 queries,
+        # none when no indicator continues another: an earlier plan's bilan reads nothing more).
+        lineages = indicator_lineages([i for f in fiches for i in f.indicators.all()], plan=plan)
+        return cls(axes=axes, fiches=fiches, values=values_by, reviews=reviews, lineages=lineages)
 
 
 @dataclass
@@ -202,31 +214,144 @@ class _Tally:
         self.is_demo = self.is_demo or any(c["is_demo"] for c in cells)
 
 
+def _cell(indicator: Indicator, year: int, value: IndicatorValue | None, validated: bool) -> dict:
+    raw = value.raw if value is not None else None
+    return {
+        "year": year,
+        "text": values.format_value(indicator, raw),
+        "missing": raw is None,
+        "validated": validated,
+        "is_demo": bool(value and value.is_demo),
+    }
+
+
+def _number(raw) -> float | None:
+    return float(raw) if isinstance(raw, Decimal) else None
+
+
+def _target(indicator: Indicator) -> float | None:
+    return float(indicator.target_value) if indicator.target_value is not None else None
+
+
+def _earlier_data(parts: list[SeriesPart]) -> list[dict]:
+    """The earlier plans' parts of a continued indicator, oldest first: each with its own code and target."""
+    return [
+        {
+            "plan": part.plan.period,
+            "plan_label": part.label,
+            "code": part.indicator.code,
+            "label": part.indicator.label,
+            "target": part.indicator.target_label,
+            "target_value": _target(part.indicator),
+            "cells": [_cell(part.indicator, y, value, validated) for y, value, validated in part.cells],
+            "numbers": [_number(value.raw) if value else None for _, value, _ in part.cells],
+        }
+        for part in parts
+    ]
+
+
+def _chart(indicator: Indicator, points: list, earlier: list[dict], plan: Plan) -> dict | None:
+    """A numeric indicator's chart data; for a continued one, the whole series with one part per plan
+    (where the boundary is drawn, and each plan's own target over its part only)."""
+    if earlier:
+        series, parts = [], []
+        for part in earlier:
+            first = len(series)
+            series += [[c["year"], n] for c, n in zip(part["cells"], part["numbers"], strict=True)]
+            parts.append(
+                {
+                    "label": part["plan_label"],
+                    "first": first,
+                    "last": len(series) - 1,
+                    "target": part["target_value"],
+                }
+            )
+        parts.append(
+            {
+                "label": f"Plan {plan.period}",
+                "first": len(series),
+                "last": len(series) + len(points) - 1,
+                "target": _target(indicator),
+            }
+        )
+        points = series + points
+    if indicator.value_type not in NUMERIC_VALUE_TYPES or sum(p[1] is not None for p in points) < 2:
+        return None
+    chart = {"points": points, "target": _target(indicator)}
+    if earlier:
+        chart["parts"] = parts
+    return chart
+
+
 def _indicator_data(indicator: Indicator, scope: _Scope, rows: _Rows, validated_years: set[int]) -> dict:
     cells, points = [], []
     for y in scope.years:
         value = rows.values[indicator.pk].get(y)
-        raw = value.raw if value is not None else None
-        cells.append(
-            {
-                "year": y,
-                "text": values.format_value(indicator, raw),
-                "missing": raw is None,
-                "validated": y in validated_years,
-                "is_demo": bool(value and value.is_demo),
-            }
-        )
-        points.append([y, float(raw) if isinstance(raw, Decimal) else None])
-    has_chart = indicator.value_type in NUMERIC_VALUE_TYPES and sum(p[1] is not None for p in points) >= 2
-    target = float(indicator.target_value) if indicator.target_value is not None else None
-    return {
+        cells.append(_cell(indicator, y, value, y in validated_years))
+        points.append([y, _number(value.raw) if value is not None else None])
+    earlier = _earlier_data(rows.lineages.get(indicator.pk, []))
+    data = {
         "code": indicator.code,
         "kind": indicator.get_kind_display(),
         "label": indicator.label,
         "group": indicator.group,
         "target": indicator.target_label,
         "cells": cells,
-        "chart": {"points": points, "target": target} if has_chart else None,
+        "chart": _chart(indicator, points, earlier, scope.plan),
+    }
+    if earlier:
+        for part in earlier:
+            del part["numbers"], part["target_value"]
+        data["earlier"] = earlier
+    return data
+
+
+def _series_data(fiche: Fiche, indicators: list[dict], scope: _Scope, rows: _Rows) -> dict | None:
+    """The fiche's table of its continued indicators' series across plans, the boundary marked; None
+    when none of its indicators continues one of an earlier plan."""
+    lineages = {i.pk: rows.lineages[i.pk] for i in fiche.indicators.all() if i.pk in rows.lineages}
+    if not lineages:
+        return None
+    columns = series_columns(scope.plan, scope.years, lineages)
+    table = []
+    for indicator, data in zip(fiche.indicators.all(), indicators, strict=True):
+        if indicator.pk not in lineages:
+            continue
+        by_plan = {part["plan"]: part for part in data["earlier"]}
+        parts = []
+        for column, part in zip(
+            columns, series_parts(indicator, [], lineages[indicator.pk], columns), strict=True
+        ):
+            if column.is_current:
+                parts.append(
+                    {"present": True, "code": data["code"], "target": data["target"], "cells": data["cells"]}
+                )
+            elif part.indicator is None:
+                parts.append({"present": False, "span": len(column.years) + 1, "label": column.label})
+            else:
+                earlier = by_plan[column.plan.period]
+                parts.append(
+                    {
+                        "present": True,
+                        "code": earlier["code"],
+                        "target": earlier["target"],
+                        "cells": earlier["cells"],
+                    }
+                )
+        table.append({"code": data["code"], "label": data["label"], "parts": parts})
+    return {
+        "first_year": columns[0].years[0],
+        "columns": [
+            {
+                "label": c.label,
+                "period": c.plan.period,
+                "years": c.years,
+                "span": len(c.years) + 1,
+                "is_current": c.is_current,
+            }
+            for c in columns
+        ],
+        "rows": table,
     }
 
 
@@ -245,6 +370,11 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
         tally.add_cells(
             fiche.objective.axis_id, indicator["cells"] if scope.year is None else indicator["cells"][-1:]
         )
+        # The earlier plans' values count in no key figure of this plan, but a demo value is announced.
+        tally.is_demo = tally.is_demo or any(
+            c["is_demo"] for part in indicator.get("earlier", []) for c in part["cells"]
+        )
+    series = _series_data(fiche, indicators, scope, rows)
     return {
         "number": fiche.number,
         "anchor": f"fiche-{fiche.number}",
@@ -272,6 +402,7 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
         "late_milestones": sum(m["is_late"] for m in milestones),
         "indicators": indicators,
         "reviews": [_review_data(r) for r in fiche_reviews],
+        **({"series": series} if series else {}),
     }
 
 
