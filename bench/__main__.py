@@ -143,7 +143,10 @@ def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dic
         measured["pdf"] = step(env, "pdf")
         measured["pdf_downloads"] = step(env, "pdf-downloads")
         measured["schema"] = step(env, "schema", "--iterations", str(args.iterations))
-        measured["import"] = step(env, "import")  # last: it rewrites the values
+        measured["import"] = step(env, "import")  # it rewrites the values
+        if size == sizes[0]:  # the same pages with the next plan loaded beside (and in force)
+            measured["next_plan"] = step(env, "next-plan")
+            measured["pages_two_plans"] = step(env, "pages", "--iterations", "5")["pages"]
         report["sizes"][size] = {"data": built, **measured}
         if size == sizes[0]:
             load_env = env
@@ -207,11 +210,32 @@ def print_plan(report: dict, sizes: list[int]) -> list[str]:
         )
         if size == 1 and ratio >= 1:
             failures.append(f"la page de la fiche n'est pas plus rapide que l'admin ({ratio:.2f})")
+    failures += print_two_plans(report["sizes"][first])
     failures += print_pdf_and_import(report, sizes)
     failures += print_pdf_downloads(report, sizes)
     failures += print_schema(report, sizes)
     failures += print_throughput(report["throughput"])
     failures += print_load(report["load"])
+    return failures
+
+
+def print_two_plans(measured: dict) -> list[str]:
+    """Every page of the first plan keeps its query count once the next plan is loaded and in force."""
+    if "pages_two_plans" not in measured:
+        return []
+    nxt = measured["next_plan"]
+    print(
+        f"\nDeux plans chargés (plan suivant préparé en {nxt['prepare_s']:.1f} s, {nxt['fiches']} fiches "
+        "reconduites, mis en vigueur) : requêtes SQL par page du premier plan"
+    )
+    after = {page["name"]: page["queries"] for page in measured["pages_two_plans"]}
+    rows, failures = [], []
+    for page in measured["pages"]:
+        two = after.get(page["name"])
+        rows.append([page["name"], page["queries"], two, "oui" if two == page["queries"] else "NON"])
+        if two != page["queries"]:
+            failures.append(f"{page['name']}: {page['queries']} requêtes avec un plan, {two} avec deux")
+    print(table(rows, ["Page", "un plan", "deux plans", "inchangé"]))
     return failures
 
 

@@ -47,7 +47,7 @@ def pdf(args) -> dict:
     from reporting.pdf import bilan_pdf
     from reporting.selectors import bilan_build
 
-    plan = Plan.objects.get()
+    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
     year = Campaign.objects.filter(plan=plan).exclude(status="ouverte").order_by("-year").first().year
     data = bilan_build(plan=plan, year=year)
     wall, cpu = time.perf_counter(), time.process_time()
@@ -70,7 +70,7 @@ def schema(args) -> dict:
     from actions.models import Plan
     from reporting.schema import schema_build, schema_pdf
 
-    plan = Plan.objects.get()
+    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
     data = schema_build(plan=plan)
     wall, cpu = time.perf_counter(), time.process_time()
     document = schema_pdf(data)
@@ -140,7 +140,7 @@ def excel_import(args) -> dict:
     from indicators import values_workbook as imports
     from indicators.models import AnnualReview, IndicatorValue
 
-    plan = Plan.objects.get()
+    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
     user = User.objects.get(username="bench.scp")
     workbook = imports.values_workbook(plan)
     count = IndicatorValue.objects.of_plan(plan).count()
@@ -163,6 +163,34 @@ def excel_import(args) -> dict:
     }
 
 
+def next_plan(args) -> dict:
+    """The plan that follows the seeded one, prepared (every fiche carried over, its indicators
+    continuing the old ones) and put in force: two plans loaded, for the pages to be measured again."""
+    import time
+
+    from django.contrib.auth.models import User
+
+    from actions.enums import PlanState
+    from actions.models import Plan
+    from actions.services import plan_state_set
+    from actions.succession import plan_prepare_next
+
+    old = Plan.objects.order_by("start_year", "pk").first()
+    user = User.objects.get(username="bench.scp")
+    start = time.perf_counter()
+    new = plan_prepare_next(
+        old=old,
+        slug=f"{old.slug}-suivant",
+        title=f"{old.title} (plan suivant)",
+        start_year=old.end_year + 1,
+        end_year=old.end_year + 1 + old.end_year - old.start_year,
+        user=user,
+    )
+    prepare_s = time.perf_counter() - start
+    plan_state_set(plan=new, state=PlanState.IN_FORCE, user=user)
+    return {"plans": Plan.objects.count(), "fiches": new.fiches.count(), "prepare_s": prepare_s}
+
+
 def load(args) -> dict:
     from django.contrib.auth.models import User
     from django.urls import reverse
@@ -171,7 +199,7 @@ def load(args) -> dict:
     from bench.load import Gunicorn, PilotClient, run_load
     from indicators.models import Campaign, IndicatorValue
 
-    plan = Plan.objects.get()
+    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
     year = Campaign.objects.filter(plan=plan).open().get().year
     users = User.objects.filter(username__startswith="bench.charge").order_by("username")
     clients = []
@@ -283,6 +311,7 @@ STEPS = {
     "schema": schema,
     "import": excel_import,
     "load": load,
+    "next-plan": next_plan,
     "throughput": throughput,
     "decp-setup": decp_setup,
     "decp-pages": decp_pages,
