@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from actions import rights
 from actions.models import Fiche, Plan
 from actions.services import plan_load
+from actions.succession import plan_prepare_next
 from indicators.demo import demo_load
 from indicators.models import Campaign
 from tests.factories import CampaignFactory, user_in_role
@@ -33,6 +34,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def spaser54(db) -> Plan:
     """The real plan (reloaded if a transactional test flushed the database)."""
     return Plan.objects.filter(slug=SPASER54).first() or plan_load(directory=PLAN_DIR).plan
+
+
+NEXT_SLUG = "spaser54-2027-2032"
+
+
+def next_plan_of(old: Plan, user: User, **changes) -> Plan:
+    """The draft of the plan that follows `old` (2027-2032), every fiche carried over ("reconduite")."""
+    fields = {
+        "slug": NEXT_SLUG,
+        "title": "Schéma de promotion des achats socialement et écologiquement responsables 2027-2032",
+        "short_title": "SPASER 54",
+        "start_year": 2027,
+        "end_year": 2032,
+    }
+    return plan_prepare_next(old=old, user=user, **(fields | changes))
+
+
+@pytest.fixture
+def next_plan(spaser54, scp_user) -> Plan:
+    """The draft of 2027-2032 prepared from the real SPASER 54 by SCP."""
+    return next_plan_of(spaser54, scp_user)
 
 
 @pytest.fixture

@@ -314,7 +314,7 @@ WRITERS = {
     "import DECP du plan (commande)": service(lambda w: contract_services.buyers_of(w.plan)),
     "publier le bilan 2025": service(lambda w: bilan_publish(plan=w.plan, year=2025, user=w.scp)),
     "publier le bilan 2025 (page)": lambda w: (
-        lambda: said(w.admin.post(url("reporting:bilan_publish", w.plan, 2025)))
+        lambda: said(w.admin.post(url("reporting:bilan_publish", w.plan, 2025), follow=True))
     ),
     "fermer la campagne 2025 (page)": lambda w: (
         lambda: said(w.admin.post(url("indicators:campaign_close", w.plan, 2025), follow=True))

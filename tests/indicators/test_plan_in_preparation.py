@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from actions.enums import MilestoneStatus, PlanState, ValueType
 from actions.models import Fiche, Plan
-from actions.succession import plan_prepare_next
 from contracts import services as contract_services
 from indicators import values_workbook
 from indicators.models import IndicatorValue
@@ -28,15 +27,8 @@ PREPARATION = "est en préparation"
 
 
 @pytest.fixture
-def draft(spaser54, scp_user) -> Plan:
-    return plan_prepare_next(
-        old=spaser54,
-        slug="spaser54-2027-2032",
-        title="SPASER 54 2027-2032",
-        start_year=2027,
-        end_year=2032,
-        user=scp_user,
-    )
+def draft(next_plan) -> Plan:
+    return next_plan
 
 
 @pytest.fixture

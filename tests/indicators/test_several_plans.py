@@ -17,26 +17,18 @@ from django.urls import reverse
 
 from actions.enums import PlanState
 from actions.models import Fiche, FicheDecision, Plan
-from actions.succession import plan_prepare_next
 from actions.versioning import save_claimed
 from indicators.models import Campaign
+from tests.conftest import NEXT_SLUG, next_plan_of
 from tests.indicators.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-NEXT = "spaser54-2027-2032"
+NEXT = NEXT_SLUG
 
 
 def prepare_next(spaser54, scp_user) -> Plan:
-    return plan_prepare_next(
-        old=spaser54,
-        slug=NEXT,
-        title="Schéma de promotion des achats socialement et écologiquement responsables 2027-2032",
-        short_title="SPASER 54 bis",
-        start_year=2027,
-        end_year=2032,
-        user=scp_user,
-    )
+    return next_plan_of(spaser54, scp_user, short_title="SPASER 54 bis")  # told apart from the old one
 
 
 def set_state(plan: Plan, state: str, user) -> Plan:
