@@ -185,13 +185,17 @@ def plan_prepare_next(
     new = Plan(
         slug=slug,
         title=title,
-        short_title=short_title or title,
+        short_title=short_title or old.short_title,
         buyer=old.buyer,
         start_year=start_year,
         end_year=end_year,
         state=enums.PlanState.PREPARATION,
         predecessor=old,
     )
+    try:
+        new.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise PreparationError(" ".join(_field_messages(new, error))) from None
     save_claimed(new, seen=None, user=user)
     _copy_frame(old, new, user)
     fiches = Fiche.objects.filter(plan=old).select_related("objective__axis", "pack").order_by("number")
@@ -203,6 +207,14 @@ def plan_prepare_next(
             user=user,
         )
     return new
+
+
+def _field_messages(plan: Plan, error: ValidationError) -> list[str]:
+    """ "Titre court : ..." for each field the plan refuses (a command shows them on one line)."""
+    return [
+        f"{plan._meta.get_field(name).verbose_name.capitalize()} : {' '.join(messages)}"
+        for name, messages in error.message_dict.items()
+    ]
 
 
 def successor_in_preparation(old: Plan) -> Plan | None:

@@ -26,7 +26,7 @@ class PrepareNextForm(forms.Form):
         label="Titre court",
         max_length=80,
         required=False,
-        help_text="Affiché dans les menus ; par défaut, le titre.",
+        help_text="Affiché dans les menus ; par défaut, celui du plan actuel.",
     )
     start_year = forms.IntegerField(
         label="Première année",

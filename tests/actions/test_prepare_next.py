@@ -226,3 +226,15 @@ def test_a_draft_is_not_published(spaser54, scp_user):
     Plan.objects.filter(pk=new.pk).update(is_public=True)  # even if set behind the services' back
     assert new not in Plan.objects.public()
     assert not Fiche.objects.public().filter(plan=new).exists()
+
+
+def test_a_long_title_keeps_the_old_short_title_and_a_too_long_one_is_refused(spaser54, scp_user):
+    """The menus show the short title: by default the old plan's (the full title may run to 300)."""
+    long_title = "Schéma de promotion des achats publics socialement et écologiquement responsables " * 3
+    new = plan_prepare_next(old=spaser54, user=scp_user, **{**NEW, "title": long_title.strip()})
+    assert new.short_title == spaser54.short_title and new.title == long_title.strip()
+    Plan.objects.filter(pk=new.pk).update(state=enums.PlanState.IN_FORCE)  # one draft at a time
+    counts = (Plan.objects.count(), Fiche.objects.count())
+    with pytest.raises(PreparationError, match="Titre court : .*au plus 80 caractères"):
+        plan_prepare_next(old=spaser54, user=scp_user, **{**NEW, "slug": "autre", "short_title": "x" * 81})
+    assert (Plan.objects.count(), Fiche.objects.count()) == counts

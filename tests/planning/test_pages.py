@@ -54,6 +54,18 @@ def test_scp_prepares_the_next_plan_through_the_form(client, spaser54, scp_user)
     assert database_state() == before
 
 
+def test_a_full_title_without_a_short_title_keeps_the_old_one(client, spaser54, scp_user):
+    """The title runs to 300 characters, the short title (menus) to 80: left empty, it is the old plan's."""
+    client.force_login(scp_user)
+    page = client.get(prepare_url(spaser54)).content.decode()
+    data = {k: v[0] for k, v in form_data(page, "preparer").items()}
+    title = ("Schéma de promotion des achats publics socialement et écologiquement responsables " * 3)[:300]
+    data |= {"slug": NEW_SLUG, "title": title, "short_title": ""}
+    assert client.post(prepare_url(spaser54), data).status_code == 302
+    new = Plan.objects.get(slug=NEW_SLUG)
+    assert new.title == title and new.short_title == spaser54.short_title
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

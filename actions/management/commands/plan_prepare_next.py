@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("old_slug", help="Identifiant du plan dont on prépare la suite.")
         parser.add_argument("--slug", required=True, help="Identifiant du nouveau plan.")
         parser.add_argument("--title", required=True, help="Titre du nouveau plan.")
-        parser.add_argument("--short-title", default="", help="Titre court (par défaut : le titre).")
+        parser.add_argument(
+            "--short-title", default="", help="Titre court (par défaut : celui du plan précédent)."
+        )
         parser.add_argument("--start", type=int, required=True, help="Première année.")
         parser.add_argument("--end", type=int, required=True, help="Dernière année.")
         parser.add_argument("--by", default=None, help="Identifiant de l'auteur (historique).")
