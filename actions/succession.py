@@ -276,6 +276,13 @@ def _continue_indicators(*, previous: Fiche, into: Fiche, user: User | None) -> 
     return copied
 
 
+def _withdraw_indicators(*, previous: Fiche, target_id: int, user: User | None) -> None:
+    """Remove from a former merge target the indicators copied there to continue `previous`'s (a plan
+    in preparation has no values yet: nothing else is lost)."""
+    for row in Indicator.objects.filter(fiche_id=target_id, continues__fiche=previous):
+        plan_content_delete(obj=row, user=user)
+
+
 @transaction.atomic
 def fiche_decide(
     *,
@@ -307,7 +314,9 @@ def fiche_decide(
         errors["decision"] = "Choisissez une décision de la liste."
     elif decision_value != enums.FicheDecision.RENEWED and not reason:
         errors["reason"] = "Indiquez le motif de la décision (obligatoire sauf pour une fiche reconduite)."
-    stored_value = FicheDecision.objects.filter(pk=decision.pk).values_list("decision", flat=True).first()
+    stored_value, stored_fiche = FicheDecision.objects.filter(pk=decision.pk).values_list(
+        "decision", "fiche_id"
+    ).first() or ("", None)
     own = _own_copy(decision, stored_value)
     if decision_value == enums.FicheDecision.MERGED:
         if into is None:
@@ -334,8 +343,14 @@ def fiche_decide(
         raise ValidationError(errors)
 
     # Claim the decision first: a stale form is refused before anything else is written.
+    leaves_target = stored_value == enums.FicheDecision.MERGED and stored_fiche is not None
+    leaves_target = leaves_target and (
+        decision_value != enums.FicheDecision.MERGED or into.pk != stored_fiche
+    )
     decision.decision = decision_value
     decision.reason = reason
+    if leaves_target:  # no longer merged there: the series it continued in that fiche go too
+        _withdraw_indicators(previous=decision.previous, target_id=stored_fiche, user=user)
     if decision_value in enums.CARRIED_DECISIONS:
         if own is None:
             previous = decision.previous

@@ -88,6 +88,30 @@ def test_merged_points_at_its_target_and_can_continue_its_indicators(next_plan, 
     assert Indicator.objects.filter(fiche=target, continues__fiche=old_fiche).count() == continued.count()
 
 
+@pytest.mark.parametrize("then", ["renewed", "merged elsewhere", "reason edited"])
+def test_leaving_a_merge_takes_the_continued_series_out_of_the_former_target(next_plan, scp_user, then):
+    target, other = decision_of(next_plan, 12).fiche, decision_of(next_plan, 14).fiche
+    old_fiche = decision_of(next_plan, 13).previous
+    decide(next_plan, 13, D.MERGED, scp_user, reason="Avec la 12", into=target, continue_indicators=True)
+    own_indicators = set(Indicator.objects.filter(fiche=target, continues__fiche__number=12))
+    assert Indicator.objects.filter(fiche=target, continues__fiche=old_fiche).exists()
+    if then == "renewed":
+        decide(next_plan, 13, D.RENEWED, scp_user)
+    elif then == "merged elsewhere":
+        decide(next_plan, 13, D.MERGED, scp_user, reason="Avec la 14", into=other, continue_indicators=True)
+        assert Indicator.objects.filter(fiche=other, continues__fiche=old_fiche).exists()
+    else:  # the same merge, only its reason changed: the series stay
+        decide(next_plan, 13, D.MERGED, scp_user, reason="Avec la 12, précisé", into=target)
+        assert Indicator.objects.filter(fiche=target, continues__fiche=old_fiche).exists()
+        return
+    assert not Indicator.objects.filter(fiche=target, continues__fiche=old_fiche).exists()
+    assert set(Indicator.objects.filter(fiche=target, continues__fiche__number=12)) == own_indicators
+    removed = Indicator.history.filter(
+        history_type="-", fiche_id=target.pk, continues_id__in=old_fiche.indicators.values("pk")
+    )
+    assert removed.exists() and all(r.history_user == scp_user for r in removed)
+
+
 def test_renewing_again_carries_the_fiche_back(next_plan, scp_user):
     decide(next_plan, 6, D.ABANDONED, scp_user, reason="Hors champ")
     decision = decide(next_plan, 6, D.RENEWED, scp_user)
