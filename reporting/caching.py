@@ -10,6 +10,7 @@ is the stored bytes, and any edit changes the version, so the next download is r
 """
 
 import hashlib
+from collections.abc import Callable
 
 from django.template.loader import render_to_string
 
@@ -17,6 +18,7 @@ from actions.caching import SHARED, data_version, render_once, stamped_key
 from actions.models import Plan
 
 from .pdf import bilan_pdf
+from .schema import schema_build, schema_content_html, schema_pdf
 from .selectors import bilan_build
 
 
@@ -30,11 +32,37 @@ def live_bilan(*, plan: Plan, year: int | None, version: str | None = None) -> t
     return render_once(stamped_key("bilan", plan.pk, year, version=version), build)
 
 
+def _pdf_once(*parts, render: Callable[[str], bytes]) -> tuple[bytes, str]:
+    """A PDF and its ETag, rendered by `render(version)` once per version of the data, kept in the
+    shared cache (every worker process reads it)."""
+    version = data_version()
+    key = stamped_key(*parts, version=version)
+    pdf = render_once(key, lambda: render(version), alias=SHARED)
+    return pdf, hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def live_bilan_pdf(*, plan: Plan, year: int | None) -> tuple[bytes, str]:
     """The bilan's PDF and an ETag, rendered from the very data the page shows, once per state."""
-    version = data_version()
-    key = stamped_key("bilan-pdf", plan.pk, year, version=version)
-    pdf = render_once(
-        key, lambda: bilan_pdf(live_bilan(plan=plan, year=year, version=version)[0]), alias=SHARED
+    return _pdf_once(
+        "bilan-pdf",
+        plan.pk,
+        year,
+        render=lambda version: bilan_pdf(live_bilan(plan=plan, year=year, version=version)[0]),
     )
-    return pdf, hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def live_schema(*, plan: Plan, version: str | None = None) -> tuple[dict, str]:
+    """The schema document's data and rendered content, built again only when the data changed."""
+
+    def build() -> tuple[dict, str]:
+        data = schema_build(plan=plan)
+        return data, schema_content_html(data)
+
+    return render_once(stamped_key("schema", plan.pk, version=version), build)
+
+
+def live_schema_pdf(*, plan: Plan) -> tuple[bytes, str]:
+    """The schema document's PDF and an ETag, rendered once per state of the data."""
+    return _pdf_once(
+        "schema-pdf", plan.pk, render=lambda version: schema_pdf(live_schema(plan=plan, version=version)[0])
+    )

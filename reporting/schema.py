@@ -4,12 +4,12 @@ Laid out like the adopted SPASER 54 document: a title page, the principles, the 
 objectives, the summary table of the fiches, then each fiche with all its sections, the packs and the
 glossary. `schema_build` reads everything in a fixed number of queries and returns plain data; the
 web page and the PDF render the same content template (reporting/includes/schema_content.html), and
-the PDF is rendered once per version of the data, with the bilan's machinery (reporting.pdf).
+the PDF is rendered with the bilan's machinery (reporting.pdf), once per version of the data
+(reporting.caching.live_schema_pdf).
 
 Only what the plan's tables hold is shown: nothing is computed or invented beyond labels.
 """
 
-import hashlib
 from collections import defaultdict
 
 from django.db.models import Prefetch
@@ -18,7 +18,6 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from actions import values
-from actions.caching import SHARED, data_version, render_once, stamped_key
 from actions.enums import ActorKind, GoalKind, IndicatorKind, MeansKind, PlanState
 from actions.models import Axis, Fiche, FichePilot, Indicator, Objective, Plan
 
@@ -235,22 +234,3 @@ def schema_html_for_print(schema: dict) -> str:
 def schema_pdf(schema: dict) -> bytes:
     """The schema's PDF (tagged, PDF/UA-1, like every PDF the public downloads)."""
     return html_to_pdf(schema_html_for_print(schema))
-
-
-def live_schema(*, plan: Plan, version: str | None = None) -> tuple[dict, str]:
-    """The schema's data and rendered content, built again only when the data (or the day) changed."""
-
-    def build() -> tuple[dict, str]:
-        data = schema_build(plan=plan)
-        return data, schema_content_html(data)
-
-    return render_once(stamped_key("schema", plan.pk, version=version), build)
-
-
-def live_schema_pdf(*, plan: Plan) -> tuple[bytes, str]:
-    """The schema's PDF and an ETag, rendered once per state of the data, kept in the shared cache
-    (as reporting.caching.live_bilan_pdf does for the bilan)."""
-    version = data_version()
-    key = stamped_key("schema-pdf", plan.pk, version=version)
-    pdf = render_once(key, lambda: schema_pdf(live_schema(plan=plan, version=version)[0]), alias=SHARED)
-    return pdf, hashlib.sha256(key.encode()).hexdigest()[:32]

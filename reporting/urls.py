@@ -2,7 +2,7 @@ from django.urls import path
 
 from actions.views import to_current_plan
 
-from . import schema_views, views
+from . import views
 
 app_name = "reporting"
 
@@ -22,8 +22,8 @@ urlpatterns = [
         name="published_set_public",
     ),
     # The schema document: the plan itself (not a bilan), page and tagged PDF.
-    path("plans/<slug:slug>/schema/", schema_views.schema_detail, name="schema"),
-    path("plans/<slug:slug>/schema/pdf/", schema_views.schema_pdf, name="schema_pdf"),
+    path("plans/<slug:slug>/schema/", views.schema_detail, name="schema"),
+    path("plans/<slug:slug>/schema/pdf/", views.schema_pdf, name="schema_pdf"),
     # Addresses without a plan, from before there were several (bookmarks): the current plan's, and a
     # published version's own plan.
     path("bilans/", to_current_plan, {"to": "reporting:bilan_list"}, name="bilan_list_current"),

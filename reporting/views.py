@@ -15,7 +15,7 @@ from actions.models import Plan
 from actions.plan_urls import plan_from_url, readable_plans
 
 from . import services
-from .caching import live_bilan, live_bilan_pdf
+from .caching import live_bilan, live_bilan_pdf, live_schema, live_schema_pdf
 from .models import PublishedBilan
 
 
@@ -212,3 +212,26 @@ def published_set_public(request, slug: str, pk: int):
         else:
             messages.success(request, f"{bilan} n'est plus public.")
     return redirect("reporting:published_detail", slug=bilan.plan.slug, pk=bilan.pk)
+
+
+# --- the schema document: the plan itself (not a bilan), page and tagged PDF ------------------------
+
+
+def schema_detail(request, slug: str):
+    """Whoever may read the plan reads its schema (a plan in preparation: SCP and the comité only)."""
+    _require_read(request.user)
+    plan = _plan(request, slug)
+    schema, schema_html = live_schema(plan=plan)
+    return render(
+        request,
+        "reporting/schema_page.html",
+        {"plan": plan, "schema": schema, "schema_html": schema_html, **_rights(request.user)},
+    )
+
+
+def schema_pdf(request, slug: str):
+    _require_read(request.user)
+    plan = _plan(request, slug)
+    _require_download(request.user)
+    pdf, stamp = live_schema_pdf(plan=plan)
+    return _pdf_response(pdf, f"{plan.slug}-schema.pdf", etag=stamp)

@@ -24,7 +24,8 @@ from actions.models import (
     VigilancePoint,
 )
 from actions.succession import plan_prepare_next
-from reporting.schema import DRAFT_NOTICE, TO_REDATE, live_schema_pdf, schema_build, schema_pdf
+from reporting.caching import live_schema_pdf
+from reporting.schema import DRAFT_NOTICE, TO_REDATE, schema_build, schema_pdf
 from tests.factories import (
     AxisFactory,
     FicheFactory,
