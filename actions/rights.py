@@ -109,15 +109,6 @@ def may_read_plan_of(user: AnyUser, plan) -> bool:
     return may_read_plan(user)
 
 
-def visible_plans(user: AnyUser, plans):
-    """The plans (a queryset) `user` may read, for lists and the plan switcher."""
-    if not may_read_plan(user):
-        return plans.none()
-    if is_scp(user) or is_committee(user):
-        return plans
-    return plans.exclude(state=enums.PlanState.PREPARATION)
-
-
 def may_prepare_plan(user: AnyUser) -> bool:
     """Prepare the next plan from the old one's evaluation, decide its fiches, close a plan."""
     return is_scp(user)

@@ -76,13 +76,6 @@ class Indicator(Versioned):
                 {"continues": "L'indicateur prolongé doit appartenir au plan précédent de ce plan."}
             )
 
-    def lineage(self) -> list["Indicator"]:
-        """This indicator and those it continues, oldest first (one query per earlier plan)."""
-        chain = [self]
-        while chain[0].continues_id is not None and len(chain) < 20:
-            chain.insert(0, chain[0].continues)
-        return chain
-
     @property
     def is_numeric(self) -> bool:
         return self.value_type in enums.NUMERIC_VALUE_TYPES

@@ -18,13 +18,6 @@ class PlanQuerySet(models.QuerySet):
         plans = self.order_by("-start_year", "-pk")
         return plans.filter(state=enums.PlanState.IN_FORCE).first() or plans.first()
 
-    def in_force(self) -> "PlanQuerySet":
-        return self.filter(state=enums.PlanState.IN_FORCE)
-
-    def open_for_follow_up(self) -> "PlanQuerySet":
-        """Plans whose follow-up may still run: in force, or closed but not yet sealed (see states)."""
-        return self.exclude(state=enums.PlanState.PREPARATION)
-
     def public(self) -> "PlanQuerySet":
         """Plans SCP published on the public site (readable without an account); never a draft."""
         return self.filter(is_public=True).exclude(state=enums.PlanState.PREPARATION)

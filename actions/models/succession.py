@@ -1,7 +1,7 @@
 """From one plan to the next: what becomes of each fiche of the old plan (decided by SCP from its
-end-of-plan evaluation). A fiche of the new plan that no decision names is a new fiche."""
+end-of-plan evaluation). A fiche of the new plan that no decision names is a new fiche. The rules of a
+decision (a reason, a merge target of the new plan...) are actions.succession.fiche_decide's."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -49,19 +49,3 @@ class FicheDecision(Versioned):
 
     def __str__(self):
         return f"Fiche {self.previous.number} : {self.get_decision_display().lower()}"
-
-    def clean(self):
-        super().clean()
-        if self.fiche_id and self.fiche.plan_id != self.plan_id:
-            raise ValidationError({"fiche": "Choisissez une fiche du nouveau plan."})
-        if self.previous_id and self.plan_id and self.previous.plan_id != self.plan.predecessor_id:
-            raise ValidationError({"previous": "Choisissez une fiche du plan précédent."})
-        if self.decision == enums.FicheDecision.MERGED and not self.fiche_id:
-            raise ValidationError(
-                {"fiche": "Indiquez la fiche du nouveau plan dans laquelle elle est fusionnée."}
-            )
-        if (
-            self.decision in (enums.FicheDecision.COMPLETED, enums.FicheDecision.ABANDONED)
-            and not self.reason
-        ):
-            raise ValidationError({"reason": "Indiquez le motif de la décision."})
