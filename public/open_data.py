@@ -6,7 +6,8 @@ each CSV, JSON Schema for each JSON file. Those schemas are the one description 
 CSV columns and their order, the data page's tables of columns and the catalogue all read them.
 
 CSV: UTF-8 without BOM, comma-separated, a header line, decimal point, booleans true/false, dates
-AAAA-MM-JJ, an empty cell for no value.
+AAAA-MM-JJ, an empty cell for no value. A text cell that a spreadsheet could run as a formula gets a
+leading apostrophe, as in the Excel exports (see `csv_cell`).
 """
 
 import csv
@@ -22,6 +23,7 @@ from pathlib import Path
 from django.urls import reverse
 
 from actions.enums import GoalKind, MilestoneKind, MilestoneStatus, ValueType
+from actions.excel.files import neutralise
 from actions.models import Fiche, Indicator, Milestone
 from actions.values import UNIT_SUFFIX
 
@@ -248,26 +250,36 @@ def open_data(*, meta: PlanMeta, origin: str) -> OpenData:
 # --- formats -------------------------------------------------------------------------------------------
 
 
-def csv_cell(value) -> str:
+def csv_cell(value, field_type: str) -> str:
+    """A value as the cell of a column of that Table Schema type.
+
+    Titles, labels and text values are typed by people: in a text ("string") column, a cell starting
+    with =, +, -, @, a tab or a carriage return would be run as a formula by a spreadsheet opening the
+    file, so it is neutralised as the Excel exports' cells are (a leading apostrophe; the same function
+    also drops the control characters no spreadsheet cell holds). The typed columns (number, integer,
+    boolean, date) are left as they are: -3 in a number column stays -3.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+        text = "true" if value else "false"
+    elif isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+    elif isinstance(value, datetime.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return neutralise(text) if field_type == "string" else text
 
 
 def to_csv(schema_name: str, rows: list[dict]) -> bytes:
-    """Rows as CSV, columns in the order of the file's Table Schema."""
-    columns = [f["name"] for f in schema(schema_name)["fields"]]
+    """Rows as CSV, columns in the order of the file's Table Schema, each cell written for its type."""
+    fields = [(f["name"], f["type"]) for f in schema(schema_name)["fields"]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([name for name, _ in fields])
     for row in rows:
-        writer.writerow([csv_cell(row.get(column)) for column in columns])
+        writer.writerow([csv_cell(row.get(name), field_type) for name, field_type in fields])
     return out.getvalue().encode("utf-8")
 
 

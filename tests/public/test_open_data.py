@@ -13,11 +13,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from actions.enums import ValueType
 from actions.models import Fiche, Indicator
 from indicators.demo import demo_load
 from indicators.models import AnnualReview, IndicatorValue
-from public.open_data import FILES, SCHEMA_DIR, schema
+from public.open_data import FILES, FILES_BY_NAME, SCHEMA_DIR, schema
 from tests.conftest import DEMO_PATH
+from tests.factories import AnnualReviewFactory, IndicatorFactory, IndicatorValueFactory, MilestoneFactory
 from tests.public.conftest import json_of
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +42,15 @@ def download(client: Client, plan, name: str):
 
 
 def csv_rows(content: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    # newline="": a carriage return inside a quoted cell is the cell's, not the end of a line.
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8"), newline="")))
 
 
-@pytest.mark.parametrize("file", CSV_FILES, ids=lambda f: f.name)
-def test_each_csv_is_valid_against_its_table_schema(client, demo_public, tmp_path, file):
-    response = download(client, demo_public, file.name)
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert not response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
-    (tmp_path / file.name).write_bytes(response.content)
+def assert_valid_csv(file, content: bytes, tmp_path: Path) -> None:
+    """The CSV has its Table Schema's columns, in order, and frictionless finds no error in it."""
+    (tmp_path / file.name).write_bytes(content)
     descriptor = schema(file.schema_name)
-    assert next(csv.reader(io.StringIO(response.content.decode()))) == [
+    assert next(csv.reader(io.StringIO(content.decode(), newline=""))) == [
         f["name"] for f in descriptor["fields"]
     ]
     resource = frictionless.Resource(
@@ -61,7 +61,77 @@ def test_each_csv_is_valid_against_its_table_schema(client, demo_public, tmp_pat
     )
     report = resource.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+@pytest.mark.parametrize("file", CSV_FILES, ids=lambda f: f.name)
+def test_each_csv_is_valid_against_its_table_schema(client, demo_public, tmp_path, file):
+    response = download(client, demo_public, file.name)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert not response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
+    assert_valid_csv(file, response.content, tmp_path)
     assert len(csv_rows(response.content)) > 0
+
+
+# Text a spreadsheet would run as a formula, one per trigger (what actions.excel.files neutralises).
+FORMULAS = {
+    "equals": '=HYPERLINK("https://pirate.example";"Cliquez ici")',
+    "plus": "+1+cmd|' /C calc'!A0",
+    "minus": "-2+3+cmd|' /C calc'!A0",
+    "at": "@SOMME(1+1)*cmd|' /C calc'!A0",
+    "tab": "\t=1+1",
+    "carriage return": "\r=1+1",
+}
+
+
+@pytest.mark.parametrize("formula", FORMULAS.values(), ids=FORMULAS.keys())
+def test_csv_text_cells_starting_like_a_formula_are_neutralised_and_numbers_untouched(
+    client, public_plan, fiche11, tmp_path, formula
+):
+    fiche11.title = formula
+    fiche11.save()
+    text = IndicatorFactory(
+        fiche=fiche11, code="11-T9", label=formula, group=formula, unit=formula, value_type=ValueType.TEXT
+    )
+    number = IndicatorFactory(
+        fiche=fiche11,
+        code="11-N9",
+        label="Solde",
+        value_type=ValueType.RATIO,
+        target_value=Decimal("-3"),
+        target_year=2026,
+        baseline_value=Decimal("-2.5"),
+        baseline_year=2021,
+    )
+    MilestoneFactory(fiche=fiche11, heading=formula, text=formula, due_year=2024)
+    AnnualReviewFactory(fiche=fiche11, year=2022, validated=True)
+    IndicatorValueFactory(indicator=text, year=2022, value_number=None, value_text=formula)
+    IndicatorValueFactory(indicator=number, year=2022, value_number=Decimal("-3"))
+    neutralised = "'" + formula
+    content = {file.name: download(client, public_plan, file.name).content for file in CSV_FILES}
+    for name, body in content.items():
+        assert_valid_csv(FILES_BY_NAME[name], body, tmp_path)
+
+    (fiche,) = [r for r in csv_rows(content["fiches.csv"]) if r["numero"] == "11"]
+    assert fiche["intitule"] == neutralised
+    assert fiche["annees_validees"] == "2022" and fiche["avancement_annee"] == "2022"
+    indicators = {r["code"]: r for r in csv_rows(content["indicateurs.csv"])}
+    assert indicators["11-T9"]["libelle"] == indicators["11-T9"]["intitule_commun"] == neutralised
+    assert indicators["11-T9"]["unite"] == neutralised
+    assert (indicators["11-N9"]["valeur_cible"], indicators["11-N9"]["annee_cible"]) == ("-3", "2026")
+    assert (indicators["11-N9"]["valeur_reference"], indicators["11-N9"]["annee_reference"]) == (
+        "-2.5",
+        "2021",
+    )
+    (milestone,) = [r for r in csv_rows(content["jalons.csv"]) if r["libelle"] == neutralised]
+    assert milestone["phase"] == neutralised and milestone["numero_fiche"] == "11"
+    values = {r["code_indicateur"]: r for r in csv_rows(content["valeurs.csv"]) if r["annee"] == "2022"}
+    assert values["11-T9"]["valeur_texte"] == values["11-T9"]["libelle_indicateur"] == neutralised
+    assert values["11-N9"]["valeur_nombre"] == "-3" and values["11-N9"]["valeur_texte"] == ""
+    assert values["11-N9"]["renseignee"] == "true"
+    # The JSON files carry the text as typed: JSON is read as data, never run as a formula.
+    tree = json_of(download(client, public_plan, "plan.json"))
+    (in_json,) = [f for a in tree["axes"] for o in a["objectifs"] for f in o["fiches"] if f["numero"] == 11]
+    assert in_json["intitule"] == formula
 
 
 @pytest.mark.parametrize("file", JSON_FILES, ids=lambda f: f.name)
