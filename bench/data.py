@@ -66,7 +66,8 @@ def build(*, size: int) -> dict:
     fiche11.ordered_pilots()[0].users.add(
         _user("bench.pilote", rights.PILOTS_GROUP, password_hash=password_hash)
     )
-    # The load test's pilots: client i saves the values of fiche i + 1, its own.
+    # The load test's pilots: client i saves the values of fiche i + 1, its own. The demo declares
+    # 9-R1 computed from the contracts register: the pilot of fiche 9 saves on such an indicator.
     for index in range(LOAD_CLIENTS):
         user = _user(f"bench.charge{index + 1:02}", rights.PILOTS_GROUP, password_hash=password_hash)
         Fiche.objects.get(plan=plan, number=index + 1).ordered_pilots()[0].users.add(user)

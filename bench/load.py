@@ -2,8 +2,9 @@
 
 Every simulated pilot has its own session (it logs in through the login form) and saves values of
 its own fiche only, so that no save is legitimately refused as a concurrent edit. Every save the
-server acknowledges (a redirect after the POST) is remembered; at the end each one is looked up in
-the database, with the history row that must come with it.
+server acknowledges (a redirect after the POST) is remembered, value and comment; at the end each
+one is looked up in the database, with the history row that must come with it. A save the server
+refuses is an error of the run, kept with the French messages of the page shown again.
 """
 
 import http.client
@@ -15,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -26,6 +28,58 @@ from tests.utils import form_data
 
 REQUEST_TIMEOUT = 30
 MAX_SAVES_PER_CLIENT = 100_000  # a bound besides the time limit
+MAX_ERROR_LENGTH = 400  # of an error sample, messages of the refused page included
+
+
+class _PageMessages(HTMLParser):
+    """The French messages of an entry page shown again instead of saving: its error summary (each
+    field's errors, named by indicator), its conflict (the fields someone else saved) and a refusal."""
+
+    CAPTURED = {"error-summary": ("p", "li"), "conflict": ("h2", "legend")}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.messages: list[str] = []
+        self._block: tuple[str, str] | None = None  # (tag, class) of the error block we are in
+        self._nesting = 0  # open tags of the block's name, itself included
+        self._capture: str | None = None  # the tag whose text is being collected
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self._block is None:
+            block = next((name for name in self.CAPTURED if name in classes), None)
+            if block:
+                self._block, self._nesting = (tag, block), 1
+                return
+        elif tag == self._block[0]:
+            self._nesting += 1
+        if self._capture is None and (
+            (self._block and tag in self.CAPTURED[self._block[1]]) or (tag == "p" and "message" in classes)
+        ):
+            self._capture, self._text = tag, []
+
+    def handle_data(self, data):
+        if self._capture:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == self._capture:
+            text = " ".join("".join(self._text).split())
+            if text:
+                self.messages.append(text)
+            self._capture = None
+        if self._block and tag == self._block[0]:
+            self._nesting -= 1
+            if self._nesting == 0:
+                self._block = None
+
+
+def page_messages(html: str) -> list[str]:
+    """What the entry page says when it refuses a save (empty when it says nothing of the kind)."""
+    parser = _PageMessages()
+    parser.feed(html)
+    return parser.messages
 
 
 def free_port() -> int:
@@ -82,13 +136,18 @@ class PilotClient:
     indicator: int  # the indicator whose value it changes at every save
     value_type: str  # "count", "percentage" or "text"
     number: int
+    # The figure the contracts register computes for the indicator and year, when SCP declared it
+    # computed from the register (None: typed like any other indicator).
+    register_value: Decimal | None = None
     cookies: dict[str, str] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     save_latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    acked: object = None  # the last value the server acknowledged
-    acked_values: list = field(default_factory=list)  # every value it acknowledged
+    acked: tuple | None = None  # the last (value, comment) the server acknowledged
+    acked_values: list[tuple] = field(default_factory=list)  # every (value, comment) it acknowledged
     acked_count: int = 0
+    taken_count: int = 0  # saves that took the register's figure
+    typed_with_comment_count: int = 0  # saves of its own value, with the comment the register asks for
     logged_in: bool = False
 
     def __post_init__(self):
@@ -134,7 +193,13 @@ class PilotClient:
         return f"Valeur {serial}", f"Valeur {serial}"
 
     def save_once(self, sequence: int) -> None:
-        """Open the entry page, change the value, save (as a draft): acknowledged by the redirect."""
+        """Open the entry page, change the value, save (as a draft): acknowledged by the redirect.
+
+        The comment is left as the page shows it, except on an indicator computed from the register,
+        where the pilot does what the page asks, in turn: take the computed figure (tick the box,
+        empty its own value and the comment that explained it), or type its own value with a
+        comment saying where it comes from. Turn by turn, every save changes the stored value.
+        """
         start = time.perf_counter()
         status, _, page = self.request("GET", self.entry_url)
         if status != 200:
@@ -142,15 +207,35 @@ class PilotClient:
             return
         data = form_data(page, form_id="saisie")
         typed, stored = self.value(sequence)
+        comment = (data.get(f"comment_{self.indicator}") or [""])[0]
+        takes = False
+        if self.register_value is not None:
+            if f'name="use_register_{self.indicator}"' not in page:
+                self.errors.append(
+                    f"GET {self.entry_url}: pas de case « Reprendre la valeur calculée depuis le registre »"
+                )
+                return
+            takes = self.acked is not None and self.acked[0] != self.register_value
+            if takes:
+                data[f"use_register_{self.indicator}"] = ["on"]
+                typed, stored, comment = "", self.register_value, ""
+            else:
+                comment = f"Décompte du service achats, relevé {typed}"
         data[f"value_{self.indicator}"] = [typed]
+        data[f"comment_{self.indicator}"] = [comment]
         status, headers, page = self.request("POST", self.entry_url, data)
         if status == 302 and headers.get("Location", "").endswith(self.entry_url):
-            self.acked = stored
-            self.acked_values.append(stored)
+            self.acked = (stored, comment.strip())  # the form strips the comment
+            self.acked_values.append(self.acked)
             self.acked_count += 1
+            if takes:
+                self.taken_count += 1
+            elif self.register_value is not None:
+                self.typed_with_comment_count += 1
             self.save_latencies.append((time.perf_counter() - start) * 1000)
         else:
-            self.errors.append(f"POST {self.entry_url}: {status}")
+            said = " ; ".join(page_messages(page)) or "aucun message d'erreur sur la page"
+            self.errors.append(f"POST {self.entry_url}: {status} – {said}"[:MAX_ERROR_LENGTH])
 
     def log_in(self) -> None:
         try:
@@ -194,6 +279,9 @@ def run_load(*, clients: list[PilotClient], seconds: float) -> dict:
     latencies = [ms for client in clients for ms in client.latencies]
     saves = [ms for client in clients for ms in client.save_latencies]
     errors = [error for client in clients for error in client.errors]
+    # One sample per pilot in error first: one pilot failing at every save does not hide the others.
+    firsts = [client.errors[0] for client in clients if client.errors]
+    samples = firsts + [error for error in errors if error not in firsts]
     acked = sum(client.acked_count for client in clients)
     return {
         "clients": len(clients),
@@ -206,7 +294,9 @@ def run_load(*, clients: list[PilotClient], seconds: float) -> dict:
         "p95_save_ms": percentile(saves, 0.95) if saves else None,
         "median_save_ms": percentile(saves, 0.5) if saves else None,
         "errors": len(errors),
-        "error_samples": errors[:5],
+        "error_samples": samples[:5],
+        "pilots_saved": sum(client.acked_count > 0 for client in clients),
+        "pilots_without_save": [client.username for client in clients if client.acked_count == 0],
         "still_running": still_running,
         "login_seconds": round(login_seconds, 1),
     }

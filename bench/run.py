@@ -192,24 +192,31 @@ def next_plan(args) -> dict:
 
 
 def load(args) -> dict:
+    from collections import Counter
+
     from django.contrib.auth.models import User
     from django.urls import reverse
 
     from actions.models import Indicator, Plan
     from bench.load import Gunicorn, PilotClient, run_load
+    from contracts.selectors import register_figures
     from indicators.models import Campaign, IndicatorValue
 
     plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
     year = Campaign.objects.filter(plan=plan).open().get().year
     users = User.objects.filter(username__startswith="bench.charge").order_by("username")
-    clients = []
+    clients, codes = [], {}
     for number, user in enumerate(users, start=1):
         indicators = Indicator.objects.filter(fiche__plan=plan, fiche__number=number)
+        indicators = indicators.select_related("register_source")
         indicator = next(
             indicators.filter(value_type=value_type).order_by("position").first()
             for value_type in ("count", "percentage", "text")
             if indicators.filter(value_type=value_type).exists()
         )
+        # 9-R1 is computed from the register (demo data): its pilot takes the figure or comments its own.
+        figure = register_figures([indicator], year, plan=plan).get(indicator.pk)
+        codes[indicator.pk] = indicator.code
         clients.append(
             PilotClient(
                 port=0,
@@ -219,6 +226,7 @@ def load(args) -> dict:
                 entry_url=reverse("indicators:entry", args=[plan.slug, number, year]),
                 indicator=indicator.pk,
                 value_type=indicator.value_type,
+                register_value=figure.value if figure else None,
             )
         )
     history_before = IndicatorValue.history.count()
@@ -230,25 +238,40 @@ def load(args) -> dict:
         result = run_load(clients=clients, seconds=args.seconds)
     finally:
         server.stop()
-    # Every acknowledged save is in the database, with its history row.
+    # Every acknowledged save is in the database: the last one in the row, value and comment.
     lost, unrecorded = [], 0
     for client in clients:
         if client.acked is None:
             continue
         field = "value_text" if client.value_type == "text" else "value_number"
         row = IndicatorValue.objects.filter(indicator_id=client.indicator, year=year).first()
-        if row is None or getattr(row, field) != client.acked:
-            lost.append((client.username, str(client.acked), str(row and getattr(row, field))))
-        # Every acknowledged value was written: each one is in the value's history.
+        stored = (getattr(row, field), row.comment) if row else None
+        if stored != client.acked:
+            lost.append((client.username, client.acked, stored))
+        # Every acknowledged save was written: each one is in the value's history, as many times as
+        # it was acknowledged (the register's figure is taken again and again).
         history = IndicatorValue.history.filter(indicator_id=client.indicator, year=year)
-        recorded = set(history.values_list(field, flat=True))
-        unrecorded += sum(value not in recorded for value in client.acked_values)
+        recorded = Counter(history.values_list(field, "comment"))
+        acked = Counter(client.acked_values)
+        unrecorded += sum(max(0, count - recorded[pair]) for pair, count in acked.items())
     result["acknowledged_rows_checked"] = sum(client.acked is not None for client in clients)
     result["acknowledged_values_checked"] = sum(len(client.acked_values) for client in clients)
     result["unrecorded_writes"] = unrecorded
     result["lost_writes"] = len(lost)
     result["lost_samples"] = lost[:5]
     result["history_rows_added"] = IndicatorValue.history.count() - history_before
+    result["register_pilots"] = [
+        {
+            "username": client.username,
+            "indicator": codes[client.indicator],
+            "register_value": client.register_value,
+            "saves": client.acked_count,
+            "taken": client.taken_count,
+            "typed_with_comment": client.typed_with_comment_count,
+        }
+        for client in clients
+        if client.register_value is not None
+    ]
     return result
 
 
