@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.urls import include, path
 
 from public import views as public_views
@@ -29,3 +31,17 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("planning.urls")),
 ]
+
+
+def bad_request(request, exception):
+    """The French 400 page, rendered without the request.
+
+    Django's own handler renders 400.html with the request, so with the context processors, which read
+    what the middleware adds (request.user); but a 400 may come before that middleware ran: a host not
+    in ALLOWED_HOSTS is refused by CommonMiddleware, and the 400 would turn into a 500. The page says
+    nothing about the visitor anyway.
+    """
+    return HttpResponseBadRequest(render_to_string("400.html"))
+
+
+handler400 = bad_request
