@@ -19,12 +19,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -35,7 +38,15 @@ from actions.values import format_number, format_yes_no
 
 from . import decp, services
 from .enums import Considerations, Nature, RecordOutcome
-from .models import Contract, DecpImport, LegalTarget, NationalReference, RegisterIndicator
+from .models import (
+    Contract,
+    ContractCorrection,
+    DecpImport,
+    LegalTarget,
+    NationalReference,
+    RegisterIndicator,
+    Threshold,
+)
 
 # --- the register, read-only ---------------------------------------------------------------------------
 
@@ -66,14 +77,29 @@ class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         "social",
         "reserved",
         "environmental",
+        "corrected",
+        "excluded",
         "is_demo",
     ]
-    list_filter = ["year", "nature", "social", "environmental", "reserved", "buyer_siret", "is_demo"]
+    list_filter = [
+        "year",
+        "nature",
+        "social",
+        "environmental",
+        "reserved",
+        "corrected",
+        "excluded",
+        "buyer_siret",
+        "is_demo",
+    ]
     search_fields = ["object", "=contract_id", "=uid"]
     fieldsets = [
         (None, {"fields": ["uid", "buyer_siret", "contract_id", "nature", "nature_label", "object"]}),
         ("Passation", {"fields": ["cpv", "procedure", "notified_on", "year", "holders"]}),
-        ("Montants (€ HT)", {"fields": ["initial_amount", "current_amount", "modifications"]}),
+        (
+            "Montants (€ HT)",
+            {"fields": ["initial_amount", "current_amount", "published_amount", "modifications"]},
+        ),
         (
             "Considérations sociales et environnementales",
             {
@@ -82,6 +108,8 @@ class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
                     ("social_clause", "social_criterion", "reserved"),
                     "environmental",
                     ("environmental_clause", "environmental_criterion"),
+                    ("corrected", "excluded"),
+                    "published",
                 ]
             },
         ),
@@ -94,12 +122,16 @@ class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     @admin.display(description="montant initial (€ HT)", ordering="initial_amount")
     def amount(self, obj):
+        if obj.initial_amount is None:
+            return f"« {obj.published_amount} »" if obj.published_amount else "—"
         return format_number(obj.initial_amount, 2)
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         own = [
-            path("import/", self.admin_site.admin_view(self.import_view), name=f"{info}_import"),
+            # csrf_exempt here, csrf_protect inside: the upload's size limit must be set before the CSRF
+            # check reads the request's body (Django's documented pattern for upload handlers).
+            path("import/", self.admin_site.admin_view(csrf_exempt(self.import_view)), name=f"{info}_import"),
             path(
                 "import/confirmer/",
                 self.admin_site.admin_view(require_POST(self.process_import_view)),
@@ -113,7 +145,8 @@ class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def import_view(self, request):
-        return decp_import_view(self, request)
+        limit = limit_uploads(request)
+        return csrf_protect(lambda checked: decp_import_view(self, checked, limit))(request)
 
     def process_import_view(self, request):
         return decp_confirm_view(self, request)
@@ -122,7 +155,7 @@ class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 @admin.register(DecpImport)
 class DecpImportAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "user", "files_list", "read", "kept", "new", "changed", "unchanged"]
-    list_display += ["skipped_count", "seconds", "is_demo"]
+    list_display += ["skipped_count", "notices_count", "seconds", "is_demo"]
     list_filter = ["is_demo", "user"]
     list_select_related = ["user"]
     date_hierarchy = "started_at"
@@ -133,11 +166,13 @@ class DecpImportAdmin(ReadOnlyAdmin):
         "buyers_list",
         ("read", "kept"),
         ("new", "changed", "unchanged"),
+        ("no_buyer", "not_records"),
         "seconds",
         "is_demo",
         "skipped_table",
+        "notices_table",
     ]
-    readonly_fields = ["files_list", "buyers_list", "skipped_table", "started_at"]
+    readonly_fields = ["files_list", "buyers_list", "skipped_table", "notices_table", "started_at"]
 
     @admin.display(description="fichiers")
     def files_list(self, obj):
@@ -150,6 +185,28 @@ class DecpImportAdmin(ReadOnlyAdmin):
     @admin.display(description="ignorés")
     def skipped_count(self, obj):
         return len(obj.skipped)
+
+    @admin.display(description="à vérifier")
+    def notices_count(self, obj):
+        return len({(n.get("buyer"), n.get("id")) for n in obj.notices})
+
+    @admin.display(description="contrats gardés, à vérifier")
+    def notices_table(self, obj):
+        if not obj.notices:
+            return "Aucun."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (n.get("file", ""), n.get("id", ""), n.get("buyer", ""), n.get("reason", ""))
+                for n in obj.notices
+            ),
+        )
+        return format_html(
+            '<table class="decp-notices"><thead><tr><th>Fichier</th><th>Identifiant</th>'
+            "<th>Acheteur (SIRET)</th><th>Motif</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="contrats ignorés (non conformes)")
     def skipped_table(self, obj):
@@ -214,6 +271,37 @@ class RegisterIndicatorAdmin(RegisterContentAdmin):
     autocomplete_fields = ["indicator"]
 
 
+@admin.register(Threshold)
+class ThresholdAdmin(RegisterContentAdmin):
+    list_display = ["kind", "amount", "valid_from", "source"]
+    list_filter = ["kind"]
+    search_fields = ["source"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(ContractCorrection)
+class ContractCorrectionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """SCP's corrections, with their history: made on the contract's page (services.contract_correct),
+    where the published value stands beside the correction."""
+
+    list_display = ["contract", "excluded", "reason", "updated_by", "updated_at", "contract_page"]
+    list_filter = ["excluded", "updated_by"]
+    list_select_related = ["contract", "updated_by"]
+    search_fields = ["contract__contract_id", "contract__uid", "reason"]
+
+    @admin.display(description="page du contrat")
+    def contract_page(self, obj):
+        plan = Plan.objects.filter(buyers__siret=obj.contract.buyer_siret).order_by("-start_year").first()
+        if plan is None:
+            return "—"
+        url = reverse("contracts:contract_detail", args=[plan.slug, obj.contract_id])
+        return format_html('<a href="{}">Voir et corriger</a>', url)
+
+
 # --- importing DECP files -------------------------------------------------------------------------------
 
 
@@ -239,6 +327,9 @@ _SIRET_SPLIT = re.compile(r"[\s,;]+")
 
 
 class DecpImportForm(forms.Form):
+    # The files come last: an upload stopped at the size limit keeps what was typed before it.
+    field_order = ["plan", "sirets", "files"]
+
     files = MultipleFileField(
         label="Fichiers DECP (JSON)",
         help_text="Un ou plusieurs fichiers au format DECP 2022 ou 2019 : ceux du profil d'acheteur, ou le "
@@ -296,17 +387,22 @@ def _pending_root() -> Path:
 
 
 def _store(uploads) -> tuple[str, list[str]]:
-    """Copy the uploads, chunk by chunk, into a folder of their own; returns its token and the paths."""
+    """Copy the uploads, chunk by chunk, into a folder of their own; returns its token and the paths.
+    A copy that fails leaves nothing behind."""
     token = secrets.token_hex(16)
     folder = _pending_root() / token
     folder.mkdir(mode=0o700)
     paths = []
-    for index, upload in enumerate(uploads):
-        target = folder / f"{index}.json"
-        with open(target, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        paths.append(str(target))
+    try:
+        for index, upload in enumerate(uploads):
+            target = folder / f"{index}.json"
+            with open(target, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            paths.append(str(target))
+    except BaseException:
+        _discard(token)
+        raise
     return token, paths
 
 
@@ -325,12 +421,50 @@ def _render(modeladmin, request, context):
     return TemplateResponse(request, "admin/contracts/contract/decp_import.html", context)
 
 
-def decp_import_view(modeladmin, request):
-    """Step 1: upload, dry run, preview (new, changed with what changes, unchanged, skipped)."""
+class UploadLimit(TemporaryFileUploadHandler):
+    """Django's upload to a temporary file, stopped as soon as a file passes the size limit (settings
+    DECP_UPLOAD_MAX_MB): nothing beyond it is written to disk, and the form says which file."""
+
+    def __init__(self, request=None, limit: int = 0):
+        super().__init__(request)
+        self.limit = limit
+        self.refused: str | None = None  # the name of the file that passed the limit
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.refused = self.file_name
+            self.file.close()  # a temporary file: closing it removes it
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)
+
+
+def limit_uploads(request) -> UploadLimit:
+    """Put the size limit before Django's own handlers; call before anything reads the request's body."""
+    limit = UploadLimit(request, settings.DECP_UPLOAD_MAX_MB * 1024 * 1024)
+    request.upload_handlers = [limit]
+    return limit
+
+
+def _too_large(name: str) -> str:
+    return (
+        f"« {Path(name).name} » dépasse la taille maximale d'un import par l'administration "
+        f"({settings.DECP_UPLOAD_MAX_MB} Mo) : rien n'a été enregistré. Un fichier plus grand (le fichier "
+        "national) s'importe par la commande « manage.py decp_import »."
+    )
+
+
+def decp_import_view(modeladmin, request, limit: UploadLimit | None = None):
+    """Step 1: upload, dry run, preview (new, changed with what changes, unchanged, skipped, doubtful).
+    The uploaded copies are removed on every outcome but a preview waiting for its confirmation."""
     rights.require(rights.may_import_contracts(request.user), "Seul le service commande publique importe.")
     form = DecpImportForm(
         request.POST or None, request.FILES or None, initial={"plan": Plan.objects.current()}
     )
+    if limit is not None and limit.refused:
+        form.is_valid()
+        form.errors.pop("files", None)
+        form.add_error("files", _too_large(limit.refused))
+        return _render(modeladmin, request, {"form": form})
     if request.method != "POST" or not form.is_valid():
         return _render(modeladmin, request, {"form": form})
     uploads, buyers = form.cleaned_data["files"], form.cleaned_data["buyers"]
@@ -346,6 +480,9 @@ def decp_import_view(modeladmin, request):
         _discard(token)
         form.add_error("files", f"{exc} Rien n'a été enregistré.")
         return _render(modeladmin, request, {"form": form})
+    except BaseException:
+        _discard(token)  # whatever happened, the copies do not stay behind
+        raise
     _discard(request.session.get(_SESSION_KEY, {}).get("token", ""))  # a previous preview, abandoned
     plan = form.cleaned_data.get("plan")
     request.session[_SESSION_KEY] = {
@@ -411,6 +548,8 @@ def display_value(name: str, value) -> str:
         return Considerations(value).label
     if name == "nature":
         return Nature(value).label
+    if name == "published":
+        return "(considérations publiées)"
     if isinstance(value, list):
         return ", ".join(map(str, value))
     if isinstance(value, Decimal):
@@ -425,6 +564,8 @@ class PreviewRow:
 
     @property
     def amount(self) -> str:
+        if self.record.initial_amount is None:
+            return f"« {self.record.initial.label} »" if self.record.initial.label else "—"
         return display_value("initial_amount", self.record.initial_amount)
 
     @property
@@ -455,6 +596,10 @@ class Preview:
             ]
         counts = {outcome: report.count(outcome) for outcome in RecordOutcome.values}
         return cls(report=report, lists=lists, counts=counts)
+
+    @property
+    def groups(self) -> list[tuple[str, int]]:
+        return self.report.notice_groups()
 
     @property
     def new(self):

@@ -11,7 +11,9 @@ class Considerations(models.TextChoices):
 
     STATED = "declaree", "Au moins une considération"
     NONE = "aucune", "Aucune considération déclarée"
-    UNKNOWN = "inconnue", "Non renseigné (donnée antérieure au champ)"
+    # The field is absent (published before it existed), empty, or holds a value that is none of the
+    # schema's: never counted as "none", which would lower the rates the bilan prints.
+    UNKNOWN = "inconnue", "Non renseigné"
 
 
 class Category(models.TextChoices):
@@ -23,7 +25,7 @@ class Category(models.TextChoices):
     ENVIRONMENTAL = "environmental", "Au moins une considération environnementale"
     BOTH = "both", "Considérations sociale et environnementale"
     NONE = "none", "Aucune considération déclarée"
-    UNKNOWN = "unknown", "Non renseigné (données antérieures au champ)"
+    UNKNOWN = "unknown", "Non renseigné (champ absent ou valeur non reconnue)"
 
 
 class Measure(models.TextChoices):
@@ -36,3 +38,37 @@ class RecordOutcome(models.TextChoices):
     CHANGED = "changed", "Modifié"
     UNCHANGED = "unchanged", "Inchangé"
     SKIPPED = "skipped", "Ignoré (non conforme)"
+
+
+class NoticeKind(models.TextChoices):
+    """What an import found doubtful in a record it kept: listed for SCP, never silently reinterpreted."""
+
+    UNRECOGNISED = "valeur_non_reconnue", "Valeur non reconnue"
+    AMOUNT = "montant_anormal", "Montant anormal"
+    SHARED_ID = "identifiant_partage", "Identifiant partagé"
+    DATE = "date_impossible", "Date de publication impossible ou illisible"
+
+
+class ThresholdKind(models.TextChoices):
+    """Dated amounts the register compares contracts with (SCP keeps them, with their source)."""
+
+    CEILING = "plafond", "Plafond de vraisemblance des montants (au-delà : anomalie)"
+    SUPPLIES_SERVICES = "fournitures_services", "Seuil européen : fournitures et services (collectivités)"
+    WORKS = "travaux", "Seuil européen : travaux"
+    CONCESSIONS = "concessions", "Seuil européen : concessions"
+
+
+class Duty(models.TextChoices):
+    """The duties in force since 21 August 2026 (loi Climat et résilience, art. 35), one list each."""
+
+    ENVIRONMENTAL_CRITERION = "critere_env", "Sans critère environnemental d'attribution"
+    ENVIRONMENTAL_CLAUSE = "clause_env", "Sans condition d'exécution environnementale"
+    SOCIAL_CLAUSE = "clause_sociale", "Au-dessus des seuils européens, sans condition d'exécution sociale"
+
+
+class CorrectionChoice(models.TextChoices):
+    """One flag of a correction: as published, or set by SCP."""
+
+    PUBLISHED = "", "Tel que publié"
+    YES = "oui", "Oui"
+    NO = "non", "Non"

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .enums import Category
+from .enums import Category, Duty
 from .selectors import ContractFilters
 
 
@@ -20,6 +20,14 @@ class ContractFilterForm(forms.Form):
     env = forms.BooleanField(
         label="Sans considération environnementale, notifiés depuis le 21 août 2026", required=False
     )
+    obligation = forms.ChoiceField(
+        label="Obligations depuis le 21 août 2026 (à vérifier)",
+        required=False,
+        choices=[("", "—")] + list(Duty.choices),
+    )
+    anomalie = forms.BooleanField(label="Montant anormal (compté en nombre, pas en valeur)", required=False)
+    corrige = forms.BooleanField(label="Corrigés par le service commande publique", required=False)
+    exclu = forms.BooleanField(label="Exclus des indicateurs", required=False)
 
     def set_choices(self, *, years: list[int], divisions: list[tuple[str, str]]) -> None:
         """The years and CPV divisions found in the register (known only once the register is read),
@@ -42,4 +50,8 @@ class ContractFilterForm(forms.Form):
             division=data.get("cpv") or "",
             search=data.get("q") or "",
             missing_environmental=bool(data.get("env")),
+            duty=data.get("obligation") or "",
+            anomaly=bool(data.get("anomalie")),
+            corrected=bool(data.get("corrige")),
+            excluded=bool(data.get("exclu")),
         )

@@ -2,40 +2,20 @@
 
 A contract is identified by its uid (the buyer's SIRET followed by the contract's id, as the DECP
 consolidation does): a contract published again (when modified) is stored once. The register is
-written by the import only (services.decp_apply); SCP edits the plan's targets and the national
-references in the admin.
+written by the import (services.decp_apply) and by SCP's corrections (services.contract_correct);
+SCP edits the plan's targets, the national references and the thresholds in the admin.
 """
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from actions.models import Indicator, Plan
 from actions.versioning import Versioned
 
-from .enums import Category, Considerations, Measure, Nature
-
-# Since 21 August 2026 every new contract carries an environmental consideration (loi Climat et
-# résilience, art. 35; décret 2022-767): the register flags those notified since without one.
-ENVIRONMENTAL_DUTY_SINCE = "2026-08-21"
-
-
-def category_filters() -> dict[str, Q]:
-    """Each legal indicator as a filter on contracts (one home for the definitions)."""
-    social = Q(social=Considerations.STATED)
-    environmental = Q(environmental=Considerations.STATED)
-    return {
-        Category.CONTRACTS: Q(),
-        Category.SOCIAL: social,
-        Category.RESERVED: Q(reserved=True),
-        Category.ENVIRONMENTAL: environmental,
-        Category.BOTH: social & environmental,
-        Category.NONE: Q(social=Considerations.NONE, environmental=Considerations.NONE),
-        Category.UNKNOWN: Q(social=Considerations.UNKNOWN) | Q(environmental=Considerations.UNKNOWN),
-    }
+from . import rules
+from .enums import Category, Considerations, Measure, Nature, ThresholdKind
 
 
 class ContractQuerySet(models.QuerySet):
@@ -45,40 +25,16 @@ class ContractQuerySet(models.QuerySet):
     def notified_in(self, year: int) -> "ContractQuerySet":
         return self.filter(year=year)
 
+    def counted(self) -> "ContractQuerySet":
+        """Every contract but those SCP excluded (duplicates, errors): they count nowhere."""
+        return self.filter(rules.COUNTED)
+
     def in_category(self, category: str) -> "ContractQuerySet":
-        return self.filter(category_filters()[category])
+        return self.filter(rules.category_filters()[category])
 
     def missing_environmental(self) -> "ContractQuerySet":
         """Notified since the environmental duty began, without a stated environmental consideration."""
-        return self.filter(notified_on__gte=ENVIRONMENTAL_DUTY_SINCE).exclude(
-            environmental=Considerations.STATED
-        )
-
-    def tally(self) -> dict[str, dict]:
-        """Count and initial amount of every legal category, in one query."""
-        return _figures(self.aggregate(**_category_aggregates()))
-
-    def by_year(self) -> dict[int, dict[str, dict]]:
-        """`tally` per notification year, in one query."""
-        rows = self.order_by().values("year").annotate(**_category_aggregates())
-        return {row["year"]: _figures(row) for row in rows}
-
-
-def _category_aggregates() -> dict:
-    """`<category>__count` and `<category>__amount` (initial amounts) for every legal category."""
-    zero = Value(0, output_field=DecimalField(max_digits=18, decimal_places=2))
-    aggregates = {}
-    for category, condition in category_filters().items():
-        aggregates[f"{category}__count"] = Count("pk", filter=condition)
-        aggregates[f"{category}__amount"] = Coalesce(Sum("initial_amount", filter=condition), zero)
-    return aggregates
-
-
-def _figures(row: dict) -> dict[str, dict]:
-    return {
-        category: {"count": row[f"{category}__count"], "amount": row[f"{category}__amount"]}
-        for category in Category.values
-    }
+        return self.filter(rules.missing_environmental())
 
 
 class Contract(models.Model):
@@ -92,9 +48,20 @@ class Contract(models.Model):
     procedure = models.CharField("procédure", max_length=200, blank=True)
     notified_on = models.DateField("date de notification")
     year = models.PositiveSmallIntegerField("année de notification", db_index=True)
-    initial_amount = models.DecimalField("montant initial (€ HT)", max_digits=16, decimal_places=2)
+    # Empty when the published amount is missing, unreadable or too large to be a number (then
+    # `published_amount` keeps it as written): an anomaly, like an amount below 1 € or above the ceiling.
+    initial_amount = models.DecimalField(
+        "montant initial (€ HT)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
     current_amount = models.DecimalField(
-        "montant après modifications (€ HT)", max_digits=16, decimal_places=2
+        "montant après modifications (€ HT)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    published_amount = models.CharField(
+        "montant tel que publié",
+        max_length=60,
+        blank=True,
+        help_text="Le montant tel qu'il est écrit dans le fichier, quand ce n'est pas un nombre "
+        "ordinaire (« 50 000,00 », « 1e+17 ») ou qu'il manque.",
     )
     modifications = models.PositiveSmallIntegerField("modifications", default=0)
     social = models.CharField("considérations sociales", max_length=10, choices=Considerations.choices)
@@ -106,6 +73,13 @@ class Contract(models.Model):
     )
     environmental_clause = models.BooleanField("clause environnementale", default=False)
     environmental_criterion = models.BooleanField("critère environnemental", default=False)
+    # The considerations as published (statuses, flags, words as written). The columns above are the
+    # ones the figures use: the published ones, or SCP's correction where it made one. They are kept on
+    # the row (not joined at each count) so that a closed plan's figures read the contracts' history
+    # alone, as of its closing, in one query.
+    published = models.JSONField("considérations telles que publiées", default=dict, blank=True)
+    corrected = models.BooleanField("corrigé par le service commande publique", default=False)
+    excluded = models.BooleanField("exclu des indicateurs", default=False)
     holders = models.JSONField("titulaires (SIRET)", default=list, blank=True)
     published_on = models.DateField("date de publication des données", null=True, blank=True)
     source_file = models.CharField("fichier source", max_length=255)
@@ -132,7 +106,7 @@ class Contract(models.Model):
         flags = (
             (self.social_clause, "Clause sociale"),
             (self.social_criterion, "Critère social"),
-            (self.reserved, "Marché réservé"),
+            (self.reserved, "Concession réservée" if self.nature == Nature.CONCESSION else "Marché réservé"),
         )
         return [label for flag, label in flags if flag]
 
@@ -160,6 +134,9 @@ class DecpImport(models.Model):
     changed = models.PositiveIntegerField("modifiés", default=0)
     unchanged = models.PositiveIntegerField("inchangés", default=0)
     skipped = models.JSONField("ignorés (identifiant, motif)", default=list, blank=True)
+    notices = models.JSONField("gardés mais à vérifier (identifiant, motif)", default=list, blank=True)
+    no_buyer = models.PositiveIntegerField("contrats sans acheteur identifiable", default=0)
+    not_records = models.PositiveIntegerField("éléments qui ne sont pas des contrats", default=0)
     seconds = models.DecimalField("durée (s)", max_digits=9, decimal_places=2, default=0)
     is_demo = models.BooleanField("données de démonstration", default=False)
 
@@ -170,6 +147,82 @@ class DecpImport(models.Model):
 
     def __str__(self):
         return f"Import du {self.started_at:%d/%m/%Y %H:%M} ({', '.join(self.files)[:80]})"
+
+
+class ContractCorrection(Versioned):
+    """What SCP corrects in a contract's published data, with the reason: each consideration flag
+    (empty: as published), or the whole contract excluded (a duplicate, an error). Written by
+    services.contract_correct only, which carries it onto the contract's columns; later imports keep
+    it. Its history says who corrected what, when and why."""
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, related_name="correction", verbose_name="contrat"
+    )
+    social_clause = models.BooleanField("clause sociale", null=True, blank=True)
+    social_criterion = models.BooleanField("critère social", null=True, blank=True)
+    reserved = models.BooleanField("marché réservé", null=True, blank=True)
+    environmental_clause = models.BooleanField("clause environnementale", null=True, blank=True)
+    environmental_criterion = models.BooleanField("critère environnemental", null=True, blank=True)
+    excluded = models.BooleanField("exclu des indicateurs", default=False)
+    reason = models.TextField("motif")
+    updated_at = models.DateTimeField("corrigé le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="par"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "correction d'un contrat"
+        verbose_name_plural = "corrections des contrats"
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"Correction du contrat {self.contract.contract_id}"
+
+
+class Threshold(Versioned):
+    """A dated amount the register compares contracts with, with its source: the ceiling above which
+    an amount is an anomaly, the European thresholds (the duties since 2026). The one valid at a
+    contract's notification applies to it."""
+
+    kind = models.CharField("nature", max_length=30, choices=ThresholdKind.choices)
+    amount = models.DecimalField(
+        "montant (€ HT)",
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000_000_000)],
+    )
+    valid_from = models.DateField("applicable à partir du")
+    source = models.CharField("source", max_length=300)
+    url = models.URLField("adresse de la source", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "seuil ou plafond"
+        verbose_name_plural = "seuils et plafond des montants"
+        ordering = ["kind", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["kind", "valid_from"], name="threshold_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} : {self.amount} € HT à partir du {self.valid_from:%d/%m/%Y}"
+
+
+class RegisterFreeze(models.Model):
+    """When a plan closed: its legal figures are read from the contracts as they stood then (imports
+    still fill the register, which belongs to the buyer, never what a closed plan shows). Written by
+    the plan's change of state only (a hook of services), removed if the plan is put back in force."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="register_freeze")
+    frozen_at = models.DateTimeField("chiffres arrêtés le")
+
+    class Meta:
+        verbose_name = "chiffres arrêtés à la clôture"
+        verbose_name_plural = "chiffres arrêtés à la clôture"
+
+    def __str__(self):
+        return f"{self.plan} : chiffres arrêtés le {self.frozen_at:%d/%m/%Y %H:%M}"
 
 
 class LegalTarget(Versioned):

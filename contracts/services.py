@@ -1,23 +1,29 @@
-"""The one writer of the contracts register: an import of DECP files, applied fully or not at all."""
+"""The writers of the contracts register: an import of DECP files, applied fully or not at all; SCP's
+corrections of a contract; the freeze of a plan's figures when it closes."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from actions import states
+from actions import rights, states
 from actions.caching import data_changed
+from actions.enums import PlanState
 from actions.models import Buyer, Plan
+from actions.versioning import StaleWrite, delete_claimed, save_claimed
 
-from . import decp
-from .enums import RecordOutcome
-from .models import Contract, DecpImport
+from . import decp, rules
+from .enums import NoticeKind, RecordOutcome
+from .models import Contract, ContractCorrection, DecpImport, RegisterFreeze, Threshold
 
 # The fields an import sets; a contract whose fields all equal the record's is "unchanged".
 FIELDS = (
@@ -32,20 +38,22 @@ FIELDS = (
     "year",
     "initial_amount",
     "current_amount",
+    "published_amount",
     "modifications",
+    "published",
     "social",
-    "social_clause",
-    "social_criterion",
-    "reserved",
+    *rules.SOCIAL_FLAGS,
     "environmental",
-    "environmental_clause",
-    "environmental_criterion",
+    *rules.ENVIRONMENTAL_FLAGS,
+    "corrected",
+    "excluded",
     "holders",
     "published_on",
     "source_file",
     "is_demo",
 )
 BATCH = 500
+IMPORT_REASON = "Import DECP"  # the history's change reason of an import's rows
 
 
 class NoBuyers(ValueError):
@@ -56,13 +64,50 @@ class PlanStateRefused(NoBuyers):
     """The plan named for an import does not take contracts in its state (actions.states)."""
 
 
+CORRECTION_RIGHT = "Seul le service commande publique corrige le registre des contrats."
+
+
+class CorrectionRefused(ValueError):
+    """A correction that cannot be saved as given; the message is French, nothing was written."""
+
+
+@dataclass
+class Notice:
+    """A record the import kept but SCP should look at: listed with its file, id and reason."""
+
+    source_file: str
+    contract_id: str
+    buyer_siret: str
+    kind: str
+    detail: str
+
+    @property
+    def group(self) -> str:
+        """What the report counts it under: each word not understood on its own line, the rest by kind."""
+        if self.kind == NoticeKind.UNRECOGNISED:
+            return self.detail
+        return NoticeKind(self.kind).label.lower()
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.source_file,
+            "id": self.contract_id,
+            "buyer": self.buyer_siret,
+            "kind": self.kind,
+            "reason": self.detail,
+        }
+
+
 @dataclass
 class ImportReport:
     files: list[str]
     buyers: list[str]
     read: int = 0
     kept: int = 0
+    no_buyer: int = 0
+    not_records: int = 0
     outcomes: dict[str, list] = field(default_factory=lambda: {o: [] for o in RecordOutcome.values})
+    notices: list[Notice] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = True
     log: DecpImport | None = None
@@ -77,20 +122,37 @@ class ImportReport:
         return self.outcomes[RecordOutcome.SKIPPED]
 
     @property
+    def doubtful(self) -> int:
+        """Contracts kept with at least one notice."""
+        return len({(n.buyer_siret, n.contract_id) for n in self.notices})
+
+    def notice_groups(self) -> list[tuple[str, int]]:
+        """("valeur non reconnue « NC » (considérations sociales)", 12 contracts), most frequent first."""
+        contracts = Counter()
+        for group, _ in {(n.group, (n.buyer_siret, n.contract_id)) for n in self.notices}:
+            contracts[group] += 1
+        return sorted(contracts.items(), key=lambda item: (-item[1], item[0]))
+
+    @property
     def summary(self) -> str:
+        unread = ""
+        if self.no_buyer:
+            unread += f", {self.no_buyer} sans acheteur identifiable (non retenus)"
+        if self.not_records:
+            unread += f", {self.not_records} éléments qui ne sont pas des contrats (ignorés)"
         return (
-            f"{self.read} contrats lus, {self.kept} des acheteurs retenus : "
+            f"{self.read} contrats lus{unread}, {self.kept} des acheteurs retenus : "
             f"{self.count(RecordOutcome.NEW)} nouveaux, {self.count(RecordOutcome.CHANGED)} modifiés, "
             f"{self.count(RecordOutcome.UNCHANGED)} inchangés, {self.count(RecordOutcome.SKIPPED)} ignorés "
-            f"(non conformes), en {self.seconds:.1f} s."
+            f"(non conformes), {self.doubtful} à vérifier, en {self.seconds:.1f} s."
         )
 
 
 def buyers_of(plan: Plan | None = None, sirets: Iterable[str] | None = None) -> list[str]:
     """The buyers an import keeps: `sirets` if given, else the plan's (else every plan's) buyers.
 
-    A plan named whose state runs no follow-up (in preparation; closed: the register feeds the
-    bilans of years it no longer writes) raises PlanStateRefused, whatever the SIRET given.
+    A plan named whose state runs no follow-up (in preparation; closed: its figures are frozen)
+    raises PlanStateRefused, whatever the SIRET given.
     """
     refusal = states.follow_up_refusal(plan, None) if plan is not None else None
     if refusal:
@@ -120,12 +182,15 @@ def decp_apply(
     is_demo: bool = False,
     names: list[str] | None = None,
     on_bytes: Callable[[float], None] | None = None,
+    today: datetime.date | None = None,
 ) -> ImportReport:
     """Read every file, then write all the changes in one transaction (nothing if `dry_run`).
 
     A file that is not DECP raises decp.DecpFormatError before anything is written. Within and
     across files, a contract published again (same uid) is kept once: the record with the latest
-    publication date wins (on a tie, the later one read).
+    publication date wins (on a tie, the later one read); where two records of one uid differ in
+    object or initial amount, the report lists them ("identifiant partagé"). SCP's corrections stay
+    over the published values.
     """
     started = time.perf_counter()
     names = names or [os.path.basename(p) for p in paths]
@@ -133,16 +198,23 @@ def decp_apply(
     for path, name in zip(paths, names, strict=True):
         decp.detect_format(path, name)  # every file is checked before the first is read in full
     latest: dict[str, decp.Record] = {}
+    shared: list[Notice] = []
     for path, name in zip(paths, names, strict=True):
-        scan, records = decp.scan(path, set(buyers), on_bytes=on_bytes, source_name=name)
+        scan, records = decp.scan(path, set(buyers), on_bytes=on_bytes, source_name=name, today=today)
         for record in records:
             held = latest.get(record.uid)
+            if held is not None and _differ(held, record):
+                shared.append(_shared_notice(record, held.source_file, held.object, held.initial))
             if held is None or _published(record) >= _published(held):
                 latest[record.uid] = record
         report.read += scan.read
         report.kept += scan.buyers_records
+        report.no_buyer += scan.no_buyer
+        report.not_records += scan.not_records
         report.outcomes[RecordOutcome.SKIPPED].extend(scan.skipped)
-    new, changed = _compare(latest, report, is_demo)
+    thresholds = rules.Thresholds.of(Threshold.objects.all())
+    new, changed = _compare(latest, report, is_demo, shared)
+    report.notices = _notices(latest, thresholds) + shared
     if not dry_run:
         _write(new, changed, report, user, is_demo)
     report.seconds = time.perf_counter() - started
@@ -155,18 +227,57 @@ def _published(record: decp.Record | Contract):
     return record.published_on or record.notified_on
 
 
+def _differ(held: decp.Record, record: decp.Record) -> bool:
+    return held.object != record.object or held.initial_amount != record.initial_amount
+
+
+def _shared_notice(record: decp.Record, other_file: str, other_object: str, other_amount) -> Notice:
+    amount = other_amount.label if isinstance(other_amount, decp.Amount) else other_amount
+    return Notice(
+        record.source_file,
+        record.contract_id,
+        record.buyer_siret,
+        NoticeKind.SHARED_ID,
+        f"identifiant partagé avec un autre contrat (fichier {other_file} : objet « {other_object[:80]} », "
+        f"montant {amount or '—'}) : seule la publication la plus récente est gardée",
+    )
+
+
+def _notices(latest: dict[str, decp.Record], thresholds: rules.Thresholds) -> list[Notice]:
+    notices = []
+    for record in latest.values():
+        for kind, detail in record.notices:
+            notices.append(Notice(record.source_file, record.contract_id, record.buyer_siret, kind, detail))
+        if thresholds.is_anomaly(record.initial_amount, record.notified_on):
+            written = record.initial.label or "absent"
+            notices.append(
+                Notice(
+                    record.source_file,
+                    record.contract_id,
+                    record.buyer_siret,
+                    NoticeKind.AMOUNT,
+                    f"montant anormal (« {written[:40]} ») : le contrat compte en nombre, pas dans les "
+                    "totaux en valeur",
+                )
+            )
+    return notices
+
+
 # Where a record was read does not make a contract change: the same contract in this month's national
 # file and in last month's is unchanged (its source stays the file it was first read from).
 COMPARED = tuple(name for name in FIELDS if name != "source_file")
 
 
-def _compare(latest: dict[str, decp.Record], report: ImportReport, is_demo: bool):
-    # The buyers' stored contracts, in one query (a buyer has thousands, not millions).
-    stored = {c.uid: c for c in Contract.objects.filter(buyer_siret__in=report.buyers)}
+def _compare(latest: dict[str, decp.Record], report: ImportReport, is_demo: bool, shared: list[Notice]):
+    # The buyers' stored contracts and SCP's corrections, in one query (a buyer has thousands).
+    stored = {
+        c.uid: c for c in Contract.objects.filter(buyer_siret__in=report.buyers).select_related("correction")
+    }
     new, changed = [], []
     for uid, record in sorted(latest.items()):
-        values = _values(record, is_demo)
         contract = stored.get(uid)
+        correction = _correction_of(contract)
+        values = _values(record, is_demo, correction)
         if contract is None:
             new.append(Contract(uid=uid, **values))
             report.outcomes[RecordOutcome.NEW].append(record)
@@ -180,6 +291,9 @@ def _compare(latest: dict[str, decp.Record], report: ImportReport, is_demo: bool
             # Identical, or the register holds a later publication of the contract.
             report.outcomes[RecordOutcome.UNCHANGED].append(record)
             continue
+        if contract.object != record.object or contract.initial_amount != record.initial_amount:
+            amount = contract.published_amount or contract.initial_amount
+            shared.append(_shared_notice(record, contract.source_file, contract.object, amount))
         for name, value in values.items():
             setattr(contract, name, value)
         changed.append(contract)
@@ -188,7 +302,19 @@ def _compare(latest: dict[str, decp.Record], report: ImportReport, is_demo: bool
     return new, changed
 
 
-def _values(record: decp.Record, is_demo: bool) -> dict:
+def _correction_of(contract: Contract | None) -> ContractCorrection | None:
+    if contract is None:
+        return None
+    try:
+        return contract.correction
+    except ContractCorrection.DoesNotExist:
+        return None
+
+
+def _values(record: decp.Record, is_demo: bool, correction: ContractCorrection | None) -> dict:
+    published_amount = record.initial.published
+    if record.initial.value is None and not published_amount:
+        published_amount = "(absent)" if record.initial.problem == "manquant" else record.initial.label
     return {
         "buyer_siret": record.buyer_siret,
         "contract_id": record.contract_id,
@@ -199,12 +325,12 @@ def _values(record: decp.Record, is_demo: bool) -> dict:
         "procedure": record.procedure,
         "notified_on": record.notified_on,
         "year": record.year,
-        "initial_amount": record.initial_amount,
-        "current_amount": record.current_amount,
+        "initial_amount": record.initial.value,
+        "current_amount": record.current.value,
+        "published_amount": published_amount[:60],
         "modifications": record.modifications,
-        "social": record.social,
-        **record.flags,
-        "environmental": record.environmental,
+        "published": record.published,
+        **rules.considerations(record.published, correction),
         "holders": record.holders,
         "published_on": record.published_on,
         "source_file": record.source_file,
@@ -215,9 +341,26 @@ def _values(record: decp.Record, is_demo: bool) -> dict:
 @transaction.atomic
 def _write(new: list[Contract], changed: list[Contract], report: ImportReport, user, is_demo: bool) -> None:
     if new:
-        bulk_create_with_history(new, Contract, batch_size=BATCH, default_user=user)
+        bulk_create_with_history(
+            new, Contract, batch_size=BATCH, default_user=user, default_change_reason=IMPORT_REASON
+        )
     if changed:
-        bulk_update_with_history(changed, Contract, list(FIELDS), batch_size=BATCH, default_user=user)
+        # A correction SCP saved while the files were read (or while a preview waited) stays over them.
+        corrections = {
+            c.contract_id: c
+            for c in ContractCorrection.objects.filter(contract__buyer_siret__in=report.buyers)
+        }
+        for contract in changed:
+            for name, value in rules.considerations(contract.published, corrections.get(contract.pk)).items():
+                setattr(contract, name, value)
+        bulk_update_with_history(
+            changed,
+            Contract,
+            list(FIELDS),
+            batch_size=BATCH,
+            default_user=user,
+            default_change_reason=IMPORT_REASON,
+        )
     if new or changed:
         # Bulk history rows send no signal: say the data changed, so no cached page (the live bilan
         # and its legal indicators) outlives the import.
@@ -235,5 +378,91 @@ def _write(new: list[Contract], changed: list[Contract], report: ImportReport, u
             {"file": s.source_file, "id": s.contract_id, "buyer": s.buyer_siret, "reason": s.reason}
             for s in report.skipped
         ],
+        notices=[notice.as_json() for notice in report.notices],
+        no_buyer=report.no_buyer,
+        not_records=report.not_records,
         is_demo=is_demo,
     )
+
+
+# --- SCP's corrections ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_correct(
+    *,
+    contract: Contract,
+    user,
+    flags: dict[str, bool | None],
+    excluded: bool,
+    reason: str,
+    seen_version: int | None = None,
+) -> ContractCorrection | None:
+    """Correct a contract's considerations (each flag: True, False, or None for "as published") or
+    exclude it from every figure, with the reason; all flags as published and not excluded removes the
+    correction. SCP only. The contract's columns take the correction at once and keep it through later
+    imports; both histories record who, when and why. A correction saved by someone else since
+    `seen_version` raises StaleWrite; an empty reason CorrectionRefused; nothing is written then.
+
+    Returns the correction (None when removed)."""
+    rights.require(
+        rights.may_import_contracts(user), "Seul le service commande publique corrige le registre."
+    )
+    reason = (reason or "").strip()
+    unknown = set(flags) - set(rules.FLAGS)
+    if unknown:
+        raise CorrectionRefused(f"Champs inconnus : {', '.join(sorted(unknown))}.")
+    correction = _correction_of(contract)
+    removing = not excluded and all(flags.get(flag) is None for flag in rules.FLAGS)
+    if not reason:
+        raise CorrectionRefused("Indiquez le motif de la correction : il reste dans l'historique du contrat.")
+    if correction is not None and seen_version is not None and correction.version != seen_version:
+        raise StaleWrite(correction)
+    if removing:
+        if correction is None:
+            raise CorrectionRefused("Ce contrat n'a pas de correction : rien n'a été enregistré.")
+        correction._change_reason = reason[:100]
+        delete_claimed(correction, seen=seen_version, user=user)
+        correction = None
+    else:
+        if correction is None:
+            if seen_version is not None:  # the form showed a correction that was removed since
+                raise StaleWrite(
+                    message="La correction de ce contrat a été retirée entre-temps : rien n'a été enregistré."
+                )
+            correction = ContractCorrection(contract=contract)
+        for flag in rules.FLAGS:
+            setattr(correction, flag, flags.get(flag))
+        correction.excluded, correction.reason, correction.updated_by = excluded, reason, user
+        correction._change_reason = reason[:100]
+        try:
+            with transaction.atomic():
+                save_claimed(correction, seen=seen_version, user=user)
+        except IntegrityError:  # two people corrected the uncorrected contract at once: the first wins
+            raise StaleWrite(
+                message="Ce contrat a été corrigé par quelqu'un d'autre entre-temps : rien n'a été "
+                "enregistré. Rechargez la page pour voir sa correction."
+            ) from None
+    for name, value in rules.considerations(contract.published, correction).items():
+        setattr(contract, name, value)
+    contract._history_user = user
+    contract._change_reason = f"Correction : {reason}"[:100]
+    contract.save()
+    if correction is None:
+        contract.correction = None  # the deleted row is gone from the cached relation too
+    data_changed()
+    return correction
+
+
+# --- a plan's figures, frozen at its closing -----------------------------------------------------------
+
+
+def freeze_with_plan(plan: Plan, state: str, user) -> None:
+    """Closing a plan freezes its legal figures at that moment (the selectors read the contracts as
+    they stood then); putting it back in force lifts the freeze. Runs in plan_state_set's transaction
+    (registered in ContractsConfig.ready)."""
+    if state == PlanState.CLOSED:
+        RegisterFreeze.objects.update_or_create(plan=plan, defaults={"frozen_at": timezone.now()})
+    elif plan.state == PlanState.CLOSED:
+        RegisterFreeze.objects.filter(plan=plan).delete()
+    data_changed()

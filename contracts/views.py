@@ -5,15 +5,18 @@ figures computed for their fiches on their entry page); anonymous visitors are s
 by spaser.middleware.
 """
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from actions import rights
 from actions.caching import render_once, stamped_key
 from actions.plan_urls import current_plan, plan_from_url
+from actions.versioning import StaleWrite
 
-from . import selectors
+from . import selectors, services
 from .filters import ContractFilterForm
+from .forms import CorrectionForm
 
 REFUSED = "Le registre des contrats est réservé au comité de suivi et au service commande publique."
 
@@ -58,9 +61,27 @@ def contract_list(request, slug: str):
 
 
 def contract_detail(request, slug: str, pk: int):
+    """A contract, and for SCP the form that corrects it (services.contract_correct says who may)."""
     _require_read(request.user)
     plan = plan_from_url(request, slug)
     page = selectors.contract_page(plan=plan, pk=pk)
     if page is None:
         raise Http404("Ce contrat n'est pas un contrat des acheteurs du plan.")
-    return render(request, "contracts/contract_detail.html", {"plan": plan, "page": page})
+    may_correct = rights.may_import_contracts(request.user)
+    if request.method == "POST":
+        rights.require(may_correct, services.CORRECTION_RIGHT)
+    form = CorrectionForm(data=request.POST or None, correction=page.correction) if may_correct else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = services.contract_correct(
+                contract=page.contract, user=request.user, **form.service_arguments()
+            )
+        except (services.CorrectionRefused, StaleWrite) as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            done = "corrigé" if correction is not None else "rendu à ses données publiées"
+            messages.success(
+                request, f"Contrat {page.contract.contract_id} {done} : les indicateurs en tiennent compte."
+            )
+            return redirect("contracts:contract_detail", slug=plan.slug, pk=pk)
+    return render(request, "contracts/contract_detail.html", {"plan": plan, "page": page, "form": form})

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from actions import values
 from actions.enums import NUMERIC_VALUE_TYPES, GoalKind, MilestoneState, ProgressStatus
 from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
-from contracts.selectors import euros, legal_overview
+from contracts.selectors import contract_amount, legal_overview
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
 from indicators.selectors import SeriesPart, indicator_lineages, series_columns, series_parts
 
@@ -26,8 +26,10 @@ from indicators.selectors import SeriesPart, indicator_lineages, series_columns,
 # 3: each milestone says whether its completion is validated (what the public may see).
 # 4: a continued indicator carries its earlier plans' series ("earlier", "chart.parts") and its fiche
 #    a table of the series across plans ("series"); both absent when no indicator continues another.
-SCHEMA_VERSION = 4
-# The contracts without an environmental consideration the bilan lists by name (the rest are counted).
+# 5: the legal section lists what its figures rest on ("anomalies", "corrected", "excluded_count"), the
+#    duties since 21 August 2026 one by one ("duties") and a closed plan's freeze ("frozen_label").
+SCHEMA_VERSION = 5
+# The contracts of each of the legal section's lists the bilan names (the rest are counted).
 MISSING_ENVIRONMENTAL_LISTED = 30
 
 NOT_VALIDATED = "non validé"
@@ -468,6 +470,19 @@ def _validation(tally: _Tally, scope: _Scope, fiche_count: int) -> dict:
     }
 
 
+def _listed(contracts) -> list[dict]:
+    """The first contracts of one of the legal section's lists, as plain data (frozen at publication)."""
+    return [
+        {
+            "id": contract.contract_id,
+            "notified_label": date_format(contract.notified_on, "j F Y"),
+            "object": contract.object,
+            "amount_label": contract_amount(contract),
+        }
+        for contract in contracts[:MISSING_ENVIRONMENTAL_LISTED]
+    ]
+
+
 def _legal_section(scope: _Scope) -> dict | None:
     """The legal indicators (art. L2111-3) of the bilan's year -- of every year of the plan together for
     the end-of-plan bilan -- from the contracts register, with their trend over the bilan's years.
@@ -491,15 +506,21 @@ def _legal_section(scope: _Scope) -> dict | None:
         "is_demo": overview.is_demo,
         "duty_applies": overview.duty_applies,
         "missing_count": len(overview.missing),
-        "missing": [
-            {
-                "id": contract.contract_id,
-                "notified_label": date_format(contract.notified_on, "j F Y"),
-                "object": contract.object,
-                "amount_label": euros(contract.initial_amount),
-            }
-            for contract in overview.missing[:MISSING_ENVIRONMENTAL_LISTED]
+        "missing": _listed(overview.missing),
+        "anomalies_count": len(overview.anomalies),
+        "anomalies": _listed(overview.anomalies),
+        "corrected_count": len(overview.corrected),
+        "corrected": _listed(overview.corrected),
+        "excluded_count": len(overview.excluded),
+        "duties": [
+            {"label": duty["label"], "count": duty["count"], "contracts": _listed(duty["contracts"])}
+            for duty in overview.duties
         ],
+        "european_thresholds": overview.european_thresholds,
+        "frozen_label": date_format(timezone.localtime(overview.frozen_at), "j F Y")
+        if overview.frozen_at
+        else "",
+        "published_after_closing": overview.published_after_closing,
         "last_import_label": date_format(timezone.localtime(overview.last_import), "j F Y")
         if overview.last_import
         else "",

@@ -24,3 +24,10 @@ def legal_trend_chart(trend: list[dict]) -> str:
 def euros(amount) -> str:
     """`{{ contract.initial_amount|euros }}`: "1 234 567 €"."""
     return "" if amount is None else selectors.euros(amount)
+
+
+@register.simple_tag
+def contract_amount(contract) -> str:
+    """`{% contract_amount contract %}`: its initial amount, or the amount as published when it could
+    not be read as one ("« 1e+17 »")."""
+    return selectors.contract_amount(contract)

@@ -163,6 +163,9 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 
 # Days before a campaign's deadline when pilots with unsubmitted fiches are reminded.
 SPASER_REMINDER_DAYS = env.list("SPASER_REMINDER_DAYS", cast=int, default=[14, 7, 1])
+# The largest DECP file the admin takes (a buyer's file is a few megabytes; the national file, near a
+# gigabyte, is imported by the command).
+DECP_UPLOAD_MAX_MB = env.int("DECP_UPLOAD_MAX_MB", default=100)
 
 # --- Security (values that differ in production are read from the environment in prod.py) ---
 

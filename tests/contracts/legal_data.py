@@ -63,6 +63,20 @@ def _state(words: list[str] | None) -> str:
 def create(spec: Spec) -> Contract:
     """The contract as the import stores it."""
     social, env = spec.social or [], spec.environmental or []
+    flags = {
+        "social_clause": CLAUSE in social,
+        "social_criterion": CRITERION in social,
+        "reserved": RESERVED in social,
+        "environmental_clause": ENV_CLAUSE in env,
+        "environmental_criterion": ENV_CRITERION in env,
+    }
+    published = {
+        "social": _state(spec.social),
+        "environmental": _state(spec.environmental),
+        **flags,
+        "social_words": social,
+        "environmental_words": env,
+    }
     return Contract.objects.create(
         uid=f"{spec.buyer}{spec.contract_id}",
         buyer_siret=spec.buyer,
@@ -77,12 +91,9 @@ def create(spec: Spec) -> Contract:
         initial_amount=spec.amount,
         current_amount=spec.amount,
         social=_state(spec.social),
-        social_clause=CLAUSE in social,
-        social_criterion=CRITERION in social,
-        reserved=RESERVED in social,
         environmental=_state(spec.environmental),
-        environmental_clause=ENV_CLAUSE in env,
-        environmental_criterion=ENV_CRITERION in env,
+        published=published,
+        **flags,
         holders=spec.holders,
         published_on=spec.notified + datetime.timedelta(days=10),
         source_file="test.json",

@@ -107,7 +107,8 @@ def test_preview_then_confirm_imports_with_history_and_log(scp, scp_user, tmp_pa
         "decp-2025.json",
         marches=[
             marche("A-1", social=[SOCIAL_CLAUSE, RESERVED], environmental=[ENV_CLAUSE]),
-            marche("A-2", amount="nombre"),
+            marche("A-2", notified="le 12 mars"),
+            marche("A-5", amount="nombre", social=["NC"]),
             marche("X-1", buyer=OTHER_BUYER),
         ],
         concessions=[concession("A-3", value=1234567.8)],
@@ -121,10 +122,14 @@ def test_preview_then_confirm_imports_with_history_and_log(scp, scp_user, tmp_pa
 
     assert page.status_code == 200
     content = text(page)
-    assert "Rien n'a encore été enregistré. 5 contrats lus, dont 4 des acheteurs retenus" in content
-    assert "<strong>3</strong> nouveau(x) contrat(s)" in content
+    assert "Rien n'a encore été enregistré. 6 contrats lus, dont 5 des acheteurs retenus" in content
+    assert "<strong>4</strong> nouveau(x) contrat(s)" in content
     assert "<strong>1</strong> contrat(s) ignoré(s) (non conformes)" in content
-    assert "<td>A-2</td>" in content and "montant qui n'est pas un nombre (montant : « nombre »)" in content
+    assert "<td>A-2</td>" in content and "date illisible (dateNotification : « le 12 mars »)" in content
+    # Kept, but listed with what was not understood, and counted by kind.
+    assert "<strong>1</strong> contrat(s) gardé(s) mais à vérifier" in content
+    assert "<td>A-5</td>" in content and "montant anormal (« nombre »)" in content
+    assert "Valeur non reconnue « NC » (considérations sociales) : 1 contrat" in content
     assert "1\u00a0234\u00a0567,80 €" in content  # French grouping
     assert "« decp-2025.json », « decp-2019.json »" in content
     assert database_state() == before
@@ -135,13 +140,14 @@ def test_preview_then_confirm_imports_with_history_and_log(scp, scp_user, tmp_pa
     assert done.status_code == 302
     log = DecpImport.objects.get()
     assert done["Location"] == reverse("admin:contracts_decpimport_change", args=[log.pk])
-    assert set(Contract.objects.values_list("contract_id", flat=True)) == {"A-1", "A-3", "A-4"}
+    assert set(Contract.objects.values_list("contract_id", flat=True)) == {"A-1", "A-3", "A-4", "A-5"}
     assert {h.history_user for h in Contract.history.all()} == {scp_user}
-    assert (log.user, log.new, log.files) == (scp_user, 3, ["decp-2025.json", "decp-2019.json"])
+    assert (log.user, log.new, log.files) == (scp_user, 4, ["decp-2025.json", "decp-2019.json"])
     assert Contract.objects.get(contract_id="A-4").source_file == "decp-2019.json"
     follow = text(scp.get(done["Location"]))
-    assert "Import terminé : 5 contrats lus, 4 des acheteurs retenus : 3 nouveaux" in follow
-    assert "<td>A-2</td>" in follow and "montant qui n'est pas un nombre" in follow
+    assert "Import terminé : 6 contrats lus, 5 des acheteurs retenus : 4 nouveaux" in follow
+    assert "<td>A-2</td>" in follow and "date illisible" in follow
+    assert "<td>A-5</td>" in follow and "valeur non reconnue « NC » (considérations sociales)" in follow
 
 
 def test_preview_lists_what_changes_on_each_contract(scp, tmp_path):
@@ -406,7 +412,7 @@ def test_the_register_is_read_only_with_filters_search_and_history(
 
 def test_the_import_log_lists_the_skipped_records(scp, tmp_path):
     path = write_2022(
-        tmp_path / "decp.json", marches=[marche("A-1"), marche("", amount=1), marche("B-2", amount=-3)]
+        tmp_path / "decp.json", marches=[marche("A-1"), marche(""), marche("B-2", notified="2025-13-01")]
     )
     confirm(scp, preview(scp, [SimpleUploadedFile("decp.json", path.read_bytes())]))
     log = DecpImport.objects.get()
@@ -414,7 +420,7 @@ def test_the_import_log_lists_the_skipped_records(scp, tmp_path):
     page = text(scp.get(reverse("admin:contracts_decpimport_change", args=[log.pk])))
 
     assert "<td>(sans identifiant)</td>" in page and "identifiant (id) manquant" in page
-    assert "<td>B-2</td>" in page and "montant négatif (montant : -3)" in page
+    assert "<td>B-2</td>" in page and "date illisible (dateNotification : « 2025-13-01 »)" in page
     listing = scp.get(reverse("admin:contracts_decpimport_changelist"))
     assert listing.status_code == 200 and "decp.json" in text(listing)
     assert scp.get(reverse("admin:contracts_decpimport_add")).status_code == 403

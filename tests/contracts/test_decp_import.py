@@ -397,7 +397,7 @@ def test_dates_with_an_offset_keep_their_written_day(plan, tmp_path):
 # --- bad records ----------------------------------------------------------------------------------------
 
 BAD = [
-    # (record, id as listed, reason as listed)
+    # (record, id as listed, reason as listed): nothing a contract can be counted by
     (marche(""), "(sans identifiant)", "identifiant (id) manquant"),
     (marche("B-date", notified=None), "B-date", "date manquante (dateNotification)"),
     (
@@ -420,21 +420,24 @@ BAD = [
         "B-french",
         "date illisible (dateNotification : « 31/12/2025 »)",
     ),
-    (
-        marche("B-nan", amount="cent mille"),
-        "B-nan",
-        "montant qui n'est pas un nombre (montant : « cent mille »)",
-    ),
-    (
-        marche("B-comma", amount="12 000,50"),
-        "B-comma",
-        "montant qui n'est pas un nombre (montant : « 12 000,50 »)",
-    ),
-    (marche("B-bool", amount=True), "B-bool", "montant qui n'est pas un nombre (montant)"),
-    (marche("B-neg", amount=-5000), "B-neg", "montant négatif (montant : -5000)"),
-    (marche("B-none", amount=None), "B-none", "montant manquant (montant)"),
-    (concession("B-conc", value=-1), "B-conc", "montant négatif (valeurGlobale : -1)"),
+    (marche("B-0218", notified="0218-10-29"), "B-0218", "date impossible (dateNotification : « 0218-10-29 »)"),
+    (marche("B-1999", notified="1999-12-31"), "B-1999", "date impossible (dateNotification : « 1999-12-31 »)"),
+    (marche("B-9999", notified="9999-12-31"), "B-9999", "date impossible (dateNotification : « 9999-12-31 »)"),
+    (marche("B-" + "9" * 70), "B-" + "9" * 62, "identifiant trop long (72 caractères ; 64 au plus)"),
     (concession("B-sign", signed=None), "B-sign", "date manquante (dateSignature)"),
+]
+
+# Amounts that are not a contract's value: the contract counts in number, its amount in no total.
+ANOMALIES = [
+    # (record, amount stored, amount as published)
+    (marche("A-text", amount="cent mille"), None, "cent mille"),
+    (marche("A-bool", amount=True), None, "True"),
+    (marche("A-neg", amount=-5000), Decimal("-5000.00"), ""),
+    (marche("A-none", amount=None), None, "(absent)"),
+    (marche("A-zero", amount=0.5), Decimal("0.50"), ""),
+    (marche("A-huge", amount=1e17), None, "1E+17"),
+    (marche("A-ceil", amount="1000000000.01"), Decimal("1000000000.01"), "1000000000.01"),
+    (concession("A-conc", value=-1), Decimal("-1.00"), ""),
 ]
 
 
@@ -456,14 +459,52 @@ def test_bad_records_are_skipped_and_listed_with_id_and_reason(plan, tmp_path):
     assert f"{len(BAD)} ignorés (non conformes)" in output
 
 
-def test_a_modification_with_a_bad_amount_skips_the_record(plan, tmp_path):
+def test_anomalous_amounts_are_kept_counted_and_listed(plan, tmp_path):
+    path = write_2022(
+        tmp_path / "montants.json",
+        marches=[r for r, _, _ in ANOMALIES if "acheteur" in r] + [marche("G-1", amount="50 000,00")],
+        concessions=[r for r, _, _ in ANOMALIES if "autoriteConcedante" in r],
+    )
+
+    output = run(path)
+
+    for record, amount, published in ANOMALIES:
+        row = stored(record["id"])
+        assert (row.initial_amount, row.published_amount) == (amount, published), record["id"]
+        assert f"contrat « {record['id']} » (acheteur {BUYER}) : montant anormal" in output
+    french = stored("G-1")  # written the French way: a number, not an anomaly
+    assert (french.initial_amount, french.published_amount) == (Decimal("50000.00"), "50 000,00")
+    assert f"montant anormal : {len(ANOMALIES)} contrats" in output
+    assert f"0 ignorés (non conformes), {len(ANOMALIES)} à vérifier" in output
+    log = DecpImport.objects.get()
+    assert sorted(n["id"] for n in log.notices) == sorted(r["id"] for r, _, _ in ANOMALIES)
+    assert {n["kind"] for n in log.notices} == {"montant_anormal"}
+    figures = json.loads(legal_json(plan, 2025))
+    assert figures["contracts"]["count"] == len(ANOMALIES) + 1
+    assert figures["contracts"]["amount"] == "50000.00"  # the anomalies are in no value total
+    assert sorted(figures["amount_anomalies"]) == sorted(f"{BUYER}{r['id']}" for r, _, _ in ANOMALIES)
+
+
+def legal_json(plan, year: int) -> str:
+    out = io.StringIO()
+    call_command("legal_indicators", plan=plan.slug, year=year, format="json", stdout=out)
+    return out.getvalue()
+
+
+def test_a_modification_with_a_bad_amount_is_passed_over_and_listed(plan, tmp_path):
     change = modification(1, amount="beaucoup", published="2025-06-01")
     path = write_2022(tmp_path / "avenant.json", marches=[marche("B-mod", modifications=[change])])
 
-    run(path)
+    output = run(path)
 
-    assert not Contract.objects.exists()
-    assert DecpImport.objects.get().skipped[0]["reason"].startswith("montant qui n'est pas un nombre")
+    row = stored("B-mod")
+    assert (row.initial_amount, row.current_amount, row.modifications) == (
+        Decimal("100000.00"),
+        Decimal("100000.00"),
+        1,
+    )
+    assert "montant d'une modification illisible (« beaucoup »)" in output
+    assert DecpImport.objects.get().notices[0]["reason"] == "montant d'une modification illisible (« beaucoup »)"
 
 
 # --- a file that is not DECP -----------------------------------------------------------------------------
@@ -547,7 +588,7 @@ def test_dry_run_writes_nothing(plan, tmp_path):
 
 
 def test_the_output_ends_with_counts_and_elapsed_time(plan, tmp_path):
-    path = write_2022(tmp_path / "decp.json", marches=[marche("A-1"), marche("A-2", amount="x")])
+    path = write_2022(tmp_path / "decp.json", marches=[marche("A-1"), marche("A-2", notified="x")])
 
     output = run(path)
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from contracts import selectors
 from contracts.enums import Category, Measure
 from contracts.models import LegalTarget, NationalReference
-from contracts.selectors import ContractFilters, legal_default_year, legal_overview, register_contracts
+from contracts.selectors import ContractFilters, legal_default_year, legal_overview
 from contracts.services import decp_apply
 from tests.contracts import legal_data
 from tests.contracts.legal_data import BUYER, OTHER_BUYER, Spec, add_buyer, create, expected, generate
@@ -81,8 +81,11 @@ def test_the_page_reads_the_same_figures_as_the_command(plan, specs):
 
 
 def test_trend_counts_every_year_of_the_plan_in_one_query(plan, specs, django_assert_num_queries):
+    thresholds = selectors.PlanRegister.of(plan).thresholds()
     with django_assert_num_queries(1):
-        by_year = selectors.Contract.objects.of_buyers([BUYER]).filter(year__in=plan.years).by_year()
+        by_year = selectors.tally_by_year(
+            selectors.Contract.objects.of_buyers([BUYER]).filter(year__in=plan.years), thresholds
+        )
     trend = selectors.trend_rows(by_year, plan.years)
     assert [row["year"] for row in trend] == plan.years
     for row in trend:
@@ -213,6 +216,12 @@ def test_overview_queries_do_not_grow_with_the_contracts(plan, count, django_ass
 
 def uids(queryset) -> list[str]:
     return [c.contract_id for c in queryset]
+
+
+def register_contracts(sirets, filters):
+    """The register's list of these buyers' contracts (the plan's register, live)."""
+    register = selectors.PlanRegister(plan=None, sirets=sirets)
+    return selectors.register_contracts(register, filters, register.thresholds())
 
 
 def test_register_filters_by_category_year_division_and_search(plan, specs):

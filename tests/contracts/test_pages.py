@@ -189,22 +189,57 @@ def test_targets_and_national_references_are_shown_with_their_source(scp, plan, 
     assert 'href="https://www.economie.gouv.fr/daj/oecp" rel="noopener noreferrer"' in page
 
 
-def test_missing_environmental_considerations_are_flagged(client, plan, scp_user, committee_user):
-    create(Spec("E1", D(2026, 8, 20), Decimal("50000"), [], []))
-    create(Spec("E2", D(2026, 8, 21), Decimal("50000"), [], []))
-    create(Spec("E3", D(2026, 10, 2), Decimal("50000"), [], ["Clause environnementale"]))
+def test_the_duties_since_21_august_2026_are_listed_one_by_one(client, plan, scp_user, committee_user):
+    """Environmental criterion, environmental clause, and (above the European threshold valid at the
+    notification: 216,000 € HT for supplies and services, 5,404,000 € HT for works in 2026) social
+    clause; each a list of its own, said to be checked ("à vérifier")."""
+    create(Spec("E1", D(2026, 8, 20), Decimal("500000"), [], []))  # before the duties: never listed
+    create(Spec("E2", D(2026, 8, 21), Decimal("50000"), [], []))  # no criterion, no clause
+    create(Spec("E3", D(2026, 10, 2), Decimal("50000"), [], ["Clause environnementale"]))  # no criterion
+    create(Spec("E4", D(2026, 10, 3), Decimal("216000"), [], ["Critère environnemental"], cpv="79620000-6"))
+    create(Spec("E5", D(2026, 10, 4), Decimal("215999.99"), [], ["Critère environnemental"], cpv="79620000-6"))
+    create(Spec("E6", D(2026, 10, 5), Decimal("5000000"), [], ["Critère environnemental"], cpv="45233141-9"))
+    create(Spec("E7", D(2026, 10, 6), Decimal("300000"), ["Clause sociale"], ["Critère environnemental"], cpv="79620000-6"))
     client.force_login(scp_user)
     page = text(client.get(legal_url(plan, 2026)))
-    rows = table_rows(page, "sans-environnement")[1:]
-    assert [row[1] for row in rows] == ["E2"]
-    assert "À vérifier avec le service acheteur" in page  # what SCP does about it
-    assert listed_count(client, f"{list_url(plan)}?annee=2026&env=on") == 1
-    # The comité sees the same list (it oversees the plan; the contracts are open data anyway).
+
+    def listed(duty):
+        return [row[1] for row in table_rows(page, f"obligation-{duty}-contrats")[1:]]
+
+    assert listed("critere_env") == ["E2", "E3"]
+    assert listed("clause_env") == ["E2", "E4", "E5", "E6", "E7"]
+    # Supplies at the threshold are above it; works under the works threshold are not.
+    assert listed("clause_sociale") == ["E4"]
+    assert "À vérifier" in page and "date de notification du contrat, non celle du lancement" in page
+    assert "fournitures et services : 216\u00a0000\u00a0€ HT" in page
+    assert "si une exception du code s'applique" in page  # what SCP does about it
+    assert listed_count(client, f"{list_url(plan)}?annee=2026&obligation=clause_sociale") == 1
+    assert listed_count(client, f"{list_url(plan)}?annee=2026&obligation=critere_env") == 2
+    assert listed_count(client, f"{list_url(plan)}?annee=2026&env=on") == 1  # no consideration at all
+    # The comité sees the same lists (it oversees the plan; the contracts are open data anyway).
     client.force_login(committee_user)
     page = text(client.get(legal_url(plan, 2026)))
-    assert [row[1] for row in table_rows(page, "sans-environnement")[1:]] == ["E2"]
-    assert "À vérifier avec le service acheteur" not in page
+    assert listed("clause_sociale") == ["E4"]
+    assert "si une exception du code s'applique" not in page
     assert "Sans objet pour 2025" in text(client.get(legal_url(plan, 2025)))
+
+
+def test_the_thresholds_scp_sets_decide_the_social_list(client, plan, scp_user):
+    """SCP edits the dated thresholds (admin): a new value from a date applies to the contracts notified
+    since that date, the page naming the value it used."""
+    from contracts.models import Threshold
+
+    create(Spec("S1", D(2026, 9, 1), Decimal("150000"), [], ["Critère environnemental"], cpv="79620000-6"))
+    create(Spec("S2", D(2026, 12, 1), Decimal("150000"), [], ["Critère environnemental"], cpv="79620000-6"))
+    client.force_login(scp_user)
+    before = html.unescape(text(client.get(legal_url(plan, 2026))))
+    assert "Au-dessus des seuils européens, sans condition d'exécution sociale : 0 contrat" in before
+    Threshold.objects.create(kind="fournitures_services", amount=Decimal("140000"), valid_from=D(2026, 11, 1), source="Test")
+
+    page = text(client.get(legal_url(plan, 2026)))
+
+    assert [row[1] for row in table_rows(page, "obligation-clause_sociale-contrats")[1:]] == ["S2"]
+    assert "fournitures et services : 140\u00a0000\u00a0€ HT" in page
 
 
 def test_pilots_are_refused_and_anonymous_visitors_sent_to_login(client, plan, pilot11):
@@ -305,8 +340,8 @@ def test_contract_page_shows_every_field_and_its_history_with_authors(scp, plan,
     assert clean["Fichier source"] == "modifie.json"
     history = table_rows(page, "historique-contrat")[1:]
     assert [row[1:3] for row in history] == [
-        ["import en ligne de commande", "Modification"],
-        ["Scp Test", "Création"],
+        ["import en ligne de commande", "Modification Import DECP"],
+        ["Scp Test", "Création Import DECP"],
     ]
     assert "Montant après modifications (€ HT) : 150 000,50 € → 180 000 €" in history[0][3]
     assert "Fichier source : premier.json → modifie.json" in history[0][3]
@@ -332,9 +367,9 @@ def page_urls(plan) -> dict[str, str]:
 # Per page: session, user and rights (3), the plan, the page's selector, and the site's demo notice
 # (spaser.context_processors, looked up once per data version: counted here, caches being empty).
 BUDGETS = {
-    "legal": 15,  # + 10: contracts.selectors.legal_overview
-    "list": 9,  # + 4: buyers, years and CPV divisions, count, page
-    "detail": 9,  # + 4: buyers, the contract, its history, its environmental flag
+    "legal": 13,  # + 8: contracts.selectors.legal_overview
+    "list": 10,  # + 5: buyers, thresholds, years and CPV divisions, count, page
+    "detail": 10,  # + 5: buyers, the contract and its correction, thresholds, its lists, its history
 }
 
 

@@ -57,11 +57,19 @@ class Command(BaseCommand):
         self._report(report)
 
     def _report(self, report: services.ImportReport) -> None:
+        """Every record skipped or kept with a doubt, each with its file, id and reason; then the counts."""
         for skipped in report.skipped:
             self.stdout.write(
                 f"Ignoré : {skipped.source_file}, contrat « {skipped.contract_id} » "
                 f"(acheteur {skipped.buyer_siret}) : {skipped.reason}."
             )
+        for notice in report.notices:
+            self.stdout.write(
+                f"À vérifier : {notice.source_file}, contrat « {notice.contract_id} » "
+                f"(acheteur {notice.buyer_siret}) : {notice.detail}."
+            )
+        for group, count in report.notice_groups():
+            self.stdout.write(f"{group} : {count} contrat{'s' if count > 1 else ''}")
         prefix = "Simulation (rien n'a été écrit) : " if report.dry_run else "Import terminé : "
         self.stdout.write(self.style.SUCCESS(prefix + report.summary))
         if report.count(RecordOutcome.SKIPPED):

@@ -41,5 +41,15 @@ class Command(BaseCommand):
             writer.writerow(
                 [plan, year, " ".join(data["buyers"]), category, label, figure["count"], figure["amount"]]
             )
-        for uid in data["missing_environmental_since_2026_08_21"]:
-            writer.writerow([plan, year, " ".join(data["buyers"]), "missing_environmental", uid, "", ""])
+        # The contracts behind the figures, one line each (a uid begins with the buyer's SIRET: never a
+        # formula for a spreadsheet).
+        listed = {
+            "missing_environmental": data["missing_environmental_since_2026_08_21"],
+            **data["duties_since_2026_08_21"],
+            "amount_anomaly": data["amount_anomalies"],
+            "corrected": data["corrected"],
+            "excluded": data["excluded"],
+        }
+        for kind, uids in listed.items():
+            for uid in uids:
+                writer.writerow([plan, year, " ".join(data["buyers"]), kind, uid, "", ""])
