@@ -420,9 +420,21 @@ BAD = [
         "B-french",
         "date illisible (dateNotification : « 31/12/2025 »)",
     ),
-    (marche("B-0218", notified="0218-10-29"), "B-0218", "date impossible (dateNotification : « 0218-10-29 »)"),
-    (marche("B-1999", notified="1999-12-31"), "B-1999", "date impossible (dateNotification : « 1999-12-31 »)"),
-    (marche("B-9999", notified="9999-12-31"), "B-9999", "date impossible (dateNotification : « 9999-12-31 »)"),
+    (
+        marche("B-0218", notified="0218-10-29"),
+        "B-0218",
+        "date impossible (dateNotification : « 0218-10-29 »)",
+    ),
+    (
+        marche("B-1999", notified="1999-12-31"),
+        "B-1999",
+        "date impossible (dateNotification : « 1999-12-31 »)",
+    ),
+    (
+        marche("B-9999", notified="9999-12-31"),
+        "B-9999",
+        "date impossible (dateNotification : « 9999-12-31 »)",
+    ),
     (marche("B-" + "9" * 70), "B-" + "9" * 62, "identifiant trop long (72 caractères ; 64 au plus)"),
     (concession("B-sign", signed=None), "B-sign", "date manquante (dateSignature)"),
 ]
@@ -504,7 +516,9 @@ def test_a_modification_with_a_bad_amount_is_passed_over_and_listed(plan, tmp_pa
         1,
     )
     assert "montant d'une modification illisible (« beaucoup »)" in output
-    assert DecpImport.objects.get().notices[0]["reason"] == "montant d'une modification illisible (« beaucoup »)"
+    assert (
+        DecpImport.objects.get().notices[0]["reason"] == "montant d'une modification illisible (« beaucoup »)"
+    )
 
 
 # --- a file that is not DECP -----------------------------------------------------------------------------

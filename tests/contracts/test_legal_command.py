@@ -167,7 +167,9 @@ def expected(plan, year: int, buyers: list[str]) -> dict:
     for name, amounts in groups.items():
         data[name] = {"count": len(amounts), "amount": f"{sum(amounts, Decimal(0)):.2f}"}
     data["missing_environmental_since_2026_08_21"] = [uid for _, uid in sorted(missing)]
-    data["duties_since_2026_08_21"] = {duty: [uid for _, uid in sorted(keys)] for duty, keys in duties.items()}
+    data["duties_since_2026_08_21"] = {
+        duty: [uid for _, uid in sorted(keys)] for duty, keys in duties.items()
+    }
     data["amount_anomalies"] = [uid for _, uid in sorted(anomalies)]
     data.update(corrected=[], corrected_count=0, excluded=[], frozen_at=None, published_after_closing=0)
     return data

@@ -197,9 +197,20 @@ def test_the_duties_since_21_august_2026_are_listed_one_by_one(client, plan, scp
     create(Spec("E2", D(2026, 8, 21), Decimal("50000"), [], []))  # no criterion, no clause
     create(Spec("E3", D(2026, 10, 2), Decimal("50000"), [], ["Clause environnementale"]))  # no criterion
     create(Spec("E4", D(2026, 10, 3), Decimal("216000"), [], ["Critère environnemental"], cpv="79620000-6"))
-    create(Spec("E5", D(2026, 10, 4), Decimal("215999.99"), [], ["Critère environnemental"], cpv="79620000-6"))
+    create(
+        Spec("E5", D(2026, 10, 4), Decimal("215999.99"), [], ["Critère environnemental"], cpv="79620000-6")
+    )
     create(Spec("E6", D(2026, 10, 5), Decimal("5000000"), [], ["Critère environnemental"], cpv="45233141-9"))
-    create(Spec("E7", D(2026, 10, 6), Decimal("300000"), ["Clause sociale"], ["Critère environnemental"], cpv="79620000-6"))
+    create(
+        Spec(
+            "E7",
+            D(2026, 10, 6),
+            Decimal("300000"),
+            ["Clause sociale"],
+            ["Critère environnemental"],
+            cpv="79620000-6",
+        )
+    )
     client.force_login(scp_user)
     page = text(client.get(legal_url(plan, 2026)))
 
@@ -234,7 +245,9 @@ def test_the_thresholds_scp_sets_decide_the_social_list(client, plan, scp_user):
     client.force_login(scp_user)
     before = html.unescape(text(client.get(legal_url(plan, 2026))))
     assert "Au-dessus des seuils européens, sans condition d'exécution sociale : 0 contrat" in before
-    Threshold.objects.create(kind="fournitures_services", amount=Decimal("140000"), valid_from=D(2026, 11, 1), source="Test")
+    Threshold.objects.create(
+        kind="fournitures_services", amount=Decimal("140000"), valid_from=D(2026, 11, 1), source="Test"
+    )
 
     page = text(client.get(legal_url(plan, 2026)))
 
