@@ -106,7 +106,9 @@ def test_the_consolidation_test_file_with_nan_and_1e17(spaser54):
 
     huge = Contract.objects.get(contract_id="2020F00075")
     assert (huge.initial_amount, huge.published_amount) == (None, "1.0E+17")
-    assert "contrat « 2020F00075 » (acheteur 22130001500247) : montant anormal (« 1.0E+17 »)" in out.getvalue()
+    assert (
+        "contrat « 2020F00075 » (acheteur 22130001500247) : montant anormal (« 1.0E+17 »)" in out.getvalue()
+    )
     assert legal(spaser54, 2020, buyers)["amount_anomalies"] == ["221300015002472020F00075"]
     mixed = Contract.objects.get(contract_id="2019K1209")
     assert mixed.holders == ["39210031900038", "39210873400063", "39830819700035"]
