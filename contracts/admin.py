@@ -457,8 +457,11 @@ def decp_import_view(modeladmin, request, limit: UploadLimit | None = None):
     """Step 1: upload, dry run, preview (new, changed with what changes, unchanged, skipped, doubtful).
     The uploaded copies are removed on every outcome but a preview waiting for its confirmation."""
     rights.require(rights.may_import_contracts(request.user), "Seul le service commande publique importe.")
+    posted = request.method == "POST"
     form = DecpImportForm(
-        request.POST or None, request.FILES or None, initial={"plan": Plan.objects.current()}
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"plan": Plan.objects.current()},
     )
     if limit is not None and limit.refused:
         form.is_valid()

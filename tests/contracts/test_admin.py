@@ -296,6 +296,80 @@ def test_no_file_and_no_buyer_are_refused(scp, spaser54, tmp_path):
     assert not Contract.objects.exists()
 
 
+def leftover_files(tmp_path) -> list[str]:
+    """What the import left in the temporary folder: Django's upload files and our pending copies."""
+    root = tmp_path / "tmp"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_an_upload_above_the_size_limit_is_refused_next_to_the_field(scp, plan, tmp_path, settings):
+    """Django stops writing it at the limit (an upload handler): the message names the file and the
+    command to use, what was typed is kept, nothing is written or left on disk."""
+    settings.DECP_UPLOAD_MAX_MB = 1
+    big = write_2022(
+        tmp_path / "national.json", marches=[marche(f"N-{n}", objet="x" * 500) for n in range(2500)]
+    )
+    assert big.stat().st_size > 1024 * 1024
+    before = database_state()
+
+    # Sent in the form's order, as a browser does: the SIRET typed, then the file.
+    page = scp.post(
+        reverse(IMPORT_URL),
+        {"sirets": BUYER, "files": [SimpleUploadedFile("national.json", big.read_bytes())]},
+    )
+
+    assert page.status_code == 200
+    (message,) = page.context["form"].errors["files"]
+    assert message.startswith(
+        "« national.json » dépasse la taille maximale d'un import par l'administration (1 Mo)"
+    )
+    assert "manage.py decp_import" in message and message in text(page)
+    assert page.context["form"]["sirets"].value() == BUYER  # typed before the file: kept
+    assert database_state() == before
+    assert leftover_files(tmp_path) == []
+
+
+def test_a_deeply_nested_upload_is_refused_and_leaves_nothing(scp, tmp_path):
+    nested = b'{"marches": {"marche": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}}"
+    before = database_state()
+
+    page = preview(scp, [SimpleUploadedFile("imbrique.json", nested)])
+
+    assert page.status_code == 200
+    (message,) = page.context["form"].errors["files"]
+    assert "« imbrique.json » imbrique des listes ou des objets sur plus de 24 niveaux" in message
+    assert database_state() == before
+    assert leftover_files(tmp_path) == []
+
+
+def test_the_upload_still_checks_the_csrf_token(plan, scp_user, tmp_path):
+    """The size limit is set before the CSRF check reads the body (csrf_exempt outside, csrf_protect
+    inside): the check itself is still made."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(scp_user)
+
+    response = preview(client, [upload(tmp_path, "decp.json", marches=[marche("A-1")])])
+
+    assert response.status_code == 403
+    assert not Contract.objects.exists()
+
+
+def test_the_copies_are_removed_whatever_fails_during_the_preview(scp, tmp_path, monkeypatch):
+    """Fault injection: an unexpected error while the files are read (a disk failing, a bug) still
+    removes the uploaded copies before the error goes up."""
+
+    def fail(*args, **kwargs):
+        raise OSError("disque en panne")
+
+    monkeypatch.setattr(contracts_admin.services, "decp_apply", fail)
+    scp.raise_request_exception = False
+
+    response = preview(scp, [upload(tmp_path, "decp.json", marches=[marche("A-1")])])
+
+    assert response.status_code == 500
+    assert leftover_files(tmp_path) == []
+
+
 def test_confirm_is_post_only(scp):
     assert scp.get(reverse(CONFIRM_URL)).status_code == 405
 
