@@ -9,7 +9,7 @@ duties in force since 21 August 2026.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -84,25 +84,37 @@ class Thresholds:
     sorted by date; the amount valid at a contract's notification applies to it."""
 
     periods: dict[str, tuple[tuple[datetime.date, Decimal], ...]]
+    sources: dict[tuple[str, datetime.date], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows) -> Thresholds:
         """From Threshold rows (live, or as they stood when a plan closed)."""
         periods: dict[str, list] = {}
+        sources = {}
         for row in sorted(rows, key=lambda r: (r.kind, r.valid_from)):
             periods.setdefault(row.kind, []).append((row.valid_from, Decimal(row.amount)))
-        return cls({kind: tuple(values) for kind, values in periods.items()})
+            sources[(row.kind, row.valid_from)] = row.source
+        return cls({kind: tuple(values) for kind, values in periods.items()}, sources)
+
+    def _valid(self, kind: str, date: datetime.date) -> tuple[datetime.date, Decimal] | None:
+        """The (valid from, amount) of `kind` on `date` (the earliest one known before it was set)."""
+        values = self.periods.get(kind) or ()
+        chosen = values[0] if values else None
+        for value in values:
+            if value[0] <= date:
+                chosen = value
+        return chosen
 
     def at(self, kind: str, date: datetime.date) -> Decimal | None:
-        """The amount of `kind` valid on `date` (the earliest one known before it was set)."""
-        values = self.periods.get(kind) or ()
-        chosen = values[0][1] if values else None
-        for valid_from, amount in values:
-            if valid_from <= date:
-                chosen = amount
-        if chosen is None and kind == ThresholdKind.CEILING:
-            return DEFAULT_CEILING
-        return chosen
+        """The amount of `kind` valid on `date`."""
+        chosen = self._valid(kind, date)
+        if chosen is None:
+            return DEFAULT_CEILING if kind == ThresholdKind.CEILING else None
+        return chosen[1]
+
+    def source(self, kind: str, date: datetime.date) -> str:
+        chosen = self._valid(kind, date)
+        return self.sources.get((kind, chosen[0]), "") if chosen else ""
 
     def _compare(self, kind: str, lookup: str) -> Q:
         """Contracts whose initial amount `lookup`s ("gt", "gte") the amount of `kind` valid at their

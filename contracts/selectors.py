@@ -24,7 +24,7 @@ from actions import values
 from actions.models import Buyer, Plan
 
 from . import cpv, rules
-from .enums import Category, Considerations, Duty, Measure, Nature
+from .enums import Category, Considerations, Duty, Measure, Nature, ThresholdKind
 from .models import (
     Contract,
     ContractCorrection,
@@ -539,6 +539,7 @@ class LegalOverview:
     frozen_at: datetime.datetime | None = None  # a closed plan: its figures as they stood then
     published_after_closing: int = 0
     european_thresholds: list[str] = field(default_factory=list)
+    ceiling: str = ""  # the anomaly ceiling valid at the end of the year, with its source
 
     @property
     def sirets(self) -> list[str]:
@@ -589,17 +590,25 @@ LIST_NAMES = ("anomalies", "corrected", "excluded", "missing_environmental", *Du
 
 
 def european_threshold_labels(thresholds: rules.Thresholds, on: datetime.date) -> list[str]:
-    """The European thresholds valid on `on`, as the page states them ("travaux : 5 404 000 € HT")."""
+    """The European thresholds valid on `on`, as the page and the bilan state them, each with its
+    source ("travaux : 5 404 000 € HT (Règlement délégué (UE) 2025/2152 ...)")."""
     labels = []
     for kind, label in (
         ("fournitures_services", "fournitures et services"),
         ("travaux", "travaux (division CPV 45)"),
         ("concessions", "concessions"),
     ):
-        amount = thresholds.at(kind, on)
+        amount, source = thresholds.at(kind, on), thresholds.source(kind, on)
         if amount is not None:
-            labels.append(f"{label} : {euros(amount)} HT")
+            labels.append(f"{label} : {euros(amount)} HT" + (f" ({source})" if source else ""))
     return labels
+
+
+def ceiling_label(thresholds: rules.Thresholds, on: datetime.date) -> str:
+    """The ceiling above which an amount is an anomaly, with its source."""
+    source = thresholds.source(ThresholdKind.CEILING, on)
+    amount = euros(thresholds.at(ThresholdKind.CEILING, on))
+    return f"{amount} HT" + (f" ({source})" if source else "")
 
 
 def legal_overview(plan: Plan, *, year: int | None, years: list[int]) -> LegalOverview:
@@ -639,6 +648,7 @@ def legal_overview(plan: Plan, *, year: int | None, years: list[int]) -> LegalOv
         frozen_at=register.frozen_at,
         published_after_closing=register.published_after_closing(),
         european_thresholds=european_threshold_labels(thresholds, datetime.date(reference_year, 12, 31)),
+        ceiling=ceiling_label(thresholds, datetime.date(reference_year, 12, 31)),
     )
 
 

@@ -11,7 +11,14 @@ from django.utils import timezone
 from actions.models import Fiche, Plan
 from actions.services import plan_publication_set
 from contracts.enums import Category, Considerations, Measure, Nature
-from contracts.models import Contract, DecpImport, LegalTarget, NationalReference, RegisterIndicator
+from contracts.models import (
+    Contract,
+    ContractCorrection,
+    DecpImport,
+    LegalTarget,
+    NationalReference,
+    RegisterIndicator,
+)
 from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
 
@@ -73,7 +80,7 @@ def admin_site(site) -> Site:
 
 def _register_rows(site: Site) -> None:
     """A row of each model of the contracts register (saved normally: with its history)."""
-    Contract.objects.create(
+    contract = Contract.objects.create(
         uid="225400016000152025-001",
         buyer_siret="22540001600015",
         contract_id="2025-001",
@@ -87,6 +94,9 @@ def _register_rows(site: Site) -> None:
         social_clause=True,
         environmental=Considerations.NONE,
         source_file="decp.json",
+    )
+    ContractCorrection.objects.create(
+        contract=contract, social_criterion=True, reason="Critère social au règlement de la consultation."
     )
     DecpImport.objects.create(files=["decp.json"], buyers=["22540001600015"], read=1, kept=1, new=1)
     LegalTarget.objects.create(plan=site.plan, category=Category.SOCIAL, share=30)

@@ -20,9 +20,15 @@ def all_views(resolver=None):
             yield str(pattern.pattern), pattern.callback
 
 
+# Views exempt from the middleware's check because they protect themselves inside, after setting what
+# must come before the body is read (the DECP upload's size limit: Django's documented pattern for upload
+# handlers). The next test posts to each of them without a token: still refused.
+SELF_PROTECTED = {"import/": "contracts.admin.ContractAdmin.import_view (csrf_protect inside)"}
+
+
 def test_no_view_is_exempt_from_csrf():
     exempt = [route for route, view in all_views() if getattr(view, "csrf_exempt", False)]
-    assert exempt == []
+    assert sorted(exempt) == sorted(SELF_PROTECTED)
 
 
 @pytest.mark.parametrize("role", ["scp", "pilot"])

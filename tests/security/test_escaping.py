@@ -17,6 +17,7 @@ from actions.services import plan_publication_set
 from actions.succession import plan_prepare_next
 from contracts.enums import Category, Measure
 from contracts.models import Contract, NationalReference
+from contracts.services import contract_correct
 from indicators.demo import demo_load
 from indicators.models import AnnualReview, IndicatorValue
 from reporting.pdf import bilan_html_for_print
@@ -37,6 +38,8 @@ NOT_SHOWN = {
     "actions.Buyer.name",
     # A national reference's link is an href (escaped there too), its source is the text shown.
     "contracts.NationalReference.url",
+    # A threshold's source is what the legal page shows of it (its link stays in the admin).
+    "contracts.Threshold.url",
     # Shown on the public site in place of a withheld fiche only (tests/public/test_pages.py).
     "actions.Fiche.withheld_reason",
 }
@@ -95,6 +98,14 @@ def scripted(spaser54, scp_user):
         old=spaser54, slug="suite", title="Suite", start_year=2027, end_year=2032, user=scp_user
     )
     fiche = Fiche.objects.get(plan=spaser54, number=11)
+    # A correction of the contract whose page is opened (its reason is shown there and on the legal page).
+    contract_correct(
+        contract=Contract.objects.order_by("pk").first(),
+        user=scp_user,
+        flags={"social_clause": True},
+        excluded=False,
+        reason="Clause d'insertion au CCAP.",
+    )
     markers, fiches = {}, {fiche.number}
     for index, (model, field) in enumerate(free_text_fields()):
         row = target_row(model, fiche)

@@ -508,6 +508,9 @@ SCP_FORBIDDEN = {
     "contracts_contract_delete",
     "contracts_decpimport_add",
     "contracts_decpimport_delete",
+    # A correction is made on the contract's page, where the published value stands beside it.
+    "contracts_contractcorrection_add",
+    "contracts_contractcorrection_delete",
 }
 # The confirm step of an import is a POST of the preview's form: a GET is refused.
 SCP_POST_ONLY = ("_process_import",)
