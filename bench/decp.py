@@ -5,8 +5,12 @@
    by default, marchés and concessions mixed, 2,000 of them the plan's buyer's), streaming, to a
    temporary file;
 2. in a fresh process each: a bare streaming scan of the file (ijson items, counted, nothing else) and
-   `manage.py decp_import` of it: wall time and peak memory of each (the child's own ru_maxrss);
-3. the legal indicators page (and the selector behind it) at 2,000 contracts of the buyer, then at
+   `manage.py decp_import` of it: wall time and peak memory of each (the child's own ru_maxrss). The
+   import must take at most twice the bare scan, under 300 MB;
+3. hostile files, each `manage.py decp_import` in a fresh process: 200 KB of 100,000 nested brackets,
+   alone and inside the contracts' array; each refused (exit status 1, French message), under 2 s
+   and 100 MB, Django's start included;
+4. the legal indicators page (and the selector behind it) at 2,000 contracts of the buyer, then at
    20,000: 95th percentile and queries, which must not grow.
 
 `python -m bench.decp scan FILE` is the bare scan: it imports nothing but ijson.
@@ -26,6 +30,12 @@ BUYER = "22540001600015"  # the plan's buyer (Département de Meurthe-et-Moselle
 PREFIXES = ("marches.marche.item", "marches.contrat-concession.item")
 CONCESSION_EVERY = 33  # about 3 % of the records are concessions, as in the national files
 MEMORY_LIMIT_MB = 300
+SCAN_RATIO_LIMIT = 2.0  # the import at most twice the bare ijson scan of the same file
+HOSTILE_SECONDS, HOSTILE_MB = 2.0, 100
+HOSTILE = {
+    "crochets": "[" * 100_000 + "]" * 100_000,
+    "crochets dans les marchés": '{"marches": {"marche": [' + "[" * 100_000 + "]" * 100_000 + "]}}",
+}
 YEARS = range(2021, 2027)
 
 OBJECTS = [
@@ -172,8 +182,9 @@ def scan(path: str) -> dict:
     return {"records": count, "seconds": time.perf_counter() - started, "backend": ijson.backend}
 
 
-def child(command: list[str], env: dict, cwd: Path) -> dict:
-    """Run `command` in a fresh process: its wall time, its own peak memory and its output."""
+def child(command: list[str], env: dict, cwd: Path, *, refused: bool = False) -> dict:
+    """Run `command` in a fresh process: its wall time, its own peak memory and its output. With
+    `refused`, the command must fail (exit status 1) and its error output is returned."""
     output, errors = (Path(env["BENCH_DIR"]) / name for name in ("child.out", "child.err"))
     started = time.perf_counter()
     with open(output, "wb") as out, open(errors, "wb") as err:
@@ -182,6 +193,13 @@ def child(command: list[str], env: dict, cwd: Path) -> dict:
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
+    if refused:
+        return {
+            "seconds": seconds,
+            "peak_rss_mb": usage.ru_maxrss / 1024,
+            "exit": process.returncode,
+            "stderr": errors.read_text(encoding="utf-8")[-500:],
+        }
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} : code {process.returncode}\n{errors.read_text()[-2000:]}")
     return {
@@ -210,9 +228,17 @@ def measure(*, env: dict, root: Path, workdir: Path, contracts: int, step, manag
     imported = child([sys.executable, "manage.py", "decp_import", str(path), "--buyer", BUYER], env, root)
     imported["summary"] = imported.pop("stdout").strip().splitlines()[-1]
     path.unlink()
+    print("   fichiers hostiles (imbrication)…", file=sys.stderr)
+    hostile = {}
+    for name, content in HOSTILE.items():
+        bad = workdir / "imbrique.json"
+        bad.write_text(content, encoding="utf-8")
+        command = [sys.executable, "manage.py", "decp_import", str(bad), "--buyer", BUYER]
+        hostile[name] = {**child(command, env, root, refused=True), "bytes": bad.stat().st_size}
+        bad.unlink()
     print("   page des indicateurs légaux à 2 000 puis 20 000 contrats de l'acheteur…", file=sys.stderr)
     pages = step(env, "decp-pages", "--buyer", BUYER)
-    return {"setup": setup, "file": written, "scan": bare, "import": imported, **pages}
+    return {"setup": setup, "file": written, "scan": bare, "import": imported, "hostile": hostile, **pages}
 
 
 # --- inside Django (bench.run steps) ---------------------------------------------------------------------
@@ -227,13 +253,12 @@ def setup(*, buyer: str) -> dict:
     from actions import rights
     from actions.models import Buyer
     from actions.services import plan_load
-    from contracts import decp
 
     plan = plan_load(directory=Path(settings.BASE_DIR) / "fixtures" / "spaser54").plan
     Buyer.objects.create(plan=plan, siret=buyer, name="Département de Meurthe-et-Moselle")
     user = User.objects.create(username="bench.comite", password=make_password(None))
     user.groups.add(Group.objects.get(name=rights.COMMITTEE_GROUP))
-    return {"plan": plan.slug, "ijson_backend": decp.ijson.backend}
+    return {"plan": plan.slug, "ijson_backend": ijson.backend}
 
 
 def pages(*, buyer: str, iterations: int = 60) -> dict:
@@ -345,15 +370,54 @@ def print_report(result: dict | None, table) -> list[str]:
         row.append(f"{run['peak_rss_mb']:.0f}")
     print(table(rows, ["étape", "durée s", "CPU s", "contrats/s", "mémoire max Mo"]))
     print(f"Import : {imported['summary']}")
+    ratio = imported["seconds"] / bare["seconds"]
+    print(f"Import / lecture seule : {ratio:.2f} (objectif ≤ {SCAN_RATIO_LIMIT:.0f})")
     if imported["peak_rss_mb"] >= MEMORY_LIMIT_MB:
         failures.append(
             f"import DECP : mémoire maximale {imported['peak_rss_mb']:.0f} Mo ≥ {MEMORY_LIMIT_MB} Mo"
         )
+    if ratio > SCAN_RATIO_LIMIT:
+        failures.append(
+            f"import DECP : {ratio:.2f} fois la lecture seule par ijson (> {SCAN_RATIO_LIMIT:.0f})"
+        )
+    failures += _print_hostile(result.get("hostile") or {}, table)
     if result["imported"] != written["buyer"]:
         failures.append(
             f"import DECP : {result['imported']} contrats enregistrés, {written['buyer']} attendus"
         )
     failures += _print_pages(result, table)
+    return failures
+
+
+def _print_hostile(hostile: dict, table) -> list[str]:
+    """Each hostile file refused quickly, in little memory, with a French message (Django's start
+    included: a fresh `manage.py decp_import`)."""
+    failures, rows = [], []
+    for name, run in hostile.items():
+        french = "imbrique" in run["stderr"] or "n'est pas un fichier DECP" in run["stderr"]
+        rows.append(
+            [
+                name,
+                f"{run['bytes'] / 1000:.0f} Ko",
+                run["exit"],
+                f"{run['seconds']:.2f}",
+                f"{run['peak_rss_mb']:.0f}",
+                "oui" if french else "non",
+            ]
+        )
+        if run["exit"] != 1 or not french:
+            failures.append(f"fichier hostile « {name} » : non refusé en français (code {run['exit']})")
+        if run["seconds"] >= HOSTILE_SECONDS or run["peak_rss_mb"] >= HOSTILE_MB:
+            failures.append(
+                f"fichier hostile « {name} » : {run['seconds']:.2f} s, {run['peak_rss_mb']:.0f} Mo "
+                f"(objectif < {HOSTILE_SECONDS:.0f} s et < {HOSTILE_MB} Mo)"
+            )
+    if rows:
+        print(
+            "\nFichiers hostiles (decp_import, processus neuf ; "
+            f"objectif < {HOSTILE_SECONDS:.0f} s, < {HOSTILE_MB} Mo)"
+        )
+        print(table(rows, ["fichier", "taille", "code", "durée s", "mémoire max Mo", "message français"]))
     return failures
 
 

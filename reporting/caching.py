@@ -27,7 +27,10 @@ def live_bilan(*, plan: Plan, year: int | None, version: str | None = None) -> t
 
     def build() -> tuple[dict, str]:
         data = bilan_build(plan=plan, year=year)
-        return data, render_to_string("reporting/includes/bilan_content.html", {"bilan": data})
+        # The internal page links each listed contract to its page in the register (never the PDF, whose
+        # links would lead nowhere, nor the public site, where the register is not).
+        context = {"bilan": data, "link_contracts": True}
+        return data, render_to_string("reporting/includes/bilan_content.html", context)
 
     return render_once(stamped_key("bilan", plan.pk, year, version=version), build)
 

@@ -1,69 +1,12 @@
 """The bilan as PDF (WeasyPrint), rendered from the same data and content template as the page.
 
-WeasyPrint fetches every URL a document names (file://, http://...) unless told otherwise:
-`StaticOnlyFetcher` serves the app's own static files and refuses everything else, so text typed
-by a user can never make the renderer read a server file or call the network (that text is
-escaped anyway).
+WeasyPrint is imported when a PDF is first rendered (reporting.renderer), not when Django starts: it
+costs about a second and 40 MB that every management command and web worker would pay for nothing.
 """
 
-import mimetypes
 import re
-from pathlib import Path
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-# The document's own base URL: never resolved on a network, only recognised by the fetcher below.
-BASE_URL = "https://bilan.spaser.invalid/"
-
-
-class FetchRefused(ValueError):
-    """A URL the PDF may not fetch (WeasyPrint logs it and renders without the resource)."""
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serve `BASE_URL + STATIC_URL + path` from the static files finders; refuse any other URL."""
-
-    def __init__(self):
-        super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
-        self.static_prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
-
-    def fetch(self, url, headers=None):
-        if not url.startswith(self.static_prefix):
-            raise FetchRefused(f"Ressource refusée dans le PDF : {url}")
-        relative = url[len(self.static_prefix) :].split("?")[0].split("#")[0]
-        try:
-            path = finders.find(relative) if relative and ".." not in relative.split("/") else None
-        except SuspiciousFileOperation:
-            path = None
-        if not path and relative and ".." not in relative.split("/"):
-            # In production the templates name the collected, hashed copies (manifest storage),
-            # which exist only in STATIC_ROOT, not in the app folders the finders search.
-            try:
-                if staticfiles_storage.exists(relative):
-                    path = staticfiles_storage.path(relative)
-            except (SuspiciousFileOperation, NotImplementedError):
-                path = None
-        if not path:
-            raise FetchRefused(f"Fichier statique introuvable : {url}")
-        mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, Path(path).read_bytes(), {"Content-Type": mime_type})
-
-
-# Tagged PDF (PDF/UA-1): headings, tables and reading order in the file, for screen readers. French
-# public documents put online must be accessible; it costs about 11 % more render time.
-PDF_VARIANT = "pdf/ua-1"
-
-
-def html_to_pdf(html: str) -> bytes:
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
-
 
 # Indentation between tags: each run becomes an anonymous box WeasyPrint lays out for nothing.
 _INDENTATION = re.compile(r">\n\s*<")
@@ -71,6 +14,12 @@ _INDENTATION = re.compile(r">\n\s*<")
 
 def bilan_html_for_print(bilan: dict) -> str:
     return _INDENTATION.sub("><", render_to_string("reporting/bilan_print.html", {"bilan": bilan}))
+
+
+def html_to_pdf(html: str) -> bytes:
+    from . import renderer  # WeasyPrint, on first use only
+
+    return renderer.html_to_pdf(html)
 
 
 def bilan_pdf(bilan: dict) -> bytes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -470,11 +471,13 @@ def _validation(tally: _Tally, scope: _Scope, fiche_count: int) -> dict:
     }
 
 
-def _listed(contracts) -> list[dict]:
-    """The first contracts of one of the legal section's lists, as plain data (frozen at publication)."""
+def _listed(contracts, plan: Plan) -> list[dict]:
+    """The first contracts of one of the legal section's lists, as plain data (frozen at publication),
+    each linked to its page in the register (where the comité and SCP read it)."""
     return [
         {
             "id": contract.contract_id,
+            "url": reverse("contracts:contract_detail", args=[plan.slug, contract.pk]),
             "notified_label": date_format(contract.notified_on, "j F Y"),
             "object": contract.object,
             "amount_label": contract_amount(contract),
@@ -506,14 +509,18 @@ def _legal_section(scope: _Scope) -> dict | None:
         "is_demo": overview.is_demo,
         "duty_applies": overview.duty_applies,
         "missing_count": len(overview.missing),
-        "missing": _listed(overview.missing),
+        "missing": _listed(overview.missing, scope.plan),
         "anomalies_count": len(overview.anomalies),
-        "anomalies": _listed(overview.anomalies),
+        "anomalies": _listed(overview.anomalies, scope.plan),
         "corrected_count": len(overview.corrected),
-        "corrected": _listed(overview.corrected),
+        "corrected": _listed(overview.corrected, scope.plan),
         "excluded_count": len(overview.excluded),
         "duties": [
-            {"label": duty["label"], "count": duty["count"], "contracts": _listed(duty["contracts"])}
+            {
+                "label": duty["label"],
+                "count": duty["count"],
+                "contracts": _listed(duty["contracts"], scope.plan),
+            }
             for duty in overview.duties
         ],
         "european_thresholds": overview.european_thresholds,

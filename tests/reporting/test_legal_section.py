@@ -181,3 +181,36 @@ def test_a_version_published_before_the_section_still_renders(plan, specs, scp_u
     client.force_login(committee_user)
     page = client.get(reverse("reporting:published_detail", args=[SPASER54, published.pk]))
     assert page.status_code == 200 and TITLE not in page.content.decode()
+
+
+def test_the_section_says_what_its_figures_rest_on(plan, scp_user, client, committee_user):
+    """Anomalous amounts and SCP's corrections, counted and listed: on the page each linked to the
+    contract's page in the register, in the PDF as text (its links would lead nowhere)."""
+    from contracts.models import Contract
+    from contracts.services import contract_correct
+
+    create(Spec("OK1", datetime.date(2025, 3, 1), Decimal("60000"), [], []))
+    create(Spec("ANO1", datetime.date(2025, 4, 1), Decimal("0.50"), [], []))
+    corrected = create(Spec("COR1", datetime.date(2025, 5, 1), Decimal("80000"), [], []))
+    contract_correct(
+        contract=corrected,
+        user=scp_user,
+        flags={"social_clause": True},
+        excluded=False,
+        reason="CCAP, art. 7.",
+    )
+
+    legal = bilan_build(plan=plan, year=2025)["legal"]
+
+    assert (legal["anomalies_count"], [c["id"] for c in legal["anomalies"]]) == (1, ["ANO1"])
+    assert (legal["corrected_count"], [c["id"] for c in legal["corrected"]]) == (1, ["COR1"])
+    assert rows(legal)["social"]["count"] == 1  # the correction counts
+    assert rows(legal)["contracts"]["amount"] == "140000.00"  # the anomaly does not
+    client.force_login(committee_user)
+    page = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2025])).content.decode()
+    link = reverse("contracts:contract_detail", args=[plan.slug, corrected.pk])
+    assert f'<a href="{link}">COR1</a>' in page
+    assert "Chiffres reposant sur des corrections du service commande publique : 1 contrat" in squash(page)
+    text = squash(pdf_text(bilan_pdf(bilan_build(plan=plan, year=2025))))
+    assert "Montants anormaux" in text and "ANO1" in text and "COR1" in text
+    assert Contract.objects.get(pk=corrected.pk).corrected

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from actions.models import Fiche, Indicator
-from reporting.pdf import BASE_URL, FetchRefused, StaticOnlyFetcher, bilan_pdf, html_to_pdf
+from reporting.pdf import bilan_pdf, html_to_pdf
+from reporting.renderer import BASE_URL, FetchRefused, StaticOnlyFetcher
 from reporting.selectors import bilan_build
 from tests.conftest import SPASER54
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.test import override_settings
 
-from reporting.pdf import BASE_URL, StaticOnlyFetcher
+from reporting.renderer import BASE_URL, StaticOnlyFetcher
 
 PRODUCTION_STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

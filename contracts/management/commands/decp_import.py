@@ -10,6 +10,9 @@ from contracts.enums import RecordOutcome
 
 
 class Command(BaseCommand):
+    # The system checks load every URL and view: a second for nothing here (`manage.py check` and the
+    # web server run them); a national import, or a hostile file's refusal, starts without them.
+    requires_system_checks = []
     help = (
         "Importe les données essentielles des contrats (DECP, format 2022 ou 2019) des acheteurs du plan "
         "dans le registre des contrats. Tout ou rien : un fichier qui n'est pas au format DECP et rien "
