@@ -441,7 +441,7 @@ def _keep(raw, array: str | None, buyers: set[str], source: str, report: Scan, t
 
 def _nature(raw: dict, array: str | None) -> str:
     """`_type` decides where a record states it (2019 files); else the array it is in (2022); else
-    whether it names a conceding authority."""
+    which party it names (a buyer: a marché; only a conceding authority: a concession)."""
     kind = raw.get("_type")
     if kind == "Marché":
         return Nature.CONTRACT
@@ -455,6 +455,8 @@ def _nature(raw: dict, array: str | None) -> str:
             return Nature.CONTRACT
     if array is not None:
         return ARRAYS[array]
+    if _party_id(raw, "acheteur"):  # a buyer named: a marché, whatever else the record carries
+        return Nature.CONTRACT
     return Nature.CONCESSION if _party_id(raw, "autoriteConcedante") else Nature.CONTRACT
 
 

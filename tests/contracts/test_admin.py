@@ -17,7 +17,14 @@ from actions import rights
 from actions.models import Indicator
 from contracts import admin as contracts_admin
 from contracts.enums import Category, Measure
-from contracts.models import Contract, DecpImport, LegalTarget, NationalReference, RegisterIndicator
+from contracts.models import (
+    Contract,
+    DecpImport,
+    LegalTarget,
+    NationalReference,
+    RegisterIndicator,
+    Threshold,
+)
 from tests.contracts import files
 from tests.contracts.files import (
     BUYER,
@@ -527,6 +534,39 @@ def test_scp_sets_a_target_with_version_check_and_author(scp, scp_user, plan):
     target.refresh_from_db()
     assert (target.share, target.version) == (Decimal("30.00"), 2)
     assert [h.history_user for h in target.history.all()] == [scp_user, scp_user]
+
+
+def test_scp_keeps_the_dated_thresholds_with_their_source(scp, scp_user, plan):
+    """The European thresholds of 2028 added by SCP, with their source; one already set edited with the
+    version check; a ceiling above what the register can store is refused in French."""
+    add = reverse("admin:contracts_threshold_add")
+    data = form_data(scp.get(add).content.decode(), form_id="threshold_form")
+    data.update(
+        kind=["fournitures_services"],
+        amount=["219000"],
+        valid_from=["01/01/2028"],
+        source=["Règlement délégué de la Commission (seuils 2028-2029)"],
+    )
+    assert scp.post(add, data).status_code == 302
+    threshold = Threshold.objects.get(valid_from=datetime.date(2028, 1, 1))
+    assert threshold.history.get().history_user == scp_user
+    ceiling = Threshold.objects.get(kind="plafond")
+    change = reverse("admin:contracts_threshold_change", args=[ceiling.pk])
+    first = form_data(scp.get(change).content.decode(), form_id="threshold_form")
+    stale = dict(first)
+    first["amount"] = ["500000000"]
+    assert scp.post(change, first).status_code == 302
+    stale["amount"] = ["2000000000"]
+    refused = scp.post(change, stale)
+    assert refused.status_code == 200 and "depuis que vous l'avez ouvert" in text(refused)
+    again = form_data(scp.get(change).content.decode(), form_id="threshold_form")
+    again["amount"] = ["1000000000000"]
+    page = scp.post(change, again)
+    assert page.status_code == 200 and "inférieure ou égale à 100000000000" in text(page).replace(
+        "\u202f", ""
+    )
+    ceiling.refresh_from_db()
+    assert ceiling.amount == Decimal("500000000.00")
 
 
 def test_scp_adds_a_national_reference_and_links_an_indicator(scp, scp_user, plan):
