@@ -48,6 +48,7 @@ MAX_RECORD_CHARS = 8 << 20
 # files wrap holders in up to four lists (seen in the national consolidation's test files).
 MAX_DEPTH = 24
 ID_MAX_LENGTH = 64  # Contract.contract_id
+MAX_MODIFICATIONS = 32767  # Contract.modifications (a small integer); real contracts have a handful
 # Amounts are stored with two decimals and at most 14 digits, which SQLite reads back exactly
 # (its REAL keeps 15 significant digits): a larger number is kept as written, not as a number.
 STORABLE_AMOUNT = Decimal(10) ** 12
@@ -503,6 +504,8 @@ def normalise(
         )
     initial = read_amount(raw.get(amount_key))  # an anomaly is noted by the import (its ceiling is SCP's)
     modifications = _modifications(raw)
+    if len(modifications) > MAX_MODIFICATIONS:
+        raise BadRecord(f"nombre de modifications impossible ({len(modifications)})")
     current = _current_amount(modifications, amount_key, initial, notices)
     published = {}
     for side, flags, none_words in (

@@ -263,6 +263,14 @@ def test_a_date_more_than_a_year_ahead_is_impossible(plan, tmp_path):
     assert stored("D-2").notified_on.isoformat() == near
 
 
+def test_a_record_with_more_modifications_than_can_be_counted_is_skipped(plan, tmp_path):
+    record = marche("M-1", modifications=[{"id": n} for n in range(decp.MAX_MODIFICATIONS + 1)])
+    output = run(write_2022(tmp_path / "avenants.json", marches=[record, marche("M-2")]))
+
+    assert f"contrat « M-1 » (acheteur {BUYER}) : nombre de modifications impossible (32768)" in output
+    assert list(Contract.objects.values_list("contract_id", flat=True)) == ["M-2"]
+
+
 def test_two_contracts_under_one_id_stay_one_and_are_listed(plan, tmp_path):
     """Two lots of one buyer published under one id: the latest publication is kept (as before), and
     the report says SCP should look ("identifiant partagé")."""
