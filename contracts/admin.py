@@ -192,39 +192,28 @@ class DecpImportAdmin(ReadOnlyAdmin):
 
     @admin.display(description="contrats gardés, à vérifier")
     def notices_table(self, obj):
-        if not obj.notices:
-            return "Aucun."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (n.get("file", ""), n.get("id", ""), n.get("buyer", ""), n.get("reason", ""))
-                for n in obj.notices
-            ),
-        )
-        return format_html(
-            '<table class="decp-notices"><thead><tr><th>Fichier</th><th>Identifiant</th>'
-            "<th>Acheteur (SIRET)</th><th>Motif</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
+        return _records_table(obj.notices, "decp-notices")
 
     @admin.display(description="contrats ignorés (non conformes)")
     def skipped_table(self, obj):
-        if not obj.skipped:
-            return "Aucun."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (s.get("file", ""), s.get("id", ""), s.get("buyer", ""), s.get("reason", ""))
-                for s in obj.skipped
-            ),
-        )
-        return format_html(
-            '<table class="decp-skipped"><thead><tr><th>Fichier</th><th>Identifiant</th>'
-            "<th>Acheteur (SIRET)</th><th>Motif</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
+        return _records_table(obj.skipped, "decp-skipped")
+
+
+def _records_table(records: list[dict], css_class: str) -> str:
+    """The records an import skipped or kept with a doubt: file, id, buyer and reason of each."""
+    if not records:
+        return "Aucun."
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        ((r.get("file", ""), r.get("id", ""), r.get("buyer", ""), r.get("reason", "")) for r in records),
+    )
+    return format_html(
+        '<table class="{}"><thead><tr><th>Fichier</th><th>Identifiant</th>'
+        "<th>Acheteur (SIRET)</th><th>Motif</th></tr></thead><tbody>{}</tbody></table>",
+        css_class,
+        rows,
+    )
 
 
 # --- what SCP sets: targets, national references, fiche indicators from the register --------------------
