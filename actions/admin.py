@@ -19,8 +19,12 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import enums, rights, services, states
-from .excel.admin import AllOrNothingImportMixin
+from core import rights
+from core.excel.admin import AllOrNothingImportMixin
+from core.people import person_name
+from core.versioning import StaleWrite, stale_message
+
+from . import enums, services, states
 from .excel.plan_workbook import FicheResource, FichesXLSX, IndicatorResource, IndicatorsXLSX
 from .models import (
     Actor,
@@ -41,8 +45,6 @@ from .models import (
     Principle,
     VigilancePoint,
 )
-from .people import person_name
-from .versioning import StaleWrite, stale_message
 
 SEEN_VERSION = "seen_version"
 NOTHING_WRITTEN = " Rien n'a été enregistré."

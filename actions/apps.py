@@ -9,8 +9,8 @@ class ActionsConfig(AppConfig):
     def ready(self):
         from simple_history.signals import post_create_historical_record
 
-        from .caching import data_changed
-        from .rights import sync_role_permissions
+        from core.caching import data_changed
+        from core.rights import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="actions.sync_role_permissions")
         # Every recorded write, and every migrate, changes the version the cached pages are keyed by.

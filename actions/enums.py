@@ -1,5 +1,8 @@
 from django.db import models
 
+# The indicators' value types are the value grammar's (core.values), defined with it.
+from core.enums import NUMERIC_VALUE_TYPES, ValueType  # noqa: F401
+
 
 class Complexity(models.TextChoices):
     SIMPLE = "simple", "Simple"
@@ -60,21 +63,6 @@ class IndicatorKind(models.TextChoices):
     REALISATION = "realisation", "Réalisation"
     EVALUATION = "evaluation", "Évaluation"
     IMPACT = "impact", "Impact"
-
-
-class ValueType(models.TextChoices):
-    COUNT = "count", "Nombre"
-    PERCENTAGE = "percentage", "Pourcentage"
-    AMOUNT = "amount", "Montant (€)"
-    HOURS = "hours", "Heures"
-    RATIO = "ratio", "Ratio"
-    BOOLEAN = "boolean", "Oui / non"
-    TEXT = "text", "Texte libre"
-
-
-NUMERIC_VALUE_TYPES = frozenset(
-    {ValueType.COUNT, ValueType.PERCENTAGE, ValueType.AMOUNT, ValueType.HOURS, ValueType.RATIO}
-)
 
 
 class MilestoneState(models.TextChoices):

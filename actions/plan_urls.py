@@ -6,14 +6,16 @@ its plan from `plan_from_url`, which answers 404, not 403, when the user may not
 even learn that the next plan exists.
 
 The plans are few (one per six-year schema), so the list is read once per state of the data and kept
-in the cache (`actions.caching`): the plan switcher of every page and the lookup of the URL's plan
+in the cache (`core.caching`): the plan switcher of every page and the lookup of the URL's plan
 then cost no query on a cache hit, whatever the number of plans.
 """
 
 from django.http import Http404, HttpRequest
 
-from . import enums, rights
-from .caching import render_once, stamped_key
+from core import rights
+from core.caching import render_once, stamped_key
+
+from . import enums
 from .models import Plan
 
 NOT_FOUND = "Ce plan n'existe pas."

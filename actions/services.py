@@ -20,7 +20,10 @@ from django.contrib.auth.models import Group, User
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import enums, rights, states
+from core import rights
+from core.versioning import delete_claimed, save_claimed
+
+from . import enums, states
 from .models import (
     Actor,
     Axis,
@@ -39,7 +42,6 @@ from .models import (
     Principle,
     VigilancePoint,
 )
-from .versioning import delete_claimed, save_claimed
 
 # --- every write of the plan's content ----------------------------------------------------------
 

@@ -13,6 +13,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.versioning import save_claimed
+
 from . import enums
 from .models import (
     Actor,
@@ -31,7 +33,6 @@ from .models import (
     VigilancePoint,
 )
 from .services import plan_content_delete, plan_content_save
-from .versioning import save_claimed
 
 
 class PreparationError(Exception):

@@ -5,8 +5,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from . import rights
-from .excel.files import xlsx_response
+from core import rights
+from core.excel.files import xlsx_response
+
 from .excel.plan_workbook import plan_workbook
 from .plan_urls import current_plan, plan_from_url
 

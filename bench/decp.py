@@ -250,9 +250,9 @@ def setup(*, buyer: str) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
 
-    from actions import rights
     from actions.models import Buyer
     from actions.services import plan_load
+    from core import rights
 
     plan = plan_load(directory=Path(settings.BASE_DIR) / "fixtures" / "spaser54").plan
     Buyer.objects.create(plan=plan, siret=buyer, name="Département de Meurthe-et-Moselle")

@@ -31,10 +31,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions import rights
 from actions.admin import PlanContentAdmin
 from actions.models import Plan
-from actions.values import format_number, format_yes_no
+from core import rights
+from core.values import format_number, format_yes_no
 
 from . import decp, services
 from .enums import Considerations, Nature, RecordOutcome
@@ -221,7 +221,7 @@ def _records_table(records: list[dict], css_class: str) -> str:
 
 class RegisterContentAdmin(PlanContentAdmin):
     """Version check, history author and writes through the plan's services; SCP only writes
-    (actions.rights: "import contracts (DECP), set the legal targets")."""
+    (core.rights: "import contracts (DECP), set the legal targets")."""
 
     def has_add_permission(self, request, obj=None):
         return rights.may_import_contracts(request.user) and super().has_add_permission(request)

@@ -12,7 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from actions.models import Indicator, Plan
-from actions.versioning import Versioned
+from core.versioning import Versioned
 
 from . import rules
 from .enums import Category, Considerations, Measure, Nature, ThresholdKind

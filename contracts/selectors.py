@@ -20,8 +20,8 @@ from django.db.models import BooleanField, Case, Count, DecimalField, F, Max, Q,
 from django.db.models.functions import Coalesce, Substr
 from django.utils.formats import date_format
 
-from actions import values
 from actions.models import Buyer, Plan
+from core import values
 
 from . import cpv, rules
 from .enums import Category, Considerations, Duty, Measure, Nature, ThresholdKind

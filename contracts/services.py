@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from actions import rights, states
-from actions.caching import data_changed
+from actions import states
 from actions.enums import PlanState
 from actions.models import Buyer, Plan
-from actions.versioning import StaleWrite, delete_claimed, save_claimed
+from core import rights
+from core.caching import data_changed
+from core.versioning import StaleWrite, delete_claimed, save_claimed
 
 from . import decp, rules
 from .enums import NoticeKind, RecordOutcome

@@ -1,6 +1,6 @@
 """The register's pages: the legal indicators of a year (art. L2111-3), the list of contracts, a contract.
 
-Rights (actions.rights.may_read_register): SCP and the comité read them; pilots do not (they read the
+Rights (core.rights.may_read_register): SCP and the comité read them; pilots do not (they read the
 figures computed for their fiches on their entry page); anonymous visitors are sent to the login page
 by spaser.middleware.
 """
@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from actions import rights
-from actions.caching import render_once, stamped_key
 from actions.plan_urls import current_plan, plan_from_url
-from actions.versioning import StaleWrite
+from core import rights
+from core.caching import render_once, stamped_key
+from core.versioning import StaleWrite
 
 from . import selectors, services
 from .filters import ContractFilterForm

@@ -24,12 +24,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 
-from actions import rights, states
+from actions import states
 from actions.admin import FicheAdmin, PlanContentAdmin, VersionedForm
 from actions.enums import ProgressStatus
-from actions.excel import files
 from actions.models import Fiche, Plan
-from actions.versioning import StaleWrite
+from core import rights
+from core.excel import files
+from core.versioning import StaleWrite
 
 from . import values_workbook
 from .models import (

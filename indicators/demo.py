@@ -14,12 +14,13 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights, states
+from actions import states
 from actions.enums import ProgressStatus, ValueType
 from actions.models import Buyer, Fiche, Indicator, Plan
 from actions.services import user_attach_to_pilot
 from contracts.models import RegisterIndicator
 from contracts.services import decp_apply
+from core import rights
 
 from .enums import CampaignStatus, ReviewStatus
 from .models import AnnualReview, Campaign, IndicatorValue

@@ -1,6 +1,6 @@
 """The entry form of a fiche's year: one field per indicator, the annual review and the milestones.
 
-Values are read by actions.values, like everywhere; the conflicts a save may meet are shown by
+Values are read by core.values, like everywhere; the conflicts a save may meet are shown by
 `ConflictRows`, beside the form's fields.
 """
 
@@ -10,8 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from actions import values
 from actions.enums import ProgressStatus, ValueType
+from core import values
 
 from .selectors import FicheYearEntry
 from .services.entry import REVIEW_DEFAULTS, REVIEW_FIELDS, MilestoneInput, ValueInput

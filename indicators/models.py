@@ -12,10 +12,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from actions import values
 from actions.enums import ProgressStatus
 from actions.models import Fiche, Indicator, Plan
-from actions.versioning import Versioned
+from core import values
+from core.versioning import Versioned
 
 from . import enums
 

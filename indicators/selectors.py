@@ -11,10 +11,10 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from actions import rights, values
 from actions.models import Axis, Fiche, Indicator, Milestone, Plan
 from actions.selectors import plan_overview
 from contracts.selectors import RegisterFigure, register_figures
+from core import rights, values
 
 from .enums import ReviewStatus, YearState
 from .models import NO_PROGRESS, AnnualReview, Campaign, IndicatorValue, Progress, current_progress

@@ -27,11 +27,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl.utils import get_column_letter
 
-from actions import states, values
-from actions.excel import files
-from actions.excel.files import ExcelFileError
+from actions import states
 from actions.models import Fiche, Indicator, Plan
-from actions.versioning import delete_claimed, save_claimed
+from core import values
+from core.excel import files
+from core.excel.files import ExcelFileError
+from core.versioning import delete_claimed, save_claimed
 
 from .models import NO_PROGRESS, AnnualReview, IndicatorValue
 from .services.workflow import locked_message
@@ -428,7 +429,7 @@ def _fiche_number(value) -> int | None:
 
 
 def _parse_cell(indicator: Indicator, read: files.ReadCell):
-    """The typed value of a cell for this indicator: the same rules as the entry form (actions.values)."""
+    """The typed value of a cell for this indicator: the same rules as the entry form (core.values)."""
     raw = values.parse_value(
         indicator.value_type, files.unneutralise(read.value), percent_cell=read.is_percent_format
     )

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from actions import enums
-from actions.excel.files import SheetSpec
 from actions.models import Fiche, FicheDecision, Indicator, Plan
+from core.excel.files import SheetSpec
 from indicators.models import NO_PROGRESS, AnnualReview, Progress
 from reporting.selectors import bilan_build
 

@@ -1,7 +1,7 @@
 """The pages that move from one plan to the next: prepare the draft, decide each old fiche from its
 evaluation, compare old and new (page and Excel).
 
-Rights (actions.rights): SCP prepares and decides; the comité reads the decisions and the comparison;
+Rights (core.rights): SCP prepares and decides; the comité reads the decisions and the comparison;
 a plan in preparation does not exist for anyone else (404), and once in force its comparison is read
 by every role. Writes go through actions.succession's services.
 """
@@ -13,8 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import rights
-from actions.excel.files import build_workbook, xlsx_response
 from actions.models import FicheDecision, Plan
 from actions.plan_urls import plan_from_url
 from actions.succession import (
@@ -24,7 +22,9 @@ from actions.succession import (
     plan_prepare_next,
     successor_in_preparation,
 )
-from actions.versioning import StaleWrite
+from core import rights
+from core.excel.files import build_workbook, xlsx_response
+from core.versioning import StaleWrite
 
 from . import selectors
 from .forms import DecisionForm, NewFicheForm, PrepareNextForm

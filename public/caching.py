@@ -1,4 +1,4 @@
-"""The public site built once per state of the data (actions.caching) and sent with validators.
+"""The public site built once per state of the data (core.caching) and sent with validators.
 
 A public page is the same for every visitor, so its bytes are kept per version of the data and day
 (and per site address, which the page names), with an ETag that is the hash of those bytes: a page
@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from actions.caching import SHARED, data_version, render_once, stamped_key
+from core.caching import SHARED, data_version, render_once, stamped_key
 
 from . import open_data, selectors
 

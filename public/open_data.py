@@ -23,9 +23,9 @@ from pathlib import Path
 from django.urls import reverse
 
 from actions.enums import GoalKind, MilestoneKind, MilestoneStatus, ValueType
-from actions.excel.files import neutralise
 from actions.models import Fiche, Indicator, Milestone
-from actions.values import UNIT_SUFFIX
+from core.excel.files import neutralise
+from core.values import UNIT_SUFFIX
 
 from .selectors import PlanMeta, PublicRows
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions import rights
+from core import rights
 
 from . import services
 from .models import PublishedBilan

@@ -2,7 +2,7 @@
 
 Building the bilan reads every fiche, value and review of the plan (about 50 ms at SPASER 54's size,
 ten times more at ten times the size) and rendering it costs as much again, although the data
-changes a few times a day: it is built once per version of the data (actions.caching).
+changes a few times a day: it is built once per version of the data (core.caching).
 
 The PDF (seconds of WeasyPrint layout) is kept in the "shared" cache, which every worker process
 reads (a folder by default, SHARED_CACHE_URL elsewhere): the second download of an unchanged bilan
@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from django.template.loader import render_to_string
 
-from actions.caching import SHARED, data_version, render_once, stamped_key
 from actions.models import Plan
+from core.caching import SHARED, data_version, render_once, stamped_key
 
 from .pdf import bilan_pdf
 from .schema import schema_build, schema_content_html, schema_pdf

@@ -17,9 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
 
-from actions import values
 from actions.enums import ActorKind, GoalKind, IndicatorKind, MeansKind, PlanState
 from actions.models import Axis, Fiche, FichePilot, Indicator, Objective, Plan
+from core import values
 
 from .pdf import _INDENTATION, html_to_pdf
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from actions import values
 from actions.enums import NUMERIC_VALUE_TYPES, GoalKind, MilestoneState, ProgressStatus
 from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
 from contracts.selectors import contract_amount, legal_overview
+from core import values
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
 from indicators.selectors import SeriesPart, indicator_lineages, series_columns, series_parts
 

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from actions import states
 from actions.models import Plan
-from actions.people import person_name
+from core.people import person_name
 
 from .models import PublishedBilan
 from .pdf import bilan_pdf

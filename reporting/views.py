@@ -10,9 +10,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from actions import rights
 from actions.models import Plan
 from actions.plan_urls import plan_from_url, readable_plans
+from core import rights
 
 from . import services
 from .caching import live_bilan, live_bilan_pdf, live_schema, live_schema_pdf

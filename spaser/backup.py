@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.test.utils import override_settings
 
-from actions.caching import data_changed
+from core.caching import data_changed
 
 EXCLUDED = ("contenttypes", "auth.Permission", "sessions")
 SUFFIXES = (".json", ".json.gz", ".json.bz2", ".json.xz")

@@ -3,15 +3,15 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from actions import rights
-from actions.caching import render_once, stamped_key
 from actions.models import Plan
 from actions.plan_urls import readable_plans, shown_plan
+from core import rights
+from core.caching import render_once, stamped_key
 from indicators.models import IndicatorValue
 
 
 def user_rights(request):
-    """What the user may do, for templates: `{% if rights.may_export %}` (actions.rights)."""
+    """What the user may do, for templates: `{% if rights.may_export %}` (core.rights)."""
     return {"rights": rights.UserRights(request.user)}
 
 

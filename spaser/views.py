@@ -3,8 +3,8 @@
 from django.http import Http404
 from django.shortcuts import redirect
 
-from actions import rights
 from actions.plan_urls import current_plan
+from core import rights
 from public import views as public_views
 
 

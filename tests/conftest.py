@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from actions import rights
 from actions.models import Fiche, Plan
 from actions.services import plan_load
 from actions.succession import plan_prepare_next
+from core import rights
 from indicators.demo import demo_load
 from indicators.models import Campaign
 from tests.factories import CampaignFactory, user_in_role

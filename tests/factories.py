@@ -12,8 +12,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group, User
 
-from actions import enums, rights
+from actions import enums
 from actions.models import Axis, Direction, Fiche, FichePilot, Indicator, Milestone, Objective, Pilot, Plan
+from core import rights
 from indicators.enums import CampaignStatus, ReviewStatus
 from indicators.models import AnnualReview, Campaign, IndicatorValue
 

@@ -10,7 +10,7 @@ import zipfile
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook, load_workbook
 
-from actions.excel import files
+from core.excel import files
 
 
 class Sheet:

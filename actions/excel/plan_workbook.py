@@ -4,7 +4,7 @@ Four sheets, French headers: "Fiches" (one row per fiche, every field; importabl
 "Jalons" and "Indicateurs" (one row per indicator; importable). `plan_workbook` writes them;
 `FicheResource` and `IndicatorResource` (django-import-export) read the importable ones in the admin,
 each bound to its sheet by name (`FichesXLSX`, `IndicatorsXLSX`), all or nothing (see
-actions.excel.admin). Every write goes through `plan_content_save`, like any edit of the plan.
+core.excel.admin). Every write goes through `plan_content_save`, like any edit of the plan.
 Lookups of plans, fiches, objectives, packs and principles are cached for the whole file: one query
 each, not one per row.
 """
@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from .. import enums, states, values
+from core import values
+from core.excel import files
+
+from .. import enums, states
 from ..models import Fiche, FichePilot, Indicator, Milestone, Objective, Pack, Plan, Principle
 from ..services import plan_content_save
-from . import files
 
 # --- Widgets shared by the resources -------------------------------------------------------------
 
@@ -49,7 +51,7 @@ class DayWidget(widgets.DateWidget):
 
 
 class YesNoWidget(widgets.Widget):
-    """Oui / Non, read with the same words as everywhere (actions.values); empty means no."""
+    """Oui / Non, read with the same words as everywhere (core.values); empty means no."""
 
     def clean(self, value, row=None, **kwargs):
         try:

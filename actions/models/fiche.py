@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
+from core.versioning import Versioned
+
 from .. import enums
-from ..versioning import Versioned
 from .plan import Objective, Pack, Pilot, Plan, Principle
 
 

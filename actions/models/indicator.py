@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .. import enums, values
-from ..versioning import Versioned
+from core import values
+from core.versioning import Versioned
+
+from .. import enums
 from .fiche import Fiche
 from .plan import Plan
 

@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.versioning import Versioned
+
 from .. import enums
-from ..versioning import Versioned
 
 
 class PlanQuerySet(models.QuerySet):

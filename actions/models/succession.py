@@ -5,8 +5,9 @@ decision (a reason, a merge target of the new plan...) are actions.succession.fi
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.versioning import Versioned
+
 from .. import enums
-from ..versioning import Versioned
 from .fiche import Fiche
 from .plan import Plan
 

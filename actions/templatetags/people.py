@@ -1,11 +1,11 @@
 from django import template
 
-from actions.people import person_name
+from core.people import person_name
 
 register = template.Library()
 
 
 @register.filter
 def person(user, default: str = "") -> str:
-    """`{{ review.updated_by|person }}`: the name a user reads for an account (actions.people)."""
+    """`{{ review.updated_by|person }}`: the name a user reads for an account (core.people)."""
     return person_name(user, default)

@@ -6,10 +6,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights, states
+from actions import states
 from actions.enums import PlanState
 from actions.models import Plan
-from actions.versioning import save_claimed
+from core import rights
+from core.versioning import save_claimed
 
 from ..enums import CampaignStatus
 from ..models import Campaign

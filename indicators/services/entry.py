@@ -4,7 +4,7 @@ Lost updates: the entry page remembers the version of every row it showed. Only 
 changed (against what their page showed) is written, so two pilots filling in different indicators
 of one fiche never conflict; a field the user changed that someone else saved meanwhile is a
 conflict, shown beside the stored value for the user to choose, and nothing is written. Each write
-claims its row at the version the user saw (actions.versioning), so a race lost between the check
+claims its row at the version the user saw (core.versioning), so a race lost between the check
 and the write is a conflict too.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from actions import rights, values
 from actions.enums import MilestoneStatus, ProgressStatus
 from actions.models import Fiche, Indicator, Milestone
-from actions.versioning import StaleWrite, delete_claimed, save_claimed
+from core import rights, values
+from core.versioning import StaleWrite, delete_claimed, save_claimed
 
 from ..models import AnnualReview, IndicatorValue
 from .workflow import WorkflowError, locked_refusal, milestone_refusal, require_editable, state_refusal

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from actions import states
 from actions.models import FichePilot
-from actions.people import person_name
+from core.people import person_name
 
 from ..models import AnnualReview, Campaign
 

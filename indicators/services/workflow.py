@@ -1,7 +1,7 @@
 """The yearly workflow of a fiche: when a year may be entered, and the transitions SCP decides.
 
 A fiche's year (its AnnualReview) goes draft -> submitted (by a pilot or SCP) -> validated or
-returned (by SCP); SCP reopens a validated year to correct it. Rights (actions.rights) say who may
+returned (by SCP); SCP reopens a validated year to correct it. Rights (core.rights) say who may
 act; this module says when. A validated year is locked everywhere -- the entry page, the admin, the
 Excel import, milestones completed that year -- until SCP reopens it: `locked_refusal` is that one
 rule, and `register_guards` plugs it into the writes of the plan's content (milestones, indicators,
@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from actions import rights, states
+from actions import states
 from actions.enums import MilestoneStatus
 from actions.models import Fiche, Indicator, Milestone, Plan
 from actions.services import register_write_guard
-from actions.versioning import StaleWrite, save_claimed
+from core import rights
+from core.versioning import StaleWrite, save_claimed
 
 from ..enums import ReviewStatus
 from ..models import AnnualReview, Campaign, IndicatorValue

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import rights, states
+from actions import states
 from actions.models import Fiche, Plan
 from actions.plan_urls import plan_from_url
+from core import rights
 
 from .. import selectors
 from ..forms import CampaignOpenForm, ReturnForm
@@ -95,7 +96,7 @@ def campaign_fiche_action(request, slug: str, year: int, number: int, action: st
     plan = _plan(request, slug)
     fiche = get_object_or_404(Fiche, plan=plan, number=number)
     comment = request.POST.get("comment", "")
-    # Each decision is a workflow service; the service checks the right (actions.rights) itself.
+    # Each decision is a workflow service; the service checks the right (core.rights) itself.
     actions = {
         "valider": lambda: workflow.fiche_year_validate(fiche=fiche, year=year, user=request.user),
         "renvoyer": lambda: workflow.fiche_year_return(

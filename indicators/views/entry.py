@@ -5,9 +5,9 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from actions import rights
 from actions.models import Fiche
 from actions.plan_urls import plan_from_url, readable_plans
+from core import rights
 
 from .. import selectors
 from ..forms import FicheYearForm, form_data_with_conflicts

@@ -2,9 +2,9 @@
 
 from django.utils import timezone
 
-from actions import rights
-from actions.excel.files import xlsx_response
 from actions.plan_urls import plan_from_url
+from core import rights
+from core.excel.files import xlsx_response
 
 from ..values_workbook import values_workbook
 

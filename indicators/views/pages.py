@@ -5,10 +5,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from actions import rights
-from actions.caching import render_once, stamped_key
 from actions.models import Fiche
 from actions.plan_urls import plan_from_url
+from core import rights
+from core.caching import render_once, stamped_key
 
 from .. import selectors
 

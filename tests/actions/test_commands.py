@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
-from actions import rights
 from actions.models import Fiche, Plan
+from core import rights
 from indicators.models import IndicatorValue
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from actions import rights, services, states
+from actions import services, states
 from actions.enums import PlanState
 from actions.models import Plan
-from actions.versioning import StaleWrite
+from core import rights
+from core.versioning import StaleWrite
 from tests.factories import PlanFactory, user_in_role
 from tests.utils import form_data
 

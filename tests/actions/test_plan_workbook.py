@@ -14,9 +14,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.enums import Complexity, Duration
-from actions.excel import files
 from actions.excel.plan_workbook import FicheResource, IndicatorResource, IndicatorsXLSX, plan_workbook
 from actions.models import Fiche, Indicator, Pack
+from core.excel import files
 from tests.utils import form_data
 from tests.workbooks import Sheet
 

@@ -4,10 +4,11 @@ over, the indicators continuing the old ones, the old plan untouched; the rule o
 import pytest
 from django.core.management import CommandError, call_command
 
-from actions import enums, rights, states
+from actions import enums, states
 from actions.models import Fiche, FicheDecision, Indicator, Milestone, Plan
 from actions.services import WriteRefused, plan_content_save
 from actions.succession import PreparationError, plan_prepare_next
+from core import rights
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from actions.enums import MilestoneState, MilestoneStatus
 from actions.models import Fiche, Plan
 from actions.services import plan_publication_set
-from actions.versioning import StaleWrite
+from core.versioning import StaleWrite
 from indicators.models import IndicatorValue
 from tests.actions.test_admin import change_form
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory, MilestoneFactory

@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from actions import rights
 from actions.models import Indicator
 from contracts import admin as contracts_admin
 from contracts.enums import Category, Measure
@@ -25,6 +24,7 @@ from contracts.models import (
     RegisterIndicator,
     Threshold,
 )
+from core import rights
 from tests.contracts import files
 from tests.contracts.files import (
     BUYER,
@@ -591,7 +591,7 @@ def test_scp_adds_a_national_reference_and_links_an_indicator(scp, scp_user, pla
 
 
 def test_the_comite_group_reads_the_register_only(plan):
-    """Model permissions as the groups get them (actions.rights.sync_role_permissions)."""
+    """Model permissions as the groups get them (core.rights.sync_role_permissions)."""
     committee = UserFactory(role=rights.COMMITTEE_GROUP)
     scp = UserFactory(role=rights.SCP_GROUP)
     for model in ("contract", "decpimport", "legaltarget", "nationalreference", "registerindicator"):

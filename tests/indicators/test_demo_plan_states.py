@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from actions.enums import PlanState
 from actions.models import Plan
 from actions.succession import plan_prepare_next
-from actions.versioning import save_claimed
+from core.versioning import save_claimed
 from indicators.models import AnnualReview, Campaign, IndicatorValue
 
 pytestmark = pytest.mark.django_db

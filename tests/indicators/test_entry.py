@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from actions.enums import ValueType
 from actions.models import Fiche, Indicator
-from actions.values import parse_value
+from core.values import parse_value
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
 from tests.factories import CampaignFactory

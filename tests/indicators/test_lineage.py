@@ -18,7 +18,7 @@ from actions.enums import IndicatorKind, PlanState, ValueType
 from actions.models import Fiche, Indicator, Plan
 from actions.services import plan_content_save
 from actions.succession import plan_prepare_next
-from actions.versioning import save_claimed
+from core.versioning import save_claimed
 from indicators.models import IndicatorValue
 from indicators.selectors import fiche_follow_up, indicator_lineages
 from indicators.services.campaigns import campaign_open

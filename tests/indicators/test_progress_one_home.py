@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions import rights
 from actions.enums import ProgressStatus
 from actions.models import Fiche
+from core import rights
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview
 from tests.conftest import SPASER54

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from actions.enums import PlanState
 from actions.models import Fiche, FicheDecision, Plan
-from actions.versioning import save_claimed
+from core.versioning import save_claimed
 from indicators.models import Campaign
 from tests.conftest import NEXT_SLUG, next_plan_of
 from tests.indicators.conftest import client_for

@@ -20,9 +20,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions import rights
 from actions.enums import MilestoneStatus, ProgressStatus
 from actions.models import Fiche, Milestone
+from core import rights
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
 from indicators.services.workflow import fiche_year_reopen, locked_message

@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.enums import ProgressStatus, ValueType
-from actions.excel import files
 from actions.models import Fiche
+from core.excel import files
 from indicators.models import IndicatorValue
 from indicators.values_workbook import DEMO_SHEET, PROGRESS_SHEET, values_workbook
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from actions import enums
 from actions.models import Fiche, FicheDecision, Indicator, Objective
 from actions.succession import PreparationError, fiche_add_new, fiche_decide
-from actions.versioning import StaleWrite
+from core.versioning import StaleWrite
 from tests.planning.conftest import decision_of, prepare
 from tests.utils import database_state
 

@@ -72,7 +72,7 @@ def test_each_csv_is_valid_against_its_table_schema(client, demo_public, tmp_pat
     assert len(csv_rows(response.content)) > 0
 
 
-# Text a spreadsheet would run as a formula, one per trigger (what actions.excel.files neutralises),
+# Text a spreadsheet would run as a formula, one per trigger (what core.excel.files neutralises),
 # of 40 characters at most: it is also written in an indicator's unit (a varchar(40) on PostgreSQL).
 FORMULAS = {
     "equals": '=HYPERLINK("http://x.example";"Clic")',

@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from actions import rights
 from actions.enums import MilestoneStatus
 from actions.models import Fiche
 from actions.services import plan_publication_set
+from core import rights
 from indicators.enums import ReviewStatus
 from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import (

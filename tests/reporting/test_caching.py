@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from actions.caching import data_version
 from actions.enums import MilestoneStatus
 from actions.models import GlossaryEntry, Milestone
+from core.caching import data_version
 from indicators.models import IndicatorValue
 from tests.conftest import SPASER54
 

@@ -14,9 +14,9 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
-from actions import rights
-from actions.caching import SHARED, data_version, stamped_key
 from actions.models import Fiche, Indicator
+from core import rights
+from core.caching import SHARED, data_version, stamped_key
 from indicators.models import IndicatorValue
 from tests.conftest import SPASER54
 from tests.factories import CampaignFactory, user_in_role

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.enums import MilestoneStatus, ProgressStatus, ValueType
 from actions.models import Fiche, Indicator, Milestone
-from actions.values import MISSING
+from core.values import MISSING
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
 from reporting.selectors import bilan_build

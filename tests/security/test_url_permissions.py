@@ -1,6 +1,6 @@
 """The permission tables: every URL of the site, and every page of the admin, against every role.
 
-This file is the one place where who may open or post what is checked (actions.rights is the one
+This file is the one place where who may open or post what is checked (core.rights is the one
 place where it is decided). The URL patterns are read from the resolver: a new URL without a line in
 EXPECTED (site) or a kind of admin page that the admin table does not open fails a test, so no page
 goes out without its rights being decided.
@@ -23,9 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from actions.enums import PlanState
 from actions.models import Buyer, Fiche, Plan
 from actions.services import plan_publication_set
-from actions.versioning import save_claimed
 from contracts.enums import Considerations, Nature
 from contracts.models import Contract
+from core.versioning import save_claimed
 from indicators.services import workflow
 from reporting.models import PublishedBilan
 from reporting.services import published_bilan_set_public
@@ -304,7 +304,7 @@ def test_every_page_against_every_role(client, role_users, site):
 
 # --- plan states --------------------------------------------------------------------------------------
 # A plan in force or closed is read as the table says; a plan in preparation is SCP's and the comité's
-# (actions.rights.may_read_plan_of): to a pilot, its addresses answer exactly as those of a plan that
+# (core.rights.may_read_plan_of): to a pilot, its addresses answer exactly as those of a plan that
 # does not exist (404; or 403 where the page is refused to pilots whatever the plan), so that a pilot
 # cannot even learn that the next plan is being prepared.
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from actions import rights
 from actions.models import Fiche, Plan
 from actions.services import user_attach_to_pilot
+from core import rights
 
 ROLE_CHOICES = {"scp": rights.SCP_GROUP, "pilote": rights.PILOTS_GROUP, "comite": rights.COMMITTEE_GROUP}
 

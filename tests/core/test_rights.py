@@ -1,4 +1,4 @@
-"""Who may do what (actions.rights), as a table: every right x every role -> allowed or not; and the
+"""Who may do what (core.rights), as a table: every right x every role -> allowed or not; and the
 pages show a link or a button only to those the target lets in.
 """
 
@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django.urls import reverse
 
-from actions import rights
 from actions.models import Fiche
+from core import rights
 from tests.factories import PASSWORD, UserFactory, user_in_role
 
 pytestmark = pytest.mark.django_db

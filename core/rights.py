@@ -21,7 +21,8 @@ the pilots, and the comité de suivi.
 | publish a plan on the public site, withhold a fiche  | SCP                                    |
 | read the public site and its open data               | everyone, without an account           |
 
-Rights say who; the plan's state (actions.states) says what may still be written in it, and the
+Rights say who, from the role groups and the pilot posts (read by app label: core imports no app);
+the plan's state (actions.states) says what may still be written in it, and the
 workflow (indicators) says when: a pilot enters only while the campaign is open
 and the year is neither submitted nor validated; a validated year is locked for everyone until SCP
 reopens it.
@@ -36,8 +37,6 @@ from django.apps import apps as global_apps
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, IntegerField, Value
-
-from . import enums
 
 SCP_GROUP = "Service commande publique"
 PILOTS_GROUP = "Pilotes"
@@ -104,7 +103,7 @@ def may_read_plan(user: AnyUser) -> bool:
 
 def may_read_plan_of(user: AnyUser, plan) -> bool:
     """`may_read_plan`, for one plan: a plan in preparation is shown to SCP and the comité only."""
-    if plan.state == enums.PlanState.PREPARATION:
+    if plan.is_in_preparation:
         return is_scp(user) or is_committee(user)
     return may_read_plan(user)
 

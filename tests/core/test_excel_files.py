@@ -1,4 +1,4 @@
-"""Excel files in and out (actions.excel.files), the rules every workbook shares: no exported cell can
+"""Excel files in and out (core.excel.files), the rules every workbook shares: no exported cell can
 run as a formula, and a bad file gets a clear French message, never an error page, and writes nothing.
 
 The values workbook's own checks are in tests/indicators/test_values_workbook_*.py.
@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.enums import ValueType
-from actions.excel import files
 from actions.excel.plan_workbook import plan_workbook
 from actions.models import Fiche, Indicator
+from core.excel import files
 from tests.utils import form_data
 from tests.workbooks import BAD_FILES, with_formula
 

@@ -1,4 +1,4 @@
-"""actions.values, the one place that reads and shows a value: what a pilot types (or a spreadsheet
+"""core.values, the one place that reads and shows a value: what a pilot types (or a spreadsheet
 holds) becomes a typed value or a French message, never a crash nor a guess; a stored value reads the
 same on every page, in the PDF and in the exports."""
 
@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions import values
 from actions.enums import ValueType
-from actions.values import parse_decimal, parse_value, parse_yes_no, value_to_input
+from core import values
+from core.values import parse_decimal, parse_value, parse_yes_no, value_to_input
 
 
 @pytest.mark.parametrize(

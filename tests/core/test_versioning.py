@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions import rights
 from actions.enums import MilestoneStatus
 from actions.excel.plan_workbook import plan_workbook
 from actions.models import Fiche, Indicator, Milestone
-from actions.versioning import StaleWrite, delete_claimed, save_claimed, stale_message
+from core import rights
+from core.versioning import StaleWrite, delete_claimed, save_claimed, stale_message
 from indicators.enums import CampaignStatus
 from tests.factories import CampaignFactory, MilestoneFactory, user_in_role
 from tests.utils import form_data

@@ -17,9 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions import rights
 from actions.enums import ValueType
 from actions.models import Fiche, Indicator
+from core import rights
 from indicators.models import IndicatorValue
 from indicators.values_workbook import H_INDICATOR, SHEET, values_import, values_workbook
 from tests.factories import CampaignFactory, user_in_role
