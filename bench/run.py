@@ -173,7 +173,7 @@ def next_plan(args) -> dict:
     from actions.enums import PlanState
     from actions.models import Plan
     from actions.services import plan_state_set
-    from actions.succession import plan_prepare_next
+    from planning.services import plan_prepare_next
 
     old = Plan.objects.order_by("start_year", "pk").first()
     user = User.objects.get(username="bench.scp")

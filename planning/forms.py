@@ -1,12 +1,13 @@
 """The forms of the pages that prepare the next plan. They only read and check what was typed; the
-rules (a reason required, a merge target of the new plan...) are the services' (actions.succession),
+rules (a reason required, a merge target of the new plan...) are the services' (planning.services),
 whose ValidationError lands on the same fields."""
 
 from django import forms
 from django.core.validators import validate_slug
 
-from actions import enums
 from actions.models import Fiche, Objective, Plan
+
+from . import enums
 
 TEXT_MAX_LENGTH = 4000
 

@@ -11,10 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from actions import enums
-from actions.models import Fiche, FicheDecision, Indicator, Plan
+from actions.models import Fiche, Indicator, Plan
 from core.excel.files import SheetSpec
 from indicators.models import NO_PROGRESS, AnnualReview, Progress
+from planning.models import FicheDecision
 from reporting.selectors import bilan_build
+
+from . import enums as planning_enums
 
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 
@@ -136,7 +139,7 @@ def evaluation_of(old: Plan) -> dict[int, Evaluation]:
 
 
 def _carried_ids(decisions) -> set[int]:
-    return {d.fiche_id for d in decisions if d.decision in enums.CARRIED_DECISIONS and d.fiche_id}
+    return {d.fiche_id for d in decisions if d.decision in planning_enums.CARRIED_DECISIONS and d.fiche_id}
 
 
 def decision_page(*, plan: Plan) -> DecisionPage:
@@ -206,7 +209,7 @@ def comparison(*, plan: Plan) -> Comparison:
                 "reason": d.reason,
             }
         )
-        if d.decision == enums.FicheDecision.MERGED and d.fiche_id:
+        if d.decision == planning_enums.FicheDecision.MERGED and d.fiche_id:
             absorbed[d.fiche_id].append(d.previous.number)
     carried = _carried_ids(decisions)
     new_fiches = [
@@ -233,7 +236,7 @@ def comparison(*, plan: Plan) -> Comparison:
         old=plan.predecessor,
         groups=[
             ComparisonGroup(value, label, by_value.get(value, []))
-            for value, label in enums.FicheDecision.choices
+            for value, label in planning_enums.FicheDecision.choices
         ],
         new_fiches=new_fiches,
         continued=continued,

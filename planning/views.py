@@ -3,7 +3,7 @@ evaluation, compare old and new (page and Excel).
 
 Rights (core.rights): SCP prepares and decides; the comité reads the decisions and the comparison;
 a plan in preparation does not exist for anyone else (404), and once in force its comparison is read
-by every role. Writes go through actions.succession's services.
+by every role. Writes go through planning.services's services.
 """
 
 from django.contrib import messages
@@ -13,18 +13,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import FicheDecision, Plan
+from actions.models import Plan
 from actions.plan_urls import plan_from_url
-from actions.succession import (
+from core import rights
+from core.excel.files import build_workbook, xlsx_response
+from core.versioning import StaleWrite
+from planning.models import FicheDecision
+from planning.services import (
     PreparationError,
     fiche_add_new,
     fiche_decide,
     plan_prepare_next,
     successor_in_preparation,
 )
-from core import rights
-from core.excel.files import build_workbook, xlsx_response
-from core.versioning import StaleWrite
 
 from . import selectors
 from .forms import DecisionForm, NewFicheForm, PrepareNextForm

@@ -12,10 +12,10 @@ from django.contrib.auth.models import User
 
 from actions.models import Fiche, Plan
 from actions.services import plan_load
-from actions.succession import plan_prepare_next
 from core import rights
 from indicators.demo import demo_load
 from indicators.models import Campaign
+from planning.services import plan_prepare_next
 from tests.factories import CampaignFactory, user_in_role
 
 PLAN_DIR = Path(settings.BASE_DIR) / "fixtures" / "spaser54"

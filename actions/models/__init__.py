@@ -11,7 +11,6 @@ from .fiche import (
 )
 from .indicator import Indicator
 from .plan import Axis, Buyer, Direction, GlossaryEntry, Objective, Pack, Pilot, Plan, Principle
-from .succession import FicheDecision
 
 __all__ = [
     "Actor",
@@ -19,7 +18,6 @@ __all__ = [
     "Buyer",
     "Direction",
     "Fiche",
-    "FicheDecision",
     "FichePilot",
     "GlossaryEntry",
     "Goal",

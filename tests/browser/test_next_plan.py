@@ -12,8 +12,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from actions import enums
-from actions.models import Fiche, FicheDecision, Plan
+from actions.models import Fiche, Plan
+from planning import enums as planning_enums
+from planning.models import FicheDecision
 from tests.factories import PASSWORD
 from tests.planning.conftest import prepare
 from tests.reporting.conftest import pdf_text, squash
@@ -85,9 +86,11 @@ def test_scp_prepares_decides_and_downloads_the_draft_schema(live_server, chromi
 
     new = Plan.objects.get(slug=NEW_SLUG)
     decisions = {d.previous.number: d for d in FicheDecision.objects.of_plan(new).select_related("previous")}
-    assert decisions[1].decision == enums.FicheDecision.RENEWED and decisions[1].reason
-    assert decisions[13].decision == enums.FicheDecision.MERGED and decisions[13].fiche_id == target.pk
-    assert decisions[4].decision == enums.FicheDecision.ABANDONED
+    assert decisions[1].decision == planning_enums.FicheDecision.RENEWED and decisions[1].reason
+    assert (
+        decisions[13].decision == planning_enums.FicheDecision.MERGED and decisions[13].fiche_id == target.pk
+    )
+    assert decisions[4].decision == planning_enums.FicheDecision.ABANDONED
     titles = list(Fiche.objects.filter(plan=new).order_by("number").values_list("title", flat=True))
     assert len(titles) == 19
 

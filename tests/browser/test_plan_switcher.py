@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from actions.enums import PlanState
 from actions.models import Fiche
-from actions.succession import plan_prepare_next
 from core.versioning import save_claimed
 from indicators.models import Campaign
+from planning.services import plan_prepare_next
 from tests.browser.test_pilot_workspace import log_in
 from tests.public.test_browser import AXE_OPTIONS
 

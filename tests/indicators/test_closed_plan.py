@@ -21,7 +21,6 @@ from actions import services, states
 from actions.enums import MilestoneStatus, PlanState, ValueType
 from actions.excel.plan_workbook import plan_workbook
 from actions.models import Fiche, Plan
-from actions.succession import plan_prepare_next
 from contracts import services as contract_services
 from contracts.enums import Category
 from contracts.models import LegalTarget
@@ -29,6 +28,7 @@ from indicators import values_workbook
 from indicators.enums import CampaignStatus
 from indicators.models import AnnualReview, Campaign, IndicatorValue
 from indicators.services import campaigns, reminders, workflow
+from planning.services import plan_prepare_next
 from reporting.models import PublishedBilan
 from reporting.services import BilanPublishRefused, bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory, PlanFactory

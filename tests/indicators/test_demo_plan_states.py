@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 
 from actions.enums import PlanState
 from actions.models import Plan
-from actions.succession import plan_prepare_next
 from core.versioning import save_claimed
 from indicators.models import AnnualReview, Campaign, IndicatorValue
+from planning.services import plan_prepare_next
 
 pytestmark = pytest.mark.django_db
 

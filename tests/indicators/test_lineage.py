@@ -17,11 +17,11 @@ from django.urls import reverse
 from actions.enums import IndicatorKind, PlanState, ValueType
 from actions.models import Fiche, Indicator, Plan
 from actions.services import plan_content_save
-from actions.succession import plan_prepare_next
 from core.versioning import save_claimed
 from indicators.models import IndicatorValue
 from indicators.selectors import fiche_follow_up, indicator_lineages
 from indicators.services.campaigns import campaign_open
+from planning.services import plan_prepare_next
 from tests.indicators.conftest import client_for, entry_url
 from tests.utils import database_state, form_data
 

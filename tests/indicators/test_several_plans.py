@@ -1,7 +1,7 @@
 """Several plans side by side, on the real SPASER 54: the plan in every address, the plan switcher,
 Mes fiches across plans, and the next plan hidden from pilots while it is in preparation.
 
-The next plan is prepared as SCP does it (actions.succession.plan_prepare_next: every fiche carried
+The next plan is prepared as SCP does it (planning.services.plan_prepare_next: every fiche carried
 over, with its pilots); who may open what in each plan state is also the table of
 tests/security/test_url_permissions.py.
 """
@@ -16,9 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.enums import PlanState
-from actions.models import Fiche, FicheDecision, Plan
+from actions.models import Fiche, Plan
 from core.versioning import save_claimed
 from indicators.models import Campaign
+from planning.models import FicheDecision
 from tests.conftest import NEXT_SLUG, next_plan_of
 from tests.indicators.conftest import client_for
 

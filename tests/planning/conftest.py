@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from actions.models import FicheDecision, Plan
+from actions.models import Plan
+from planning.models import FicheDecision
 from tests.conftest import NEXT_SLUG, next_plan_of
 
 # The draft of 2027-2032 (`next_plan`, and `prepare` for a test that prepares it itself): tests/conftest.py.

@@ -9,12 +9,13 @@ from openpyxl import load_workbook
 
 from actions import enums
 from actions.models import Objective
-from actions.succession import fiche_add_new, fiche_decide
+from planning import enums as planning_enums
+from planning.services import fiche_add_new, fiche_decide
 from tests.planning.conftest import decision_of
 
 pytestmark = pytest.mark.django_db
 
-D = enums.FicheDecision
+D = planning_enums.FicheDecision
 
 
 @pytest.fixture

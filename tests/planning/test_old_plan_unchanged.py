@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from actions import enums
 from indicators.demo import demo_load
+from planning import enums as planning_enums
 from reporting.models import PublishedBilan
 from reporting.selectors import bilan_build
 from reporting.services import bilan_publish
@@ -56,7 +57,10 @@ def test_preparing_and_deciding_leave_the_old_bilans_unchanged(client, spaser54,
     new = spaser54.successors.get()
     # Decide a few fiches too: the old fiches are read, never written.
     page = client.get(decisions_url(new)).content.decode()
-    for number, value in ((3, enums.FicheDecision.ABANDONED), (12, enums.FicheDecision.MODIFIED)):
+    for number, value in (
+        (3, planning_enums.FicheDecision.ABANDONED),
+        (12, planning_enums.FicheDecision.MODIFIED),
+    ):
         start = page.index(f'id="decision-{number}"')
         fields = {k: v[0] for k, v in form_data(page[start:]).items()}
         fields |= {f"f{number}-decision": value, f"f{number}-reason": "Décidé en comité"}
@@ -71,6 +75,6 @@ def test_preparing_and_deciding_leave_the_old_bilans_unchanged(client, spaser54,
     main = lambda page: page[page.index(b"<main") : page.index(b"</main>")]  # noqa: E731
     assert without_tokens(main(page_after)) == without_tokens(main(page_before))
     # The new plan holds the fiches with their decisions.
-    assert decision_of(new, 3).decision == enums.FicheDecision.ABANDONED
+    assert decision_of(new, 3).decision == planning_enums.FicheDecision.ABANDONED
     assert decision_of(new, 12).fiche.plan == new
     assert new.fiches.count() == 20

@@ -7,16 +7,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions import enums
-from actions.models import Fiche, FicheDecision, Objective, Plan
+from actions.models import Fiche, Objective, Plan
 from indicators.demo import demo_load
+from planning import enums as planning_enums
+from planning.models import FicheDecision
 from tests.conftest import DEMO_PATH
 from tests.planning.conftest import NEW_SLUG, decision_of, decisions_url, prepare
 from tests.utils import database_state, form_data
 
 pytestmark = pytest.mark.django_db
 
-D = enums.FicheDecision
+D = planning_enums.FicheDecision
 
 
 def prepare_url(plan: Plan) -> str:

@@ -4,15 +4,17 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from actions import enums
-from actions.models import Fiche, FicheDecision, Indicator, Objective
-from actions.succession import PreparationError, fiche_add_new, fiche_decide
+from actions.models import Fiche, Indicator, Objective
 from core.versioning import StaleWrite
+from planning import enums as planning_enums
+from planning.models import FicheDecision
+from planning.services import PreparationError, fiche_add_new, fiche_decide
 from tests.planning.conftest import decision_of, prepare
 from tests.utils import database_state
 
 pytestmark = pytest.mark.django_db
 
-D = enums.FicheDecision
+D = planning_enums.FicheDecision
 
 
 def decide(plan, number, value, user, reason="", into=None, **kwargs):

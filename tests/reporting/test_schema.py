@@ -23,7 +23,7 @@ from actions.models import (
     Principle,
     VigilancePoint,
 )
-from actions.succession import plan_prepare_next
+from planning.services import plan_prepare_next
 from reporting.caching import live_schema_pdf
 from reporting.schema import DRAFT_NOTICE, TO_REDATE, schema_build, schema_pdf
 from tests.factories import (

@@ -12,14 +12,15 @@ from django.db import models
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions.models import Axis, Fiche, FicheDecision, Objective, Plan
+from actions.models import Axis, Fiche, Objective, Plan
 from actions.services import plan_publication_set
-from actions.succession import plan_prepare_next
 from contracts.enums import Category, Measure
 from contracts.models import Contract, NationalReference
 from contracts.services import contract_correct
 from indicators.demo import demo_load
 from indicators.models import AnnualReview, IndicatorValue
+from planning.models import FicheDecision
+from planning.services import plan_prepare_next
 from reporting.pdf import bilan_html_for_print
 from reporting.selectors import bilan_build
 from tests.conftest import SPASER54
@@ -27,7 +28,7 @@ from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_APPS = ("actions", "contracts", "indicators", "reporting")
+CONTENT_APPS = ("actions", "contracts", "indicators", "planning", "reporting")
 SHORTEST_FREE_TEXT = 20  # shorter fields hold codes (SIRET, CPV), not text a person types
 # Free-text fields that no page shows yet (they are still checked as soon as one does).
 NOT_SHOWN = {
@@ -175,7 +176,7 @@ def test_every_free_text_field_is_escaped_on_every_page(client, scp_user, script
         io.BytesIO(client.get(reverse("planning:comparison_xlsx", args=["suite"])).content)
     )
     cells = {cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row}
-    reason = markers["actions.FicheDecision.reason"]
+    reason = markers["planning.FicheDecision.reason"]
     assert f"<script>s{reason}</script>" in cells
     assert f"<script>s{markers['actions.Fiche.title']}</script>" in cells
     not_shown = set(markers) - shown

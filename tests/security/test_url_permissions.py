@@ -93,7 +93,7 @@ def _contract(site: Site) -> list:
 
 def _draft(site: Site) -> list:
     """The next plan, in preparation (prepared from the site's plan on first use)."""
-    from actions.succession import plan_prepare_next
+    from planning.services import plan_prepare_next
 
     draft = site.plan.successors.first() or plan_prepare_next(
         old=site.plan, slug="suite", title="Suite", start_year=2027, end_year=2032, user=site.users["scp"]

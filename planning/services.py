@@ -1,6 +1,6 @@
 """Preparing the next plan from the old one: a draft plan with the old plan's frame (period given,
 principles, directions, axes, objectives, packs, glossary, pilot posts, buyers) and, for each old
-fiche, a decision (actions.models.FicheDecision). A fiche "reconduite" is copied with its pilots,
+fiche, a decision (planning.models.FicheDecision). A fiche "reconduite" is copied with its pilots,
 objectives, actors, means, vigilance points and indicators (each continuing the old one); its
 milestones are copied "à redater", except the yearly ones (N-1...), which keep their rule.
 
@@ -13,14 +13,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.versioning import save_claimed
-
-from . import enums
-from .models import (
+from actions import enums as plan_enums
+from actions.models import (
     Actor,
     Direction,
     Fiche,
-    FicheDecision,
     Goal,
     Indicator,
     Means,
@@ -32,7 +29,11 @@ from .models import (
     Principle,
     VigilancePoint,
 )
-from .services import plan_content_delete, plan_content_save
+from actions.services import plan_content_delete, plan_content_save
+from core.versioning import save_claimed
+
+from . import enums
+from .models import FicheDecision
 
 
 class PreparationError(Exception):
@@ -134,13 +135,13 @@ def fiche_carry_over(*, fiche: Fiche, plan: Plan, user: User | None, number: int
             _copy(row, user, fiche_id=new.pk)
     for row in Milestone.objects.filter(fiche=fiche):
         if row.due_relative_year is not None:
-            _copy(row, user, fiche_id=new.pk, status=enums.MilestoneStatus.PLANNED, completed_on=None)
+            _copy(row, user, fiche_id=new.pk, status=plan_enums.MilestoneStatus.PLANNED, completed_on=None)
         else:
             _copy(
                 row,
                 user,
                 fiche_id=new.pk,
-                status=enums.MilestoneStatus.PLANNED,
+                status=plan_enums.MilestoneStatus.PLANNED,
                 completed_on=None,
                 due_label="",
                 due_precision="",
@@ -190,7 +191,7 @@ def plan_prepare_next(
         buyer=old.buyer,
         start_year=start_year,
         end_year=end_year,
-        state=enums.PlanState.PREPARATION,
+        state=plan_enums.PlanState.PREPARATION,
         predecessor=old,
     )
     try:
@@ -220,7 +221,7 @@ def _field_messages(plan: Plan, error: ValidationError) -> list[str]:
 
 def successor_in_preparation(old: Plan) -> Plan | None:
     """The draft that follows `old`, if SCP is preparing one: there is one draft at a time."""
-    return old.successors.filter(state=enums.PlanState.PREPARATION).order_by("pk").first()
+    return old.successors.filter(state=plan_enums.PlanState.PREPARATION).order_by("pk").first()
 
 
 # --- deciding each fiche of the old plan ---------------------------------------------------------

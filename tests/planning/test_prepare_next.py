@@ -5,10 +5,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from actions import enums, states
-from actions.models import Fiche, FicheDecision, Indicator, Milestone, Plan
+from actions.models import Fiche, Indicator, Milestone, Plan
 from actions.services import WriteRefused, plan_content_save
-from actions.succession import PreparationError, plan_prepare_next
 from core import rights
+from planning import enums as planning_enums
+from planning.models import FicheDecision
+from planning.services import PreparationError, plan_prepare_next
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,7 @@ def test_the_next_plan_carries_every_fiche_over(spaser54, scp_user):
         )
     decisions = FicheDecision.objects.of_plan(new)
     assert [d.previous.number for d in decisions] == sorted(old_fiches)
-    assert {d.decision for d in decisions} == {enums.FicheDecision.RENEWED}
+    assert {d.decision for d in decisions} == {planning_enums.FicheDecision.RENEWED}
     assert all(d.fiche.number == d.previous.number and d.fiche.plan == new for d in decisions)
     # The frame: principles, axes and objectives, glossary, packs.
     assert new.axes.count() == spaser54.axes.count() == 4
@@ -131,7 +133,7 @@ def test_the_command_refuses_bad_input_and_writes_nothing(spaser54, args, messag
 
 def test_an_error_midway_writes_nothing(spaser54, scp_user, monkeypatch):
     """One transaction: a refusal on the last fiche leaves no half-prepared plan."""
-    from actions import succession
+    from planning import services as succession
 
     counts = (
         Plan.objects.count(),

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
 from actions.models import Plan
-from actions.succession import PreparationError, plan_prepare_next
+from planning.services import PreparationError, plan_prepare_next
 
 
 class Command(BaseCommand):

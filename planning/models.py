@@ -1,15 +1,14 @@
 """From one plan to the next: what becomes of each fiche of the old plan (decided by SCP from its
 end-of-plan evaluation). A fiche of the new plan that no decision names is a new fiche. The rules of a
-decision (a reason, a merge target of the new plan...) are actions.succession.fiche_decide's."""
+decision (a reason, a merge target of the new plan...) are planning.services.fiche_decide's."""
 
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from actions.models import Fiche, Plan
 from core.versioning import Versioned
 
-from .. import enums
-from .fiche import Fiche
-from .plan import Plan
+from . import enums
 
 
 class FicheDecisionQuerySet(models.QuerySet):
