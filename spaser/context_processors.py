@@ -4,10 +4,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from actions.models import Plan
-from actions.plan_urls import readable_plans, shown_plan
 from core import rights
 from core.caching import render_once, stamped_key
 from indicators.models import IndicatorValue
+from www.plan_urls import readable_plans, shown_plan
 
 
 def user_rights(request):
@@ -56,7 +56,7 @@ def _navigation(request) -> PlanNavigation:
 
 
 def plan_navigation(request):
-    """The plan switcher and the navigation's plan (actions.plan_urls): the plans the user may read
+    """The plan switcher and the navigation's plan (www.plan_urls): the plans the user may read
     (rights.may_read_plan_of: pilots never see a plan in preparation) and the plan of the page. Lazy,
     and read from the cache of the plans: no query (pages that do not show the navigation, such as the
     admin's, do not even look it up)."""

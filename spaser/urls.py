@@ -1,35 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import include, path
-
-from public import views as public_views
-
-from . import views
 
 admin.site.site_header = "Pilotage SPASER – administration"
 admin.site.site_title = "Pilotage SPASER"
 admin.site.index_title = "Service commande publique"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", public_views.sitemap, name="sitemap"),
-    path("public/", include("public.urls")),
-    path("", include("actions.urls")),
-    path("", include("contracts.urls")),
-    path("", include("indicators.urls")),
-    path("", include("reporting.urls")),
-    path("", include("planning.urls")),
+    path("", include("www.urls")),  # every page of the site: www/urls.py is the site map
 ]
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 
-from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -243,11 +242,3 @@ def read_upload(file) -> bytes:
         return file.read(MAX_FILE_BYTES + 1)
     with open(file, "rb") as handle:  # a path
         return handle.read(MAX_FILE_BYTES + 1)
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    """A download of a workbook: never cached (it holds the data of the moment)."""
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -1,4 +1,4 @@
-"""The plan page and the fiche page (indicators.views.pages): the plan as adopted, with its follow-up.
+"""The plan page and the fiche page (www.plans.views): the plan as adopted, with its follow-up.
 
 Who may open them is the table of tests/security/test_url_permissions.py.
 """

@@ -1,4 +1,4 @@
-"""Logging in, and where each role lands afterwards (spaser.views.home)."""
+"""Logging in, and where each role lands afterwards (www.plans.views.home)."""
 
 import pytest
 from django.urls import reverse

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from .enums import Category, Duty
-from .selectors import ContractFilters
+from contracts.enums import Category, Duty
+from contracts.selectors import ContractFilters
 
 
 class ContractFilterForm(forms.Form):

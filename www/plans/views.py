@@ -1,16 +1,18 @@
-"""The plan and fiche pages: the plan as adopted, with its follow-up (progress, yearly values)."""
+"""The site's home, and the plan and fiche pages: the plan as adopted, with its follow-up (progress,
+yearly values)."""
 
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from actions.models import Fiche
-from actions.plan_urls import plan_from_url
 from core import rights
 from core.caching import render_once, stamped_key
-
-from .. import selectors
+from indicators import selectors
+from www.plan_urls import current_plan, plan_from_url
+from www.public import views as public_views
 
 
 def plan_detail(request, slug: str):
@@ -53,3 +55,26 @@ def fiche_detail(request, slug: str, number: int):
 
 def _fiche_pk(plan, number: int) -> int:
     return Fiche.objects.filter(plan=plan, number=number).values_list("pk", flat=True).first() or 0
+
+
+def home(request):
+    """A visitor without an account lands on the public site; a user, after login, on their own
+    workspace if they pilot fiches, else on the current plan (the one in force they may read)."""
+    if not request.user.is_authenticated:
+        return public_views.index(request)
+    if rights.is_pilot(request.user) and not rights.is_scp(request.user):
+        return redirect("indicators:my_fiches")
+    try:
+        plan = current_plan(request)
+    except Http404:
+        return redirect("indicators:plan_current")  # no plan loaded, or no role: that page says so
+    return redirect("indicators:plan_detail", slug=plan.slug)
+
+
+def to_current_plan(request, to: str, **kwargs):
+    """An address from before there were several plans (`/bilans/2025/`): the same page of the current
+    plan (the one in force the user may read), so that bookmarks and links in e-mails keep working."""
+    plan = current_plan(request, year=kwargs.get("year"))
+    url = reverse(to, kwargs={"slug": plan.slug, **kwargs})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)

@@ -6,14 +6,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from actions.models import Fiche
-from actions.plan_urls import plan_from_url, readable_plans
 from core import rights
+from indicators import selectors
+from indicators.models import Campaign
+from indicators.services.entry import FicheYearConflict, fiche_year_save
+from indicators.services.workflow import WorkflowError, entry_refusal, fiche_year_submit
+from www.plan_urls import plan_from_url, readable_plans
 
-from .. import selectors
-from ..forms import FicheYearForm, form_data_with_conflicts
-from ..models import Campaign
-from ..services.entry import FicheYearConflict, fiche_year_save
-from ..services.workflow import WorkflowError, entry_refusal, fiche_year_submit
+from .forms import FicheYearForm, form_data_with_conflicts
 
 READ_ONLY = "Lecture seule : seuls les pilotes de la fiche et le service commande publique saisissent."
 

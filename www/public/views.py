@@ -13,15 +13,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from public import caching, open_data, selectors
+from public.catalogue import catalogue as dcat_catalogue
+from public.sections import plan_sections
 from reporting.models import PublishedBilan
 from reporting.pdf import bilan_pdf as render_bilan_pdf
 from reporting.schema import schema_build
 from reporting.schema import schema_pdf as render_schema_pdf
 
-from . import caching, open_data, selectors
-from .catalogue import catalogue as dcat_catalogue
 from .http import origin, page_date, respond
-from .sections import plan_sections
 from .sitemaps import SITEMAPS
 
 

@@ -8,14 +8,14 @@ from django.views.decorators.http import require_POST
 
 from actions import states
 from actions.models import Fiche, Plan
-from actions.plan_urls import plan_from_url
 from core import rights
+from indicators import selectors
+from indicators.models import Campaign
+from indicators.services import campaigns as campaign_services
+from indicators.services import workflow
+from www.plan_urls import plan_from_url
 
-from .. import selectors
-from ..forms import CampaignOpenForm, ReturnForm
-from ..models import Campaign
-from ..services import campaigns as campaign_services
-from ..services import workflow
+from .forms import CampaignOpenForm, ReturnForm
 
 SCP_ONLY = "Page réservée au service commande publique."
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from actions.enums import ProgressStatus, ValueType
 from core import values
-
-from .selectors import FicheYearEntry
-from .services.entry import REVIEW_DEFAULTS, REVIEW_FIELDS, MilestoneInput, ValueInput
+from indicators.selectors import FicheYearEntry
+from indicators.services.entry import REVIEW_DEFAULTS, REVIEW_FIELDS, MilestoneInput, ValueInput
 
 COMMENT_MAX_LENGTH = 2000
 NARRATIVE_MAX_LENGTH = 10000
@@ -384,19 +383,3 @@ def form_data_with_conflicts(data, *, conflicts, entry: FicheYearEntry):
         data[f"{prefix}_seen"] = seen
     data["pending_conflicts"] = ",".join(c.key for c in conflicts)
     return data
-
-
-class CampaignOpenForm(forms.Form):
-    year = forms.IntegerField(label="Année suivie", min_value=2000, max_value=2100)
-    deadline = forms.DateField(
-        label="Date limite de saisie", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-
-class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label="Commentaire pour le pilote",
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Indiquez au pilote ce qu'il doit revoir."},
-    )

@@ -4,8 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from actions.models import Fiche
-
-from . import caching, selectors
+from public import caching, selectors
 
 
 def public_paths() -> list[tuple[str, object]]:

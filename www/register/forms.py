@@ -3,10 +3,10 @@ excluded, with the reason (services.contract_correct applies it)."""
 
 from django import forms
 
-from . import rules
-from .enums import CorrectionChoice
-from .models import ContractCorrection
-from .selectors import FLAG_LABELS
+from contracts import rules
+from contracts.enums import CorrectionChoice
+from contracts.models import ContractCorrection
+from contracts.selectors import FLAG_LABELS
 
 TO_CHOICE = {None: CorrectionChoice.PUBLISHED, True: CorrectionChoice.YES, False: CorrectionChoice.NO}
 FROM_CHOICE = {value: key for key, value in TO_CHOICE.items()}

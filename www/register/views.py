@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from actions.plan_urls import current_plan, plan_from_url
+from contracts import selectors, services
 from core import rights
 from core.caching import render_once, stamped_key
 from core.versioning import StaleWrite
+from www.plan_urls import current_plan, plan_from_url
 
-from . import selectors, services
 from .filters import ContractFilterForm
 from .forms import CorrectionForm
 

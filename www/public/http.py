@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .caching import Built
+from core.http import attach
+from public.caching import Built
 
 HTML = "text/html; charset=utf-8"
 
@@ -38,6 +39,6 @@ def respond(
     response["Last-Modified"] = http_date(last_modified.timestamp())
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
     if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        attach(response, filename)
     timestamp = int(last_modified.timestamp())
     return get_conditional_response(request, etag=built.etag, last_modified=timestamp, response=response)

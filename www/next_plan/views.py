@@ -11,13 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from actions.models import Plan
-from actions.plan_urls import plan_from_url
 from core import rights
-from core.excel.files import build_workbook, xlsx_response
 from core.versioning import StaleWrite
+from planning import selectors
 from planning.models import FicheDecision
 from planning.services import (
     PreparationError,
@@ -26,8 +24,8 @@ from planning.services import (
     plan_prepare_next,
     successor_in_preparation,
 )
+from www.plan_urls import plan_from_url, successor_from_url
 
-from . import selectors
 from .forms import DecisionForm, NewFicheForm, PrepareNextForm
 
 
@@ -75,17 +73,9 @@ def prepare_next(request, slug: str):
     return render(request, "planning/prepare.html", {"old": old, "form": form, "draft": draft})
 
 
-def _new_plan(request, slug: str) -> Plan:
-    """A plan that follows another, if the user may read it (404 otherwise: a draft is not shown)."""
-    plan = plan_from_url(request, slug)
-    if plan.predecessor_id is None:
-        raise Http404("Ce plan n'existe pas.")
-    return plan
-
-
 def decisions(request, slug: str):
     """Each fiche of the old plan, its evaluation beside its decision (one form per fiche)."""
-    plan = _new_plan(request, slug)
+    plan = successor_from_url(request, slug)
     if not (rights.is_scp(request.user) or rights.is_committee(request.user)):
         raise Http404("Cette page n'existe pas.")
     can_edit = rights.may_prepare_plan(request.user) and plan.is_in_preparation
@@ -178,7 +168,7 @@ def _add_new_fiche(request, plan: Plan, form: NewFicheForm) -> int | None:
 
 def comparison(request, slug: str):
     """Old and new plans side by side: what became of each fiche, the new ones, the indicators."""
-    plan = _new_plan(request, slug)
+    plan = successor_from_url(request, slug)
     return render(
         request,
         "planning/comparison.html",
@@ -187,17 +177,4 @@ def comparison(request, slug: str):
             "data": selectors.comparison(plan=plan),
             "can_export": rights.may_export(request.user),
         },
-    )
-
-
-def comparison_xlsx(request, slug: str):
-    plan = _new_plan(request, slug)
-    rights.require(
-        rights.may_export(request.user),
-        "Les exports sont réservés au comité et au service commande publique.",
-    )
-    data = selectors.comparison(plan=plan)
-    today = timezone.localdate().isoformat()
-    return xlsx_response(
-        build_workbook(selectors.comparison_sheets(data)), f"{plan.slug}-comparaison-{today}.xlsx"
     )

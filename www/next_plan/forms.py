@@ -6,8 +6,7 @@ from django import forms
 from django.core.validators import validate_slug
 
 from actions.models import Fiche, Objective, Plan
-
-from . import enums
+from planning import enums
 
 TEXT_MAX_LENGTH = 4000
 

@@ -6,17 +6,17 @@ made public are read without an account on the public site (public app), which s
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from actions.models import Plan
-from actions.plan_urls import plan_from_url, readable_plans
 from core import rights
-
-from . import services
-from .caching import live_bilan, live_bilan_pdf, live_schema, live_schema_pdf
-from .models import PublishedBilan
+from core.http import download
+from reporting import services
+from reporting.caching import live_bilan, live_bilan_pdf, live_schema, live_schema_pdf
+from reporting.models import PublishedBilan
+from www.plan_urls import plan_from_url, readable_plans
 
 
 def _plan(request, slug: str) -> Plan:
@@ -41,14 +41,6 @@ def _require_download(user) -> None:
 
 def _rights(user) -> dict:
     return {"can_download": rights.may_download_bilan(user), "can_publish": rights.may_publish(user)}
-
-
-def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if etag:
-        response["ETag"] = f'"{etag}"'
-    return response
 
 
 def _scope(year: int | None) -> str:
@@ -101,7 +93,7 @@ def _live_pdf(request, slug: str, year: int | None):
     plan = _plan(request, slug)
     _check_year(plan, year)
     pdf, stamp = live_bilan_pdf(plan=plan, year=year)  # rendered once per state of the data
-    return _pdf_response(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf", etag=stamp)
+    return download(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf", etag=stamp)
 
 
 def _publish(request, slug: str, year: int | None):
@@ -190,7 +182,7 @@ def published_detail(request, slug: str, pk: int):
 def published_pdf(request, slug: str, pk: int):
     _require_download(request.user)
     bilan = _published(request, slug, pk, PublishedBilan.objects.defer("data"))
-    return _pdf_response(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
+    return download(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
 
 
 @require_POST
@@ -234,4 +226,4 @@ def schema_pdf(request, slug: str):
     plan = _plan(request, slug)
     _require_download(request.user)
     pdf, stamp = live_schema_pdf(plan=plan)
-    return _pdf_response(pdf, f"{plan.slug}-schema.pdf", etag=stamp)
+    return download(pdf, f"{plan.slug}-schema.pdf", etag=stamp)

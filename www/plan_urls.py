@@ -12,11 +12,10 @@ then cost no query on a cache hit, whatever the number of plans.
 
 from django.http import Http404, HttpRequest
 
+from actions import enums
+from actions.models import Plan
 from core import rights
 from core.caching import render_once, stamped_key
-
-from . import enums
-from .models import Plan
 
 NOT_FOUND = "Ce plan n'existe pas."
 _READABLE = "_spaser_readable_plans"
@@ -87,3 +86,11 @@ def shown_plan(request: HttpRequest) -> Plan | None:
 def show_plan(request: HttpRequest, plan: Plan) -> None:
     """A view whose URL names no plan (a published bilan by its number) says which plan it shows."""
     setattr(request, _SHOWN, plan)
+
+
+def successor_from_url(request: HttpRequest, slug: str) -> Plan:
+    """A plan that follows another (the next plan's pages), if the user may read it; 404 otherwise."""
+    plan = plan_from_url(request, slug)
+    if plan.predecessor_id is None:
+        raise Http404("Ce plan n'existe pas.")
+    return plan

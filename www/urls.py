@@ -1,0 +1,159 @@
+"""The site map: every page of the site, by area. The admin is wired in spaser/urls.py.
+
+The URL names keep the namespace of the domain they show (`indicators:plan_detail`,
+`reporting:bilan_pdf`...), so that every address, every name and the URL x role table
+(tests/security/test_url_permissions.py) stayed the same when the pages moved here.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .bilans import views as bilans
+from .campaigns import views as campaigns
+from .entry import views as entry
+from .exports import views as exports
+from .next_plan import views as next_plan
+from .plans import views as plans
+from .public import views as public
+from .register import views as register
+
+# The plan, its fiches and the pilot's workspace (entry of a fiche-year, "Mes fiches"), the campaigns.
+follow_up = [
+    path("plans/<slug:slug>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<slug:slug>/fiches/<int:number>/", plans.fiche_detail, name="fiche_detail"),
+    path("plans/<slug:slug>/fiches/<int:number>/saisie/<int:year>/", entry.entry, name="entry"),
+    path("mes-fiches/", entry.my_fiches, name="my_fiches"),
+    path("plans/<slug:slug>/campagnes/", campaigns.campaigns, name="campaigns"),
+    path("plans/<slug:slug>/campagnes/<int:year>/", campaigns.campaign, name="campaign"),
+    path("plans/<slug:slug>/campagnes/<int:year>/fermer/", campaigns.campaign_close, name="campaign_close"),
+    path(
+        "plans/<slug:slug>/campagnes/<int:year>/fiches/<int:number>/<str:action>/",
+        campaigns.campaign_fiche_action,
+        name="campaign_fiche_action",
+    ),
+    path("exports/plans/<slug:slug>/valeurs.xlsx", exports.values_xlsx, name="values_xlsx"),
+    # Addresses without a plan, from before there were several (bookmarks, e-mails): the current plan's.
+    path("plan/", plans.to_current_plan, {"to": "indicators:plan_detail"}, name="plan_current"),
+    path("campagnes/", plans.to_current_plan, {"to": "indicators:campaigns"}, name="campaigns_current"),
+    path(
+        "campagnes/<int:year>/", plans.to_current_plan, {"to": "indicators:campaign"}, name="campaign_current"
+    ),
+]
+
+# The plan's own workbook.
+plan_exports = [
+    path("exports/plans/<slug:slug>/plan.xlsx", exports.plan_xlsx, name="plan_xlsx"),
+]
+
+# The contracts register and the legal indicators (L2111-3).
+register_pages = [
+    path("indicateurs-legaux/", register.legal_current, name="legal_current"),
+    path("plans/<slug:slug>/indicateurs-legaux/", register.legal_latest, name="legal_latest"),
+    path(
+        "plans/<slug:slug>/indicateurs-legaux/<int:year>/", register.legal_indicators, name="legal_indicators"
+    ),
+    path("plans/<slug:slug>/contrats/", register.contract_list, name="contract_list"),
+    path("plans/<slug:slug>/contrats/<int:pk>/", register.contract_detail, name="contract_detail"),
+]
+
+# The bilans (yearly and end of plan; live, published versions) and the schema document.
+bilan_pages = [
+    path("plans/<slug:slug>/bilans/", bilans.bilan_list, name="bilan_list"),
+    path("plans/<slug:slug>/bilans/<int:year>/", bilans.bilan_detail, name="bilan_detail"),
+    path("plans/<slug:slug>/bilans/<int:year>/pdf/", bilans.bilan_pdf, name="bilan_pdf"),
+    path("plans/<slug:slug>/bilans/<int:year>/publier/", bilans.bilan_publish, name="bilan_publish"),
+    path("plans/<slug:slug>/bilans/fin-de-plan/", bilans.final_detail, name="final_detail"),
+    path("plans/<slug:slug>/bilans/fin-de-plan/pdf/", bilans.final_pdf, name="final_pdf"),
+    path("plans/<slug:slug>/bilans/fin-de-plan/publier/", bilans.final_publish, name="final_publish"),
+    path("plans/<slug:slug>/bilans/publies/<int:pk>/", bilans.published_detail, name="published_detail"),
+    path("plans/<slug:slug>/bilans/publies/<int:pk>/pdf/", bilans.published_pdf, name="published_pdf"),
+    path(
+        "plans/<slug:slug>/bilans/publies/<int:pk>/public/",
+        bilans.published_set_public,
+        name="published_set_public",
+    ),
+    path("plans/<slug:slug>/schema/", bilans.schema_detail, name="schema"),
+    path("plans/<slug:slug>/schema/pdf/", bilans.schema_pdf, name="schema_pdf"),
+    # Addresses without a plan, from before there were several (bookmarks): the current plan's, and a
+    # published version's own plan.
+    path("bilans/", plans.to_current_plan, {"to": "reporting:bilan_list"}, name="bilan_list_current"),
+    path(
+        "bilans/<int:year>/",
+        plans.to_current_plan,
+        {"to": "reporting:bilan_detail"},
+        name="bilan_detail_current",
+    ),
+    path(
+        "bilans/<int:year>/pdf/",
+        plans.to_current_plan,
+        {"to": "reporting:bilan_pdf"},
+        name="bilan_pdf_current",
+    ),
+    path(
+        "bilans/fin-de-plan/",
+        plans.to_current_plan,
+        {"to": "reporting:final_detail"},
+        name="final_detail_current",
+    ),
+    path(
+        "bilans/fin-de-plan/pdf/",
+        plans.to_current_plan,
+        {"to": "reporting:final_pdf"},
+        name="final_pdf_current",
+    ),
+    path(
+        "bilans/publies/<int:pk>/",
+        bilans.published_moved,
+        {"to": "reporting:published_detail"},
+        name="published_detail_moved",
+    ),
+    path(
+        "bilans/publies/<int:pk>/pdf/",
+        bilans.published_moved,
+        {"to": "reporting:published_pdf"},
+        name="published_pdf_moved",
+    ),
+]
+
+# From one plan to the next: prepare the draft, decide each old fiche, compare (page and Excel).
+next_plan_pages = [
+    path("plans/<slug:slug>/preparer-la-suite/", next_plan.prepare_next, name="prepare_next"),
+    path("plans/<slug:slug>/preparation/", next_plan.decisions, name="decisions"),
+    path("plans/<slug:slug>/comparaison/", next_plan.comparison, name="comparison"),
+    path("plans/<slug:slug>/comparaison.xlsx", exports.comparison_xlsx, name="comparison_xlsx"),
+]
+
+# The public site: readable without an account (spaser.middleware lets /public/ through). A plan's
+# address is its slug, which SCP never changes once the plan is published.
+public_pages = [
+    path("", public.index, name="index"),
+    path("catalogue.jsonld", public.catalogue, name="catalogue"),
+    path("schemas/<str:filename>", public.schema, name="schema"),
+    path("<slug:slug>/", public.plan, name="plan"),
+    path("<slug:slug>/fiches/<int:number>/", public.fiche, name="fiche"),
+    path("<slug:slug>/schema.pdf", public.schema_document_pdf, name="schema_document_pdf"),
+    path("<slug:slug>/bilans/", public.bilans, name="bilans"),
+    path("<slug:slug>/bilans/<str:scope>/v<int:version>/", public.bilan, name="bilan"),
+    path("<slug:slug>/bilans/<str:scope>/v<int:version>/pdf/", public.bilan_pdf, name="bilan_pdf"),
+    path("<slug:slug>/donnees/", public.data, name="data"),
+    path("<slug:slug>/donnees/<str:filename>", public.data_file, name="data_file"),
+]
+
+urlpatterns = [
+    path("", plans.home, name="home"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sitemap.xml", public.sitemap, name="sitemap"),
+    path("public/", include((public_pages, "public"))),
+    path("", include((plan_exports, "actions"))),
+    path("", include((register_pages, "contracts"))),
+    path("", include((follow_up, "indicators"))),
+    path("", include((bilan_pages, "reporting"))),
+    path("", include((next_plan_pages, "planning"))),
+]
