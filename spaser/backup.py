@@ -21,7 +21,7 @@ from core.caching import data_changed
 
 EXCLUDED = ("contenttypes", "auth.Permission", "sessions")
 SUFFIXES = (".json", ".json.gz", ".json.bz2", ".json.xz")
-# Rows `migrate` itself creates in a new database: the role groups (actions/rights.py).
+# Rows `migrate` itself creates in a new database: the role groups (core/rights.py).
 CREATED_BY_MIGRATE = (Group,)
 
 

@@ -103,7 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
     # Shared by every worker process (a folder by default): the data version pages are cached by, and
-    # rendered documents (the live bilan's PDF). See actions/caching.py.
+    # rendered documents (the live bilan's PDF). See core/caching.py.
     "shared": env.cache_url(
         "SHARED_CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache' / 'shared'}"
     ),
@@ -132,7 +132,7 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 # Off on purpose: years are integers and would read "2 021" everywhere (pages, admin, PDF). Indicator
-# values, amounts and counts are formatted with French grouping explicitly (actions/values.py).
+# values, amounts and counts are formatted with French grouping explicitly (core/values.py).
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"

@@ -1,7 +1,7 @@
 """The public site: no login, the same page for everyone, built once per state of the data.
 
 Each view finds the public plan (404 for a plan SCP has not published), builds its page or file from
-the public selectors only, and answers with ETag, Last-Modified and Cache-Control (public.http).
+the public selectors only, and answers with ETag, Last-Modified and Cache-Control (www.public.http).
 Nothing here reads the user: pages are cached and shared between visitors.
 """
 
