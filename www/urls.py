@@ -25,7 +25,11 @@ follow_up = [
     path("mes-fiches/", entry.my_fiches, name="my_fiches"),
     path("plans/<slug:slug>/campagnes/", campaigns.campaigns, name="campaigns"),
     path("plans/<slug:slug>/campagnes/<int:year>/", campaigns.campaign, name="campaign"),
-    path("plans/<slug:slug>/campagnes/<int:year>/fermer/", campaigns.campaign_close, name="campaign_close"),
+    path(
+        "plans/<slug:slug>/campagnes/<int:year>/fermer/",
+        campaigns.campaign_close_action,
+        name="campaign_close",
+    ),
     path(
         "plans/<slug:slug>/campagnes/<int:year>/fiches/<int:number>/<str:action>/",
         campaigns.campaign_fiche_action,
@@ -60,20 +64,20 @@ register_pages = [
 bilan_pages = [
     path("plans/<slug:slug>/bilans/", bilans.bilan_list, name="bilan_list"),
     path("plans/<slug:slug>/bilans/<int:year>/", bilans.bilan_detail, name="bilan_detail"),
-    path("plans/<slug:slug>/bilans/<int:year>/pdf/", bilans.bilan_pdf, name="bilan_pdf"),
-    path("plans/<slug:slug>/bilans/<int:year>/publier/", bilans.bilan_publish, name="bilan_publish"),
+    path("plans/<slug:slug>/bilans/<int:year>/pdf/", bilans.bilan_download, name="bilan_pdf"),
+    path("plans/<slug:slug>/bilans/<int:year>/publier/", bilans.bilan_publish_action, name="bilan_publish"),
     path("plans/<slug:slug>/bilans/fin-de-plan/", bilans.final_detail, name="final_detail"),
-    path("plans/<slug:slug>/bilans/fin-de-plan/pdf/", bilans.final_pdf, name="final_pdf"),
-    path("plans/<slug:slug>/bilans/fin-de-plan/publier/", bilans.final_publish, name="final_publish"),
+    path("plans/<slug:slug>/bilans/fin-de-plan/pdf/", bilans.final_download, name="final_pdf"),
+    path("plans/<slug:slug>/bilans/fin-de-plan/publier/", bilans.final_publish_action, name="final_publish"),
     path("plans/<slug:slug>/bilans/publies/<int:pk>/", bilans.published_detail, name="published_detail"),
-    path("plans/<slug:slug>/bilans/publies/<int:pk>/pdf/", bilans.published_pdf, name="published_pdf"),
+    path("plans/<slug:slug>/bilans/publies/<int:pk>/pdf/", bilans.published_download, name="published_pdf"),
     path(
         "plans/<slug:slug>/bilans/publies/<int:pk>/public/",
         bilans.published_set_public,
         name="published_set_public",
     ),
     path("plans/<slug:slug>/schema/", bilans.schema_detail, name="schema"),
-    path("plans/<slug:slug>/schema/pdf/", bilans.schema_pdf, name="schema_pdf"),
+    path("plans/<slug:slug>/schema/pdf/", bilans.schema_download, name="schema_pdf"),
     # Addresses without a plan, from before there were several (bookmarks): the current plan's, and a
     # published version's own plan.
     path("bilans/", plans.to_current_plan, {"to": "reporting:bilan_list"}, name="bilan_list_current"),
@@ -119,24 +123,24 @@ bilan_pages = [
 next_plan_pages = [
     path("plans/<slug:slug>/preparer-la-suite/", next_plan.prepare_next, name="prepare_next"),
     path("plans/<slug:slug>/preparation/", next_plan.decisions, name="decisions"),
-    path("plans/<slug:slug>/comparaison/", next_plan.comparison, name="comparison"),
+    path("plans/<slug:slug>/comparaison/", next_plan.comparison_page, name="comparison"),
     path("plans/<slug:slug>/comparaison.xlsx", exports.comparison_xlsx, name="comparison_xlsx"),
 ]
 
 # The public site: readable without an account (spaser.middleware lets /public/ through). A plan's
 # address is its slug, which SCP never changes once the plan is published.
 public_pages = [
-    path("", public.index, name="index"),
-    path("catalogue.jsonld", public.catalogue, name="catalogue"),
-    path("schemas/<str:filename>", public.schema, name="schema"),
-    path("<slug:slug>/", public.plan, name="plan"),
-    path("<slug:slug>/fiches/<int:number>/", public.fiche, name="fiche"),
-    path("<slug:slug>/schema.pdf", public.schema_document_pdf, name="schema_document_pdf"),
-    path("<slug:slug>/bilans/", public.bilans, name="bilans"),
-    path("<slug:slug>/bilans/<str:scope>/v<int:version>/", public.bilan, name="bilan"),
-    path("<slug:slug>/bilans/<str:scope>/v<int:version>/pdf/", public.bilan_pdf, name="bilan_pdf"),
-    path("<slug:slug>/donnees/", public.data, name="data"),
-    path("<slug:slug>/donnees/<str:filename>", public.data_file, name="data_file"),
+    path("", public.public_index, name="index"),
+    path("catalogue.jsonld", public.public_catalogue, name="catalogue"),
+    path("schemas/<str:filename>", public.public_schema, name="schema"),
+    path("<slug:slug>/", public.public_plan, name="plan"),
+    path("<slug:slug>/fiches/<int:number>/", public.public_fiche, name="fiche"),
+    path("<slug:slug>/schema.pdf", public.public_schema_document_pdf, name="schema_document_pdf"),
+    path("<slug:slug>/bilans/", public.public_bilan_list, name="bilans"),
+    path("<slug:slug>/bilans/<str:scope>/v<int:version>/", public.public_bilan_detail, name="bilan"),
+    path("<slug:slug>/bilans/<str:scope>/v<int:version>/pdf/", public.public_bilan_pdf, name="bilan_pdf"),
+    path("<slug:slug>/donnees/", public.public_data, name="data"),
+    path("<slug:slug>/donnees/<str:filename>", public.public_data_file, name="data_file"),
 ]
 
 urlpatterns = [
@@ -149,7 +153,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("sitemap.xml", public.sitemap, name="sitemap"),
+    path("sitemap.xml", public.public_sitemap, name="sitemap"),
     path("public/", include((public_pages, "public"))),
     path("", include((plan_exports, "actions"))),
     path("", include((register_pages, "contracts"))),

@@ -124,12 +124,12 @@ def bilan_detail(request, slug: str, year: int):
     return _live_page(request, slug, year)
 
 
-def bilan_pdf(request, slug: str, year: int):
+def bilan_download(request, slug: str, year: int):
     return _live_pdf(request, slug, year)
 
 
 @require_POST
-def bilan_publish(request, slug: str, year: int):
+def bilan_publish_action(request, slug: str, year: int):
     return _publish(request, slug, year)
 
 
@@ -137,12 +137,12 @@ def final_detail(request, slug: str):
     return _live_page(request, slug, None)
 
 
-def final_pdf(request, slug: str):
+def final_download(request, slug: str):
     return _live_pdf(request, slug, None)
 
 
 @require_POST
-def final_publish(request, slug: str):
+def final_publish_action(request, slug: str):
     return _publish(request, slug, None)
 
 
@@ -179,7 +179,7 @@ def published_detail(request, slug: str, pk: int):
     )
 
 
-def published_pdf(request, slug: str, pk: int):
+def published_download(request, slug: str, pk: int):
     _require_download(request.user)
     bilan = _published(request, slug, pk, PublishedBilan.objects.defer("data"))
     return download(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
@@ -221,7 +221,7 @@ def schema_detail(request, slug: str):
     )
 
 
-def schema_pdf(request, slug: str):
+def schema_download(request, slug: str):
     _require_read(request.user)
     plan = _plan(request, slug)
     _require_download(request.user)

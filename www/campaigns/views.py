@@ -79,7 +79,7 @@ def campaign(request, slug: str, year: int):
 
 
 @require_POST
-def campaign_close(request, slug: str, year: int):
+def campaign_close_action(request, slug: str, year: int):
     plan = _plan(request, slug)
     campaign = get_object_or_404(Campaign, plan=plan, year=year)
     try:

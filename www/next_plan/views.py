@@ -166,7 +166,7 @@ def _add_new_fiche(request, plan: Plan, form: NewFicheForm) -> int | None:
     return fiche.number
 
 
-def comparison(request, slug: str):
+def comparison_page(request, slug: str):
     """Old and new plans side by side: what became of each fiche, the new ones, the indicators."""
     plan = successor_from_url(request, slug)
     return render(

@@ -61,7 +61,7 @@ def home(request):
     """A visitor without an account lands on the public site; a user, after login, on their own
     workspace if they pilot fiches, else on the current plan (the one in force they may read)."""
     if not request.user.is_authenticated:
-        return public_views.index(request)
+        return public_views.public_index(request)
     if rights.is_pilot(request.user) and not rights.is_scp(request.user):
         return redirect("indicators:my_fiches")
     try:

@@ -57,7 +57,7 @@ def _page(request, snapshot, meta: selectors.PlanMeta, key: tuple, build):
     return respond(request, built, last_modified=page_date(meta.updated_at))
 
 
-def index(request):
+def public_index(request):
     """The public plans; also the home page of a visitor who is not logged in."""
     snapshot = caching.Snapshot()
     metas = snapshot.plans()
@@ -78,7 +78,7 @@ def index(request):
     return respond(request, built, last_modified=page_date(_newest(metas)))
 
 
-def plan(request, slug: str):
+def public_plan(request, slug: str):
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
 
@@ -99,7 +99,7 @@ def plan(request, slug: str):
     return _page(request, snapshot, meta, ("plan", slug), build)
 
 
-def fiche(request, slug: str, number: int):
+def public_fiche(request, slug: str, number: int):
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
 
@@ -121,7 +121,7 @@ def fiche(request, slug: str, number: int):
     return _page(request, snapshot, meta, ("fiche", slug, number), build)
 
 
-def bilans(request, slug: str):
+def public_bilan_list(request, slug: str):
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
 
@@ -147,7 +147,7 @@ def _public_bilan_pk(snapshot, meta: selectors.PlanMeta, scope: str, version: in
     return pk
 
 
-def bilan(request, slug: str, scope: str, version: int):
+def public_bilan_detail(request, slug: str, scope: str, version: int):
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
     pk = _public_bilan_pk(snapshot, meta, scope, version)
@@ -169,7 +169,7 @@ def bilan(request, slug: str, scope: str, version: int):
     return _page(request, snapshot, meta, ("bilan", pk), build)
 
 
-def bilan_pdf(request, slug: str, scope: str, version: int):
+def public_bilan_pdf(request, slug: str, scope: str, version: int):
     """The version's PDF as the public downloads it: tagged (PDF/UA-1), without the publisher's
     name; rendered once from the frozen data, which never changes."""
     snapshot = caching.Snapshot()
@@ -192,7 +192,7 @@ def bilan_pdf(request, slug: str, scope: str, version: int):
     )
 
 
-def schema_document_pdf(request, slug: str):
+def public_schema_document_pdf(request, slug: str):
     """The schema itself (the plan as adopted, not a bilan) as the public downloads it: tagged
     (PDF/UA-1), without the fiches SCP withheld; rendered once per state of the data."""
     snapshot = caching.Snapshot()
@@ -210,7 +210,7 @@ def schema_document_pdf(request, slug: str):
     )
 
 
-def data(request, slug: str):
+def public_data(request, slug: str):
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
 
@@ -230,7 +230,7 @@ def data(request, slug: str):
     return _page(request, snapshot, meta, ("data", slug), build)
 
 
-def data_file(request, slug: str, filename: str):
+def public_data_file(request, slug: str, filename: str):
     """One file of the open data: the plan's public rows, written in the file's format."""
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
@@ -250,7 +250,7 @@ def data_file(request, slug: str, filename: str):
     )
 
 
-def schema(request, filename: str):
+def public_schema(request, filename: str):
     """A committed schema of the open data (public/schemas/), as the files and catalogue name it."""
     if filename not in open_data.schema_names():
         raise Http404("Schéma inconnu.")
@@ -265,7 +265,7 @@ def schema(request, filename: str):
     )
 
 
-def catalogue(request):
+def public_catalogue(request):
     """The DCAT-AP catalogue (JSON-LD) of every public plan's open data, for data.gouv.fr."""
     snapshot = caching.Snapshot()
     metas = snapshot.plans()
@@ -280,7 +280,7 @@ def catalogue(request):
     )
 
 
-def sitemap(request):
+def public_sitemap(request):
     """sitemap.xml (django.contrib.sitemaps), built once per state of the data."""
     snapshot = caching.Snapshot()
     built = snapshot.built(
