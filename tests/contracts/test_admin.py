@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.models import Indicator
-from contracts import admin as contracts_admin
+from contracts import admin_views as contracts_admin_views
 from contracts.enums import Category, Measure
 from contracts.models import (
     Contract,
@@ -90,7 +90,7 @@ def confirm(client, page, button="confirm"):
 
 
 def pending_folders() -> set[str]:
-    return {p.name for p in contracts_admin._pending_root().iterdir()}
+    return {p.name for p in contracts_admin_views._pending_root().iterdir()}
 
 
 # --- preview then confirm --------------------------------------------------------------------------------
@@ -242,9 +242,9 @@ def test_the_uploaded_files_are_kept_privately_then_removed(scp, tmp_path, setti
     before_folders = pending_folders()
     page = preview(scp, [upload(tmp_path, "decp.json", marches=[marche("A-1")])])
     (token,) = pending_folders() - before_folders
-    folder = contracts_admin._pending_root() / token
+    folder = contracts_admin_views._pending_root() / token
     assert folder.stat().st_mode & 0o777 == 0o700
-    assert contracts_admin._pending_root().stat().st_mode & 0o077 == 0
+    assert contracts_admin_views._pending_root().stat().st_mode & 0o077 == 0
     for served in (settings.MEDIA_ROOT, settings.STATIC_ROOT, settings.BASE_DIR):  # nothing served
         assert not served or not str(folder).startswith(str(served))
 
@@ -368,7 +368,7 @@ def test_the_copies_are_removed_whatever_fails_during_the_preview(scp, tmp_path,
     def fail(*args, **kwargs):
         raise OSError("disque en panne")
 
-    monkeypatch.setattr(contracts_admin.services, "decp_apply", fail)
+    monkeypatch.setattr(contracts_admin_views.services, "decp_apply", fail)
     scp.raise_request_exception = False
 
     response = preview(scp, [upload(tmp_path, "decp.json", marches=[marche("A-1")])])
