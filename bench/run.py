@@ -191,19 +191,16 @@ def next_plan(args) -> dict:
     return {"plans": Plan.objects.count(), "fiches": new.fiches.count(), "prepare_s": prepare_s}
 
 
-def load(args) -> dict:
-    from collections import Counter
-
+def _load_clients(plan, year: int) -> tuple[list, dict[int, str]]:
+    """One simulated pilot per bench account, each on an indicator of its own fiche; with the codes of
+    those indicators."""
     from django.contrib.auth.models import User
     from django.urls import reverse
 
-    from actions.models import Indicator, Plan
-    from bench.load import Gunicorn, PilotClient, run_load
+    from actions.models import Indicator
+    from bench.load import PilotClient
     from contracts.selectors import register_figures
-    from indicators.models import Campaign, IndicatorValue
 
-    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
-    year = Campaign.objects.filter(plan=plan).open().get().year
     users = User.objects.filter(username__startswith="bench.charge").order_by("username")
     clients, codes = [], {}
     for number, user in enumerate(users, start=1):
@@ -229,15 +226,15 @@ def load(args) -> dict:
                 register_value=figure.value if figure else None,
             )
         )
-    history_before = IndicatorValue.history.count()
-    server = Gunicorn(workers=2, log=Path(os.environ["BENCH_DIR"]) / "gunicorn.log")
-    try:
-        for client in clients:
-            client.port = server.port
-            client.__post_init__()
-        result = run_load(clients=clients, seconds=args.seconds)
-    finally:
-        server.stop()
+    return clients, codes
+
+
+def _load_checks(clients, year: int) -> tuple[list, int]:
+    """The acknowledged saves not in the database (lost), and those missing from the history."""
+    from collections import Counter
+
+    from indicators.models import IndicatorValue
+
     # Every acknowledged save is in the database: the last one in the row, value and comment.
     lost, unrecorded = [], 0
     for client in clients:
@@ -254,6 +251,28 @@ def load(args) -> dict:
         recorded = Counter(history.values_list(field, "comment"))
         acked = Counter(client.acked_values)
         unrecorded += sum(max(0, count - recorded[pair]) for pair, count in acked.items())
+    return lost, unrecorded
+
+
+def load(args) -> dict:
+    """Pilots saving on gunicorn for `args.seconds`, then every acknowledged save checked."""
+    from actions.models import Plan
+    from bench.load import Gunicorn, run_load
+    from indicators.models import Campaign, IndicatorValue
+
+    plan = Plan.objects.order_by("start_year", "pk").first()  # the seeded plan (a next one may follow)
+    year = Campaign.objects.filter(plan=plan).open().get().year
+    clients, codes = _load_clients(plan, year)
+    history_before = IndicatorValue.history.count()
+    server = Gunicorn(workers=2, log=Path(os.environ["BENCH_DIR"]) / "gunicorn.log")
+    try:
+        for client in clients:
+            client.port = server.port
+            client.__post_init__()
+        result = run_load(clients=clients, seconds=args.seconds)
+    finally:
+        server.stop()
+    lost, unrecorded = _load_checks(clients, year)
     result["acknowledged_rows_checked"] = sum(client.acked is not None for client in clients)
     result["acknowledged_values_checked"] = sum(len(client.acked_values) for client in clients)
     result["unrecorded_writes"] = unrecorded

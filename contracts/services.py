@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -25,6 +23,7 @@ from core.versioning import StaleWrite, delete_claimed, save_claimed
 from . import decp, rules
 from .enums import NoticeKind, RecordOutcome
 from .models import Contract, ContractCorrection, DecpImport, RegisterFreeze, Threshold
+from .reports import ImportReport, Notice
 
 # The fields an import sets; a contract whose fields all equal the record's is "unchanged".
 FIELDS = (
@@ -65,88 +64,12 @@ class PlanStateRefused(NoBuyers):
     """The plan named for an import does not take contracts in its state (actions.states)."""
 
 
+IMPORT_RIGHT = "Seul le service commande publique importe des contrats (DECP)."
 CORRECTION_RIGHT = "Seul le service commande publique corrige le registre des contrats."
 
 
 class CorrectionRefused(ValueError):
     """A correction that cannot be saved as given; the message is French, nothing was written."""
-
-
-@dataclass
-class Notice:
-    """A record the import kept but SCP should look at: listed with its file, id and reason."""
-
-    source_file: str
-    contract_id: str
-    buyer_siret: str
-    kind: str
-    detail: str
-
-    @property
-    def group(self) -> str:
-        """What the report counts it under: each word not understood on its own line, the rest by kind."""
-        if self.kind == NoticeKind.UNRECOGNISED:
-            return self.detail
-        return NoticeKind(self.kind).label.lower()
-
-    def as_json(self) -> dict:
-        return {
-            "file": self.source_file,
-            "id": self.contract_id,
-            "buyer": self.buyer_siret,
-            "kind": self.kind,
-            "reason": self.detail,
-        }
-
-
-@dataclass
-class ImportReport:
-    files: list[str]
-    buyers: list[str]
-    read: int = 0
-    kept: int = 0
-    no_buyer: int = 0
-    not_records: int = 0
-    outcomes: dict[str, list] = field(default_factory=lambda: {o: [] for o in RecordOutcome.values})
-    notices: list[Notice] = field(default_factory=list)
-    seconds: float = 0.0
-    dry_run: bool = True
-    log: DecpImport | None = None
-    # uid -> [(field, stored value, new value)] of each changed contract (the admin's preview shows them)
-    changes: dict[str, list[tuple[str, object, object]]] = field(default_factory=dict)
-
-    def count(self, outcome: str) -> int:
-        return len(self.outcomes[outcome])
-
-    @property
-    def skipped(self) -> list[decp.Skipped]:
-        return self.outcomes[RecordOutcome.SKIPPED]
-
-    @property
-    def doubtful(self) -> int:
-        """Contracts kept with at least one notice."""
-        return len({(n.buyer_siret, n.contract_id) for n in self.notices})
-
-    def notice_groups(self) -> list[tuple[str, int]]:
-        """("valeur non reconnue « NC » (considérations sociales)", 12 contracts), most frequent first."""
-        contracts = Counter()
-        for group, _ in {(n.group, (n.buyer_siret, n.contract_id)) for n in self.notices}:
-            contracts[group] += 1
-        return sorted(contracts.items(), key=lambda item: (-item[1], item[0]))
-
-    @property
-    def summary(self) -> str:
-        unread = ""
-        if self.no_buyer:
-            unread += f", {self.no_buyer} sans acheteur identifiable (non retenus)"
-        if self.not_records:
-            unread += f", {self.not_records} éléments qui ne sont pas des contrats (ignorés)"
-        return (
-            f"{self.read} contrats lus{unread}, {self.kept} des acheteurs retenus : "
-            f"{self.count(RecordOutcome.NEW)} nouveaux, {self.count(RecordOutcome.CHANGED)} modifiés, "
-            f"{self.count(RecordOutcome.UNCHANGED)} inchangés, {self.count(RecordOutcome.SKIPPED)} ignorés "
-            f"(non conformes), {self.doubtful} à vérifier, en {self.seconds:.1f} s."
-        )
 
 
 def buyers_of(plan: Plan | None = None, sirets: Iterable[str] | None = None) -> list[str]:
@@ -192,7 +115,11 @@ def decp_apply(
     publication date wins (on a tie, the later one read); where two records of one uid differ in
     object or initial amount, the report lists them ("identifiant partagé"). SCP's corrections stay
     over the published values.
+
+    SCP only, dry run included (PermissionDenied otherwise); without `user`, the import is the
+    server's operator's (the decp_import command without --by, the demo data), as its history says.
     """
+    rights.require(user is None or rights.may_import_contracts(user), IMPORT_RIGHT)
     started = time.perf_counter()
     names = names or [os.path.basename(p) for p in paths]
     report = ImportReport(files=names, buyers=list(buyers), dry_run=dry_run)
@@ -406,9 +333,7 @@ def contract_correct(
     `seen_version` raises StaleWrite; an empty reason CorrectionRefused; nothing is written then.
 
     Returns the correction (None when removed)."""
-    rights.require(
-        rights.may_import_contracts(user), "Seul le service commande publique corrige le registre."
-    )
+    rights.require(rights.may_import_contracts(user), CORRECTION_RIGHT)
     reason = (reason or "").strip()
     unknown = set(flags) - set(rules.FLAGS)
     if unknown:
@@ -426,24 +351,9 @@ def contract_correct(
         delete_claimed(correction, seen=seen_version, user=user)
         correction = None
     else:
-        if correction is None:
-            if seen_version is not None:  # the form showed a correction that was removed since
-                raise StaleWrite(
-                    message="La correction de ce contrat a été retirée entre-temps : rien n'a été enregistré."
-                )
-            correction = ContractCorrection(contract=contract)
-        for flag in rules.FLAGS:
-            setattr(correction, flag, flags.get(flag))
-        correction.excluded, correction.reason, correction.updated_by = excluded, reason, user
-        correction._change_reason = reason[:100]
-        try:
-            with transaction.atomic():
-                save_claimed(correction, seen=seen_version, user=user)
-        except IntegrityError:  # two people corrected the uncorrected contract at once: the first wins
-            raise StaleWrite(
-                message="Ce contrat a été corrigé par quelqu'un d'autre entre-temps : rien n'a été "
-                "enregistré. Rechargez la page pour voir sa correction."
-            ) from None
+        correction = _correction_save(
+            contract, correction, user=user, flags=flags, excluded=excluded, reason=reason, seen=seen_version
+        )
     for name, value in rules.considerations(contract.published, correction).items():
         setattr(contract, name, value)
     contract._history_user = user
@@ -452,6 +362,31 @@ def contract_correct(
     if correction is None:
         contract.correction = None  # the deleted row is gone from the cached relation too
     data_changed()
+    return correction
+
+
+def _correction_save(
+    contract: Contract, correction: ContractCorrection | None, *, user, flags, excluded, reason, seen
+) -> ContractCorrection:
+    """Create or update the contract's correction (contract_correct's checks done)."""
+    if correction is None:
+        if seen is not None:  # the form showed a correction that was removed since
+            raise StaleWrite(
+                message="La correction de ce contrat a été retirée entre-temps : rien n'a été enregistré."
+            )
+        correction = ContractCorrection(contract=contract)
+    for flag in rules.FLAGS:
+        setattr(correction, flag, flags.get(flag))
+    correction.excluded, correction.reason, correction.updated_by = excluded, reason, user
+    correction._change_reason = reason[:100]
+    try:
+        with transaction.atomic():
+            save_claimed(correction, seen=seen, user=user)
+    except IntegrityError:  # two people corrected the uncorrected contract at once: the first wins
+        raise StaleWrite(
+            message="Ce contrat a été corrigé par quelqu'un d'autre entre-temps : rien n'a été "
+            "enregistré. Rechargez la page pour voir sa correction."
+        ) from None
     return correction
 
 

@@ -244,8 +244,8 @@ def comparison(*, plan: Plan) -> Comparison:
     )
 
 
-def comparison_sheets(data: Comparison) -> list[SheetSpec]:
-    """The comparison as workbook sheets (the page's content, one sheet per table)."""
+def _comparison_fiche_rows(data: Comparison) -> list[tuple]:
+    """The "Fiches" sheet's rows: each decision on an old fiche, then the new fiches."""
     fiches = [
         (g.label, r["old_number"], r["old_title"], r["new_number"], r["new_title"], r["reason"])
         for g in data.groups
@@ -262,7 +262,12 @@ def comparison_sheets(data: Comparison) -> list[SheetSpec]:
         )
         for f in data.new_fiches
     ]
-    indicators = [
+    return fiches
+
+
+def _comparison_indicator_rows(data: Comparison) -> list[tuple]:
+    """The "Indicateurs" sheet's rows: the series continued, then the new indicators."""
+    return [
         (
             "Prolongé",
             r["fiche_number"],
@@ -274,6 +279,11 @@ def comparison_sheets(data: Comparison) -> list[SheetSpec]:
         )
         for r in data.continued
     ] + [("Nouveau", r["fiche_number"], r["code"], r["label"], None, "", "") for r in data.new_indicators]
+
+
+def comparison_sheets(data: Comparison) -> list[SheetSpec]:
+    """The comparison as workbook sheets (the page's content, one sheet per table)."""
+    fiches, indicators = _comparison_fiche_rows(data), _comparison_indicator_rows(data)
     old, new = data.old.period, data.plan.period
     return [
         SheetSpec("Synthèse", ["Élément", "Nombre"], data.counts, widths={1: 40}),

@@ -118,6 +118,21 @@ def fiche_carry_over(*, fiche: Fiche, plan: Plan, user: User | None, number: int
     new.principles.set(
         [frame.principles[p.code] for p in fiche.principles.all() if p.code in frame.principles]
     )
+    _carry_pilots(fiche, new, frame, user)
+    for model in (Goal, Actor, Means, VigilancePoint):
+        for row in model.objects.filter(fiche=fiche):
+            _copy(row, user, fiche_id=new.pk)
+    _carry_milestones(fiche, new, user)
+    for row in Indicator.objects.filter(fiche=fiche):
+        # The series continues; the target is the old plan's and stays there.
+        _copy(row, user, fiche_id=new.pk, continues_id=row.pk, target_value=None, target_year=None)
+    return new
+
+
+def _carry_pilots(fiche: Fiche, new: Fiche, frame: _Frame, user: User | None) -> None:
+    """The old fiche's pilot posts on the new one: the new plan's same post (role, service, direction),
+    copied there with its direction and its people when the new plan has none yet."""
+    plan = frame.plan
     for link in fiche.fiche_pilots.select_related("pilot__direction"):
         key = (link.pilot.role, link.pilot.service, link.pilot.direction.code)
         pilot = frame.pilots.get(key)
@@ -130,9 +145,11 @@ def fiche_carry_over(*, fiche: Fiche, plan: Plan, user: User | None, number: int
             pilot.users.set(link.pilot.users.all())
             frame.pilots[key] = pilot
         _copy(link, user, fiche_id=new.pk, pilot_id=pilot.pk)
-    for model in (Goal, Actor, Means, VigilancePoint):
-        for row in model.objects.filter(fiche=fiche):
-            _copy(row, user, fiche_id=new.pk)
+
+
+def _carry_milestones(fiche: Fiche, new: Fiche, user: User | None) -> None:
+    """The old fiche's milestones, planned again: a milestone dated relative to the plan keeps its
+    date, one dated in the old plan's years is to be redated."""
     for row in Milestone.objects.filter(fiche=fiche):
         if row.due_relative_year is not None:
             _copy(row, user, fiche_id=new.pk, status=plan_enums.MilestoneStatus.PLANNED, completed_on=None)
@@ -150,10 +167,6 @@ def fiche_carry_over(*, fiche: Fiche, plan: Plan, user: User | None, number: int
                 due_day=None,
                 to_redate=True,
             )
-    for row in Indicator.objects.filter(fiche=fiche):
-        # The series continues; the target is the old plan's and stays there.
-        _copy(row, user, fiche_id=new.pk, continues_id=row.pk, target_value=None, target_year=None)
-    return new
 
 
 @transaction.atomic
@@ -285,6 +298,39 @@ def _withdraw_indicators(*, previous: Fiche, target_id: int, user: User | None) 
         plan_content_delete(obj=row, user=user)
 
 
+def _decision_errors(
+    decision: FicheDecision, decision_value: str, *, reason: str, into: Fiche | None, own: Fiche | None
+) -> dict[str, str]:
+    """What is wrong with a decision as given (fiche_decide), keyed by field, in French."""
+    errors = {}
+    if decision_value not in enums.FicheDecision.values:
+        errors["decision"] = "Choisissez une décision de la liste."
+    elif decision_value != enums.FicheDecision.RENEWED and not reason:
+        errors["reason"] = "Indiquez le motif de la décision (obligatoire sauf pour une fiche reconduite)."
+    if decision_value == enums.FicheDecision.MERGED:
+        if into is None:
+            errors["into"] = "Choisissez la fiche du nouveau plan dans laquelle elle est fusionnée."
+        elif into.plan_id != decision.plan_id:
+            errors["into"] = "Choisissez une fiche du nouveau plan."
+        elif own is not None and into.pk == own.pk:
+            errors["into"] = "Une fiche ne peut pas être fusionnée dans sa propre reconduction."
+    if decision_value in enums.FicheDecision.values and decision_value not in enums.CARRIED_DECISIONS:
+        if own is not None:
+            absorbed = list(
+                FicheDecision.objects.filter(fiche=own)
+                .exclude(pk=decision.pk)
+                .select_related("previous")
+                .order_by("previous__number")
+            )
+            if absorbed:
+                numbers = ", ".join(str(d.previous.number) for d in absorbed)
+                errors["decision"] = (
+                    f"La fiche {own.number} du nouveau plan absorbe déjà la fiche {numbers} : "
+                    "changez d'abord cette décision."
+                )
+    return errors
+
+
 @transaction.atomic
 def fiche_decide(
     *,
@@ -311,36 +357,11 @@ def fiche_decide(
     plan = decision.plan
     _require_preparation(plan)
     reason = (reason or "").strip()
-    errors = {}
-    if decision_value not in enums.FicheDecision.values:
-        errors["decision"] = "Choisissez une décision de la liste."
-    elif decision_value != enums.FicheDecision.RENEWED and not reason:
-        errors["reason"] = "Indiquez le motif de la décision (obligatoire sauf pour une fiche reconduite)."
     stored_value, stored_fiche = FicheDecision.objects.filter(pk=decision.pk).values_list(
         "decision", "fiche_id"
     ).first() or ("", None)
     own = _own_copy(decision, stored_value)
-    if decision_value == enums.FicheDecision.MERGED:
-        if into is None:
-            errors["into"] = "Choisissez la fiche du nouveau plan dans laquelle elle est fusionnée."
-        elif into.plan_id != plan.pk:
-            errors["into"] = "Choisissez une fiche du nouveau plan."
-        elif own is not None and into.pk == own.pk:
-            errors["into"] = "Une fiche ne peut pas être fusionnée dans sa propre reconduction."
-    if decision_value in enums.FicheDecision.values and decision_value not in enums.CARRIED_DECISIONS:
-        if own is not None:
-            absorbed = list(
-                FicheDecision.objects.filter(fiche=own)
-                .exclude(pk=decision.pk)
-                .select_related("previous")
-                .order_by("previous__number")
-            )
-            if absorbed:
-                numbers = ", ".join(str(d.previous.number) for d in absorbed)
-                errors["decision"] = (
-                    f"La fiche {own.number} du nouveau plan absorbe déjà la fiche {numbers} : "
-                    "changez d'abord cette décision."
-                )
+    errors = _decision_errors(decision, decision_value, reason=reason, into=into, own=own)
     if errors:
         raise ValidationError(errors)
 

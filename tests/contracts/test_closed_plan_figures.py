@@ -90,11 +90,8 @@ def snapshot(client, plan) -> dict:
     }
 
 
-def test_closing_freezes_the_figures_later_writes_never_change_them(client, scp_user, closed, tmp_path):
-    client.force_login(scp_user)
-    frozen = snapshot(client, closed)
-    assert frozen["2025"]["social"]["count"] == 1 and frozen["fiche"] == [Decimal(1), Decimal(0)]
-
+def write_after_closing(tmp_path, scp_user) -> str:
+    """What may happen to the register after the plan closed; returns the import's output."""
     # An import without --plan (every plan's buyers): new contracts of its years, one republished.
     output = import_file(
         write_2022(
@@ -131,6 +128,15 @@ def test_closing_freezes_the_figures_later_writes_never_change_them(client, scp_
     Threshold.objects.create(
         kind="plafond", amount=Decimal("10000"), valid_from=datetime.date(2020, 1, 1), source="Test"
     )
+    return output
+
+
+def test_closing_freezes_the_figures_later_writes_never_change_them(client, scp_user, closed, tmp_path):
+    client.force_login(scp_user)
+    frozen = snapshot(client, closed)
+    assert frozen["2025"]["social"]["count"] == 1 and frozen["fiche"] == [Decimal(1), Decimal(0)]
+
+    output = write_after_closing(tmp_path, scp_user)
 
     assert "2 nouveaux, 1 modifiés" in output  # the register filled...
     assert Contract.objects.filter(buyer_siret=BUYER).count() == 5

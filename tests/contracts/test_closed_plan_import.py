@@ -15,8 +15,8 @@ from actions.enums import PlanState
 from actions.models import Plan
 from contracts.models import Contract
 from tests.contracts import files
+from tests.contracts.admin_import import confirm, preview, text, upload
 from tests.contracts.files import BUYER, marche
-from tests.contracts.test_admin import confirm, preview, text, upload
 from tests.utils import database_state
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from contracts import selectors
 from contracts.enums import Category, Measure
-from contracts.models import LegalTarget, NationalReference
+from contracts.models import Contract, LegalTarget, NationalReference
 from contracts.selectors import ContractFilters, legal_default_year, legal_overview
 from contracts.services import decp_apply
 from tests.contracts import legal_data
@@ -84,7 +84,7 @@ def test_trend_counts_every_year_of_the_plan_in_one_query(plan, specs, django_as
     thresholds = selectors.PlanRegister.of(plan).thresholds()
     with django_assert_num_queries(1):
         by_year = selectors.tally_by_year(
-            selectors.Contract.objects.of_buyers([BUYER]).filter(year__in=plan.years), thresholds
+            Contract.objects.of_buyers([BUYER]).filter(year__in=plan.years), thresholds
         )
     trend = selectors.trend_rows(by_year, plan.years)
     assert [row["year"] for row in trend] == plan.years

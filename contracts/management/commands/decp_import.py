@@ -1,5 +1,7 @@
 import os
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -35,11 +37,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Marquer les contrats importés comme données de démonstration.",
         )
+        parser.add_argument(
+            "--by",
+            metavar="IDENTIFIANT",
+            help="Compte au nom duquel importer (ses droits, et l'historique) ; par défaut, l'exploitant "
+            "du serveur.",
+        )
 
-    def handle(self, *args, files, buyer, plan, dry_run, demo, **options):
+    def handle(self, *args, files, buyer, plan, dry_run, demo, by=None, **options):
         missing = [f for f in files if not os.path.isfile(f)]
         if missing:
             raise CommandError(f"Fichier introuvable : {', '.join(missing)}. Rien n'a été écrit.")
+        user = User.objects.filter(username=by).first() if by else None
+        if by and user is None:
+            raise CommandError(f"Compte inconnu : « {by} ». Rien n'a été écrit.")
         try:
             chosen_plan = Plan.objects.get(slug=plan) if plan else None
             buyers = services.buyers_of(chosen_plan, buyer)
@@ -53,9 +64,9 @@ class Command(BaseCommand):
         ) as bar:
             try:
                 report = services.decp_apply(
-                    files, buyers=buyers, dry_run=dry_run, is_demo=demo, on_bytes=bar.update
+                    files, buyers=buyers, user=user, dry_run=dry_run, is_demo=demo, on_bytes=bar.update
                 )
-            except DecpFormatError as exc:
+            except (DecpFormatError, PermissionDenied) as exc:
                 raise CommandError(f"{exc} Rien n'a été écrit.") from exc
         self._report(report)
 
