@@ -19,12 +19,16 @@ from django.utils.formats import number_format
 
 from .enums import ValueType
 
+# The labels every page, the PDF and the exports show beside values: defined here only.
 MISSING = "non renseigné"
+NOT_VALIDATED = "non validé"  # a value shown to insiders before SCP validated its year
+YEAR_NOT_VALIDATED = "année non validée"  # a year the public does not see yet
+LABELS = {"missing": MISSING, "not_validated": NOT_VALIDATED, "year_not_validated": YEAR_NOT_VALIDATED}
 YES, NO = "Oui", "Non"
 # Every yes/no answer accepted anywhere (entry form, Excel cells, fiche import), lower-cased.
 YES_WORDS = frozenset({"oui", "o", "vrai", "true", "1"})
 NO_WORDS = frozenset({"non", "n", "faux", "false", "0"})
-BOOLEAN_CHOICES = [("", "— non renseigné —"), ("oui", YES), ("non", NO)]
+BOOLEAN_CHOICES = [("", f"— {MISSING} —"), ("oui", YES), ("non", NO)]
 
 # Spaces that may separate thousands: space, no-break space, narrow no-break space, thin space.
 _SPACES = " \u00a0\u202f\u2009"
@@ -34,6 +38,7 @@ _SPACE_GROUPED = re.compile(
 # "1.234" reads as 1234 to a French reader and 1.234 to a spreadsheet: refused rather than guessed.
 _AMBIGUOUS_DOT = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
 _DOT_GROUPED = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]{1,3}(?:\.[0-9]{3})+),(?P<frac>[0-9]+)")
+# The unit after a number, as pages show it and as a pilot may type it ("12,5 %", "1 234 €", "12 h").
 UNIT_SUFFIX = {ValueType.PERCENTAGE: "%", ValueType.AMOUNT: "€", ValueType.HOURS: "h"}
 
 # The database column holds 16 digits, 4 after the point.
@@ -248,13 +253,10 @@ def format_value(indicator, raw) -> str:
     if value_type == ValueType.TEXT:
         return str(raw)
     text = format_number(raw)
-    if value_type == ValueType.PERCENTAGE:
-        return f"{text} %"
-    if value_type == ValueType.AMOUNT:
-        whole = Decimal(raw) == Decimal(raw).to_integral_value()
-        return f"{text if whole else format_number(raw, 2)} €"
-    if value_type == ValueType.HOURS:
-        return f"{text} h"
+    if value_type == ValueType.AMOUNT and Decimal(raw) != Decimal(raw).to_integral_value():
+        text = format_number(raw, 2)
+    if value_type in UNIT_SUFFIX:
+        return f"{text} {UNIT_SUFFIX[value_type]}"
     if indicator.unit and value_type == ValueType.COUNT:
         return f"{text} {indicator.unit}"
     return text

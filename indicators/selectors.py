@@ -7,7 +7,7 @@ Each selector runs a fixed number of queries whatever the number of fiches, indi
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,124 +18,7 @@ from core import rights, values
 
 from .enums import ReviewStatus, YearState
 from .models import NO_PROGRESS, AnnualReview, Campaign, IndicatorValue, Progress, current_progress
-
-# --- indicator lineage: a continued indicator's series across plans ---------------------------------
-
-Cell = tuple[int, "IndicatorValue | None", bool]  # year, value (None: not entered or not shown), validated
-
-
-@dataclass
-class SeriesPart:
-    """One plan's part of an indicator's series: that plan's indicator (its code and its own target:
-    targets stay with their plan) and its yearly cells. `indicator` is None when the indicator has no
-    part in that plan (a new indicator shown beside continued ones)."""
-
-    plan: Plan
-    indicator: Indicator | None
-    cells: list[Cell]
-
-    @property
-    def label(self) -> str:
-        return f"Plan {self.plan.period}"
-
-
-@dataclass
-class PlanColumns:
-    """The columns of one plan in a table of series spanning several plans, oldest plan first."""
-
-    plan: Plan
-    years: list[int]
-    is_current: bool
-
-    @property
-    def label(self) -> str:
-        return f"Plan {self.plan.period}"
-
-
-def indicator_lineages(indicators, *, plan: Plan, shows_drafts: bool = True) -> dict[int, list[SeriesPart]]:
-    """The earlier plans' parts of the series of each continued indicator of `plan`, oldest plan first,
-    keyed by the indicator's id (indicators that continue none are absent).
-
-    Each part holds the earlier plan's indicator (with its fiche and plan) and a cell per year of that
-    plan; a value is validated when its own fiche's review of that year is validated, and values not
-    validated are left out unless `shows_drafts` (the rule of the page asking). No query when no
-    indicator continues another; otherwise 2 queries, whatever the number of indicators and plans:
-    the continued indicators of the earlier plans, then their values with their validation. The
-    series only ever reads backwards: an earlier plan's pages never show a later plan's values.
-    """
-    indicators = list(indicators)
-    if not any(indicator.continues_id for indicator in indicators):
-        return {}
-    # The indicators continued directly, and those continued in the plans before the previous one
-    # (a lineage over three plans or more): one query, not one per plan.
-    direct = {indicator.continues_id for indicator in indicators if indicator.continues_id}
-    before_previous = Plan.objects.filter(pk=plan.predecessor_id).values("start_year")[:1]
-    earlier = {
-        row.pk: row
-        for row in Indicator.objects.filter(
-            Q(pk__in=direct)
-            | Q(
-                Exists(Indicator.objects.filter(continues=OuterRef("pk"))),
-                fiche__plan__start_year__lt=Subquery(before_previous),
-            )
-        ).select_related("fiche__plan")
-    }
-    chains: dict[int, list[Indicator]] = {}
-    for indicator in indicators:
-        chain, link = [], indicator.continues_id
-        while link in earlier and len(chain) < 20:  # 20: a guard against a cycle typed in the admin
-            chain.insert(0, earlier[link])
-            link = earlier[link].continues_id
-        if chain:
-            chains[indicator.pk] = chain
-    used = {row.pk for chain in chains.values() for row in chain}
-    validated_review = AnnualReview.objects.validated().filter(
-        fiche=OuterRef("indicator__fiche"), year=OuterRef("year")
-    )
-    cells: dict[int, dict[int, tuple[IndicatorValue, bool]]] = defaultdict(dict)
-    for value in IndicatorValue.objects.filter(indicator__in=used).annotate(
-        is_validated=Exists(validated_review)
-    ):
-        if shows_drafts or value.is_validated:
-            value.indicator = earlier[value.indicator_id]  # to display itself: no query
-            cells[value.indicator_id][value.year] = (value, value.is_validated)
-    lineages = {}
-    for pk, chain in chains.items():
-        parts = []
-        for row in chain:
-            per_year = cells[row.pk]
-            parts.append(
-                SeriesPart(
-                    plan=row.fiche.plan,
-                    indicator=row,
-                    cells=[
-                        (y, *per_year[y]) if y in per_year else (y, None, False) for y in row.fiche.plan.years
-                    ],
-                )
-            )
-        lineages[pk] = parts
-    return lineages
-
-
-def series_columns(plan: Plan, years: list[int], lineages: dict[int, list[SeriesPart]]) -> list[PlanColumns]:
-    """The plans a table of series shows (those of every lineage, oldest first, then `plan`)."""
-    plans = {part.plan.pk: part.plan for parts in lineages.values() for part in parts}
-    ordered = sorted(plans.values(), key=lambda p: (p.start_year, p.pk))
-    return [PlanColumns(p, p.years, False) for p in ordered] + [PlanColumns(plan, years, True)]
-
-
-def series_parts(
-    indicator: Indicator, own: list[Cell], earlier: list[SeriesPart], columns: list[PlanColumns]
-) -> list[SeriesPart]:
-    """An indicator's row in a table of series: one part per plan of `columns` (None where it has none)."""
-    by_plan = {part.plan.pk: part for part in earlier}
-    return [
-        SeriesPart(column.plan, indicator, own)
-        if column.is_current
-        else by_plan.get(column.plan.pk) or SeriesPart(column.plan, None, [])
-        for column in columns
-    ]
-
+from .sheets import Cell, FicheSheet, IndicatorRow, SeriesPart, fiche_sheet, indicator_lineages
 
 # --- the plan and fiche pages -------------------------------------------------------------------------
 
@@ -231,7 +114,7 @@ def campaign_fiches(*, campaign: Campaign) -> CampaignFiches:
 class EntryIndicator:
     indicator: Indicator
     value: IndicatorValue | None
-    previous: list[tuple[int, IndicatorValue | None, bool]]  # year, value, validated
+    previous: list[Cell]  # the plan's years before the entry's
     register: RegisterFigure | None = None  # computed from the contracts register (SCP linked it)
     # The earlier plans' parts of a continued indicator's series, oldest first: previous years too.
     earlier: list[SeriesPart] = field(default_factory=list)
@@ -283,22 +166,30 @@ def fiche_year_entry(*, fiche: Fiche, year: int) -> FicheYearEntry:
     }
     campaign = Campaign.objects.filter(plan_id=fiche.plan_id, year=year).first()
     previous_years = [y for y in fiche.plan.years if y < year]
-    validated = {y for y, r in reviews.items() if r.is_validated}
     for indicator in indicators:  # values read their indicator to display themselves: no query each
         for value in values[indicator.pk].values():
             value.indicator = indicator
     figures = register_figures(indicators, year, plan=fiche.plan)
-    # The page is for the fiche's pilots and SCP: the earlier plans' years not validated are shown, marked.
-    lineages = indicator_lineages(indicators, plan=fiche.plan)
+    # The page is for the fiche's pilots and SCP: the years not validated are shown, marked (the
+    # earlier plans' too).
+    sheet = fiche_sheet(
+        plan=fiche.plan,
+        indicators=indicators,
+        years=previous_years,
+        values_by=values,
+        validated={y for y, r in reviews.items() if r.is_validated},
+        shows_drafts=True,
+        lineages=indicator_lineages(indicators, plan=fiche.plan),
+    )
     rows = [
         EntryIndicator(
-            indicator=indicator,
-            value=values[indicator.pk].get(year),
-            previous=[(y, values[indicator.pk].get(y), y in validated) for y in previous_years],
-            register=figures.get(indicator.pk),
-            earlier=lineages.get(indicator.pk, []),
+            indicator=row.indicator,
+            value=values[row.indicator.pk].get(year),
+            previous=row.cells,
+            register=figures.get(row.indicator.pk),
+            earlier=row.earlier,
         )
-        for indicator in indicators
+        for row in sheet.rows
     ]
     return FicheYearEntry(
         fiche=fiche,
@@ -312,27 +203,21 @@ def fiche_year_entry(*, fiche: Fiche, year: int) -> FicheYearEntry:
 
 
 @dataclass
-class FollowUpRow:
-    indicator: Indicator
-    cells: list[tuple[int, IndicatorValue | None, bool]]  # year, value, validated
-    parts: list[SeriesPart] = field(default_factory=list)  # per plan of `FicheFollowUp.columns`
-
-
-@dataclass
 class FicheFollowUp:
-    years: list[int]
-    rows: list[FollowUpRow]
+    """The fiche page's follow-up: its sheet (`fiche_sheet`), the reviews, progress and history."""
+
+    sheet: FicheSheet
     reviews: dict[int, AnnualReview]
     history: list[dict]
-    shows_drafts: bool
-    has_demo: bool
     progress: Progress = NO_PROGRESS
-    # The plans the table spans when an indicator continues one of an earlier plan (else empty).
-    columns: list[PlanColumns] = field(default_factory=list)
 
     @property
-    def first_year(self) -> int:
-        return self.columns[0].years[0] if self.columns else self.years[0]
+    def rows(self) -> list[IndicatorRow]:
+        return self.sheet.rows
+
+    @property
+    def shows_drafts(self) -> bool:
+        return self.sheet.shows_drafts
 
 
 HISTORY_LIMIT = 40
@@ -350,36 +235,24 @@ def fiche_follow_up(*, fiche: Fiche, user) -> FicheFollowUp:
     shows_drafts = rights.may_see_unvalidated(user, fiche)
     reviews = {r.year: r for r in AnnualReview.objects.filter(fiche=fiche)}
     validated = {y for y, r in reviews.items() if r.is_validated}
-    per_indicator = defaultdict(dict)
+    values_by = defaultdict(dict)
     for value in IndicatorValue.objects.filter(indicator__fiche=fiche):
-        if shows_drafts or value.year in validated:
-            per_indicator[value.indicator_id][value.year] = value
+        values_by[value.indicator_id][value.year] = value
     indicators = fiche.indicators.all()  # prefetched by the fiche page
-    for indicator in indicators:
-        for value in per_indicator[indicator.pk].values():
-            value.indicator = indicator
-    years = fiche.plan.years
-    rows = [
-        FollowUpRow(indicator, [(y, per_indicator[indicator.pk].get(y), y in validated) for y in years])
-        for indicator in indicators
-    ]
-    lineages = indicator_lineages(indicators, plan=fiche.plan, shows_drafts=shows_drafts)
-    columns = series_columns(fiche.plan, years, lineages) if lineages else []
-    for row in rows if lineages else []:
-        row.parts = series_parts(row.indicator, row.cells, lineages.get(row.indicator.pk, []), columns)
-    earlier_demo = any(
-        value and value.is_demo for parts in lineages.values() for part in parts for _, value, _ in part.cells
+    sheet = fiche_sheet(
+        plan=fiche.plan,
+        indicators=indicators,
+        years=fiche.plan.years,
+        values_by=values_by,
+        validated=validated,
+        shows_drafts=shows_drafts,
+        lineages=indicator_lineages(indicators, plan=fiche.plan, shows_drafts=shows_drafts),
     )
     return FicheFollowUp(
-        years=years,
-        rows=rows,
+        sheet=sheet,
         reviews=reviews if shows_drafts else {y: r for y, r in reviews.items() if y in validated},
         history=_history(fiche) if shows_drafts else [],
-        shows_drafts=shows_drafts,
-        has_demo=earlier_demo
-        or any(v.is_demo for per_year in per_indicator.values() for v in per_year.values()),
         progress=current_progress(reviews.values()),
-        columns=columns,
     )
 
 

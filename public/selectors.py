@@ -49,6 +49,7 @@ from indicators.models import (
     Progress,
     current_progress,
 )
+from indicators.sheets import IndicatorRow, fiche_sheet
 from reporting.models import PublishedBilan
 from reporting.selectors import bilan_public_refusal
 
@@ -350,19 +351,13 @@ class MilestoneEntry:
 
 
 @dataclass
-class IndicatorEntry:
-    indicator: Indicator
-    cells: list[tuple[int, bool, IndicatorValue | None]]  # year, validated, value (validated only)
-
-
-@dataclass
 class PublicFichePage:
     plan: Plan
     fiche: Fiche
     progress: Progress
     pilots: list[str]
     milestones: list[MilestoneEntry]
-    indicators: list[IndicatorEntry]
+    indicators: list[IndicatorRow]  # cells of validated years only (indicators.sheets.fiche_sheet)
     years: list[int]
     validated_years: list[int]
     reviews: list[AnnualReview]  # validated only, oldest first
@@ -379,17 +374,21 @@ def public_fiche_page(*, plan: Plan, number: int) -> PublicFichePage | None:
     validated = rows.validated_years(fiche)
     milestones = [MilestoneEntry(m, *public_milestone_state(m, validated)) for m in fiche.milestones.all()]
     years = followed_years(plan)
-    indicators = [
-        IndicatorEntry(i, [(y, y in validated, rows.values[i.pk].get(y)) for y in years])
-        for i in fiche.indicators.all()
-    ]
+    sheet = fiche_sheet(
+        plan=plan,
+        indicators=fiche.indicators.all(),
+        years=years,
+        values_by=rows.values,
+        validated=set(validated),
+        shows_drafts=False,
+    )
     return PublicFichePage(
         plan=plan,
         fiche=fiche,
         progress=rows.progress(fiche),
         pilots=pilot_labels(fiche),
         milestones=milestones,
-        indicators=indicators,
+        indicators=sheet.rows,
         years=years,
         validated_years=validated,
         reviews=list(rows.reviews[fiche.pk].values()),

@@ -6,21 +6,21 @@ Every figure is computed here; templates only lay it out.
 """
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from actions.enums import NUMERIC_VALUE_TYPES, GoalKind, MilestoneState, ProgressStatus
+from actions.enums import GoalKind, MilestoneState
 from actions.models import Axis, Fiche, FichePilot, Goal, Indicator, Plan
-from contracts.selectors import contract_amount, legal_overview
 from core import values
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
-from indicators.selectors import SeriesPart, indicator_lineages, series_columns, series_parts
+from indicators.sheets import FicheSheet, fiche_sheet, indicator_lineages
+
+from .bilan_figures import Scope, Tally, key_figures, legal_section, status_legend, validation
+from .bilan_indicators import indicator_data, series_data
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
 # 2: the legal indicators' section ("legal"; absent from versions published before it).
@@ -30,26 +30,6 @@ from indicators.selectors import SeriesPart, indicator_lineages, series_columns,
 # 5: the legal section lists what its figures rest on ("anomalies", "corrected", "excluded_count"), the
 #    duties since 21 August 2026 one by one ("duties") and a closed plan's freeze ("frozen_label").
 SCHEMA_VERSION = 5
-# The contracts of each of the legal section's lists the bilan names (the rest are counted).
-MISSING_ENVIRONMENTAL_LISTED = 30
-
-NOT_VALIDATED = "non validé"
-
-
-def _percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
-def _percent_label(part: int, whole: int) -> str:
-    share = _percent(part, whole)
-    return "—" if share is None else f"{share} %"
-
-
-def _statuses() -> list[dict]:
-    """The legend of progress statuses, in a fixed order, "no review" last."""
-    return [{"code": code, "label": label} for code, label in ProgressStatus.choices] + [
-        {"code": UNKNOWN_PROGRESS, "label": UNKNOWN_PROGRESS_LABEL}
-    ]
 
 
 def _review_data(review: AnnualReview) -> dict:
@@ -151,28 +131,6 @@ def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None =
 
 
 @dataclass
-class _Scope:
-    """Which years a bilan covers and the day its milestones are judged on."""
-
-    plan: Plan
-    year: int | None
-    now: datetime.datetime
-
-    @property
-    def years(self) -> list[int]:
-        return self.plan.years if self.year is None else list(range(self.plan.start_year, self.year + 1))
-
-    @property
-    def review_years(self) -> list[int]:
-        return self.years if self.year is None else [self.year]
-
-    @property
-    def reference_date(self) -> datetime.date:
-        today = timezone.localdate(self.now)
-        return today if self.year is None else min(today, datetime.date(self.year, 12, 31))
-
-
-@dataclass
 class _Rows:
     """What a bilan reads from the tables, in a fixed number of queries."""
 
@@ -183,7 +141,7 @@ class _Rows:
     lineages: dict = field(default_factory=dict)  # indicator id -> earlier plans' SeriesParts
 
     @classmethod
-    def read(cls, scope: _Scope) -> "_Rows":
+    def read(cls, scope: Scope) -> "_Rows":
         plan, years = scope.plan, scope.years
         values_by = defaultdict(dict)
         for value in IndicatorValue.objects.filter(indicator__fiche__plan=plan, year__in=years).only(
@@ -201,164 +159,22 @@ class _Rows:
         return cls(axes=axes, fiches=fiches, values=values_by, reviews=reviews, lineages=lineages)
 
 
-@dataclass
-class _Tally:
-    """The counts the key figures add up, per axis and in all, while the fiches are read."""
-
-    axes: dict
-    milestones: Counter = field(default_factory=Counter)
-    validated_reviews: int = 0
-    is_demo: bool = False
-
-    def add_cells(self, axis_id: int, cells: list[dict]) -> None:
-        axis = self.axes[axis_id]
-        axis["cells_total"] += len(cells)
-        axis["cells_filled"] += sum(not c["missing"] for c in cells)
-        self.is_demo = self.is_demo or any(c["is_demo"] for c in cells)
-
-
-def _cell(indicator: Indicator, year: int, value: IndicatorValue | None, validated: bool) -> dict:
-    raw = value.raw if value is not None else None
-    return {
-        "year": year,
-        "text": values.format_value(indicator, raw),
-        "missing": raw is None,
-        "validated": validated,
-        "is_demo": bool(value and value.is_demo),
-    }
+def _sheet(fiche: Fiche, scope: Scope, rows: _Rows, validated_years: set[int]) -> FicheSheet:
+    """The fiche's follow-up over the bilan's years: every year, marked when not validated (the public
+    reads only published versions whose every figure is validated: bilan_public_refusal)."""
+    own = fiche.indicators.all()
+    return fiche_sheet(
+        plan=scope.plan,
+        indicators=own,
+        years=scope.years,
+        values_by=rows.values,
+        validated=validated_years,
+        shows_drafts=True,
+        lineages={i.pk: rows.lineages[i.pk] for i in own if i.pk in rows.lineages},
+    )
 
 
-def _number(raw) -> float | None:
-    return float(raw) if isinstance(raw, Decimal) else None
-
-
-def _target(indicator: Indicator) -> float | None:
-    return float(indicator.target_value) if indicator.target_value is not None else None
-
-
-def _earlier_data(parts: list[SeriesPart]) -> list[dict]:
-    """The earlier plans' parts of a continued indicator, oldest first: each with its own code and target."""
-    return [
-        {
-            "plan": part.plan.period,
-            "plan_label": part.label,
-            "code": part.indicator.code,
-            "label": part.indicator.label,
-            "target": part.indicator.target_label,
-            "target_value": _target(part.indicator),
-            "cells": [_cell(part.indicator, y, value, validated) for y, value, validated in part.cells],
-            "numbers": [_number(value.raw) if value else None for _, value, _ in part.cells],
-        }
-        for part in parts
-    ]
-
-
-def _chart(indicator: Indicator, points: list, earlier: list[dict], plan: Plan) -> dict | None:
-    """A numeric indicator's chart data; for a continued one, the whole series with one part per plan
-    (where the boundary is drawn, and each plan's own target over its part only)."""
-    if earlier:
-        series, parts = [], []
-        for part in earlier:
-            first = len(series)
-            series += [[c["year"], n] for c, n in zip(part["cells"], part["numbers"], strict=True)]
-            parts.append(
-                {
-                    "label": part["plan_label"],
-                    "first": first,
-                    "last": len(series) - 1,
-                    "target": part["target_value"],
-                }
-            )
-        parts.append(
-            {
-                "label": f"Plan {plan.period}",
-                "first": len(series),
-                "last": len(series) + len(points) - 1,
-                "target": _target(indicator),
-            }
-        )
-        points = series + points
-    if indicator.value_type not in NUMERIC_VALUE_TYPES or sum(p[1] is not None for p in points) < 2:
-        return None
-    chart = {"points": points, "target": _target(indicator)}
-    if earlier:
-        chart["parts"] = parts
-    return chart
-
-
-def _indicator_data(indicator: Indicator, scope: _Scope, rows: _Rows, validated_years: set[int]) -> dict:
-    cells, points = [], []
-    for y in scope.years:
-        value = rows.values[indicator.pk].get(y)
-        cells.append(_cell(indicator, y, value, y in validated_years))
-        points.append([y, _number(value.raw) if value is not None else None])
-    earlier = _earlier_data(rows.lineages.get(indicator.pk, []))
-    data = {
-        "code": indicator.code,
-        "kind": indicator.get_kind_display(),
-        "label": indicator.label,
-        "group": indicator.group,
-        "target": indicator.target_label,
-        "cells": cells,
-        "chart": _chart(indicator, points, earlier, scope.plan),
-    }
-    if earlier:
-        for part in earlier:
-            del part["numbers"], part["target_value"]
-        data["earlier"] = earlier
-    return data
-
-
-def _series_data(fiche: Fiche, indicators: list[dict], scope: _Scope, rows: _Rows) -> dict | None:
-    """The fiche's table of its continued indicators' series across plans, the boundary marked; None
-    when none of its indicators continues one of an earlier plan."""
-    lineages = {i.pk: rows.lineages[i.pk] for i in fiche.indicators.all() if i.pk in rows.lineages}
-    if not lineages:
-        return None
-    columns = series_columns(scope.plan, scope.years, lineages)
-    table = []
-    for indicator, data in zip(fiche.indicators.all(), indicators, strict=True):
-        if indicator.pk not in lineages:
-            continue
-        by_plan = {part["plan"]: part for part in data["earlier"]}
-        parts = []
-        for column, part in zip(
-            columns, series_parts(indicator, [], lineages[indicator.pk], columns), strict=True
-        ):
-            if column.is_current:
-                parts.append(
-                    {"present": True, "code": data["code"], "target": data["target"], "cells": data["cells"]}
-                )
-            elif part.indicator is None:
-                parts.append({"present": False, "span": len(column.years) + 1, "label": column.label})
-            else:
-                earlier = by_plan[column.plan.period]
-                parts.append(
-                    {
-                        "present": True,
-                        "code": earlier["code"],
-                        "target": earlier["target"],
-                        "cells": earlier["cells"],
-                    }
-                )
-        table.append({"code": data["code"], "label": data["label"], "parts": parts})
-    return {
-        "first_year": columns[0].years[0],
-        "columns": [
-            {
-                "label": c.label,
-                "period": c.plan.period,
-                "years": c.years,
-                "span": len(c.years) + 1,
-                "is_current": c.is_current,
-            }
-            for c in columns
-        ],
-        "rows": table,
-    }
-
-
-def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict:
+def _fiche_data(fiche: Fiche, scope: Scope, rows: _Rows, tally: Tally) -> dict:
     reviews = rows.reviews[fiche.pk]
     fiche_reviews = [reviews[y] for y in scope.review_years if y in reviews]
     tally.is_demo = tally.is_demo or any(r.is_demo for r in fiche_reviews)
@@ -368,7 +184,8 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
     validated_years = {y for y, r in reviews.items() if r.is_validated}
     milestones = [_milestone_data(m, scope.reference_date, validated_years) for m in fiche.milestones.all()]
     tally.milestones.update(m["state"] for m in milestones)
-    indicators = [_indicator_data(i, scope, rows, validated_years) for i in fiche.indicators.all()]
+    sheet = _sheet(fiche, scope, rows, validated_years)
+    indicators = [indicator_data(row, scope.plan) for row in sheet.rows]
     for indicator in indicators:
         tally.add_cells(
             fiche.objective.axis_id, indicator["cells"] if scope.year is None else indicator["cells"][-1:]
@@ -377,7 +194,7 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
         tally.is_demo = tally.is_demo or any(
             c["is_demo"] for part in indicator.get("earlier", []) for c in part["cells"]
         )
-    series = _series_data(fiche, indicators, scope, rows)
+    series = series_data(sheet, indicators)
     return {
         "number": fiche.number,
         "anchor": f"fiche-{fiche.number}",
@@ -409,133 +226,8 @@ def _fiche_data(fiche: Fiche, scope: _Scope, rows: _Rows, tally: _Tally) -> dict
     }
 
 
-def _key_figures(
-    axes: list[dict], tally: _Tally, scope: _Scope, statuses: list[dict], fiche_count: int
-) -> dict:
-    by_axis, total_counts = [], Counter()
-    cells_total = cells_filled = 0
-    for axis in axes:
-        counts = Counter(f["status"] for f in axis["fiches"])
-        total_counts.update(counts)
-        axis_total, axis_filled = axis["cells_total"], axis["cells_filled"]
-        cells_total, cells_filled = cells_total + axis_total, cells_filled + axis_filled
-        by_axis.append(
-            {
-                "name": axis["name"],
-                "anchor": axis["anchor"],
-                "fiches": len(axis["fiches"]),
-                "counts": [{**s, "count": counts[s["code"]]} for s in statuses],
-                "indicators_total": axis_total,
-                "indicators_filled": axis_filled,
-                "indicators_share": _percent(axis_filled, axis_total),
-                "indicators_share_label": _percent_label(axis_filled, axis_total),
-            }
-        )
-    years = scope.years
-    milestones = tally.milestones
-    milestones_total = sum(milestones.values())
-    return {
-        "fiches": fiche_count,
-        "by_axis": by_axis,
-        "status_totals": [{**s, "count": total_counts[s["code"]]} for s in statuses],
-        "indicators_label": f"Valeurs d'indicateurs renseignées (indicateur × année, {years[0]}-{years[-1]})"
-        if scope.year is None
-        else f"Indicateurs renseignés pour {scope.year}",
-        "indicators_total": cells_total,
-        "indicators_filled": cells_filled,
-        "indicators_share": _percent(cells_filled, cells_total),
-        "indicators_share_label": _percent_label(cells_filled, cells_total),
-        "milestones": {
-            "total": milestones_total,
-            **{state.value: milestones[state.value] for state in MilestoneState},
-            "done_share_label": _percent_label(milestones[MilestoneState.DONE.value], milestones_total),
-            "reference_label": date_format(scope.reference_date, "j F Y"),
-        },
-    }
-
-
-def _validation(tally: _Tally, scope: _Scope, fiche_count: int) -> dict:
-    validated, expected = tally.validated_reviews, fiche_count * len(scope.review_years)
-    is_validated = expected > 0 and validated == expected
-    if scope.year is None:
-        label = f"{validated} bilans annuels de fiche validés sur {expected} attendus"
-    else:
-        plural = "s" if validated > 1 else ""
-        label = f"{validated} fiche{plural} validée{plural} sur {fiche_count}"
-    return {
-        "is_validated": is_validated,
-        "validated": validated,
-        "expected": expected,
-        "label": label,
-        "status_label": "Chiffres validés" if is_validated else "Chiffres provisoires (non validés)",
-    }
-
-
-def _listed(contracts, plan: Plan) -> list[dict]:
-    """The first contracts of one of the legal section's lists, as plain data (frozen at publication),
-    each linked to its page in the register (where the comité and SCP read it)."""
-    return [
-        {
-            "id": contract.contract_id,
-            "url": reverse("contracts:contract_detail", args=[plan.slug, contract.pk]),
-            "notified_label": date_format(contract.notified_on, "j F Y"),
-            "object": contract.object,
-            "amount_label": contract_amount(contract),
-        }
-        for contract in contracts[:MISSING_ENVIRONMENTAL_LISTED]
-    ]
-
-
-def _legal_section(scope: _Scope) -> dict | None:
-    """The legal indicators (art. L2111-3) of the bilan's year -- of every year of the plan together for
-    the end-of-plan bilan -- from the contracts register, with their trend over the bilan's years.
-    None when the plan has no buyer (nothing to compute from). Plain data, frozen at publication like
-    the rest: contracts imported later never change a published version."""
-    overview = legal_overview(scope.plan, year=scope.year, years=scope.years)
-    if not overview.buyers:
-        return None
-    years = scope.years
-    return {
-        "title": "Indicateurs légaux (art. L2111-3)",
-        "period_label": f"notifiés en {scope.year}"
-        if scope.year is not None
-        else f"notifiés de {years[0]} à {years[-1]}",
-        "buyers": [{"name": b.name, "siret": b.siret} for b in overview.buyers],
-        "contracts": overview.contracts,
-        "known_count": overview.known_count,
-        "unknown_label": overview.unknown_label,
-        "rows": overview.rows,
-        "trend": overview.trend,
-        "is_demo": overview.is_demo,
-        "duty_applies": overview.duty_applies,
-        "missing_count": len(overview.missing),
-        "missing": _listed(overview.missing, scope.plan),
-        "anomalies_count": len(overview.anomalies),
-        "anomalies": _listed(overview.anomalies, scope.plan),
-        "corrected_count": len(overview.corrected),
-        "corrected": _listed(overview.corrected, scope.plan),
-        "excluded_count": len(overview.excluded),
-        "duties": [
-            {
-                "label": duty["label"],
-                "count": duty["count"],
-                "contracts": _listed(duty["contracts"], scope.plan),
-            }
-            for duty in overview.duties
-        ],
-        "european_thresholds": overview.european_thresholds,
-        "frozen_label": date_format(timezone.localtime(overview.frozen_at), "j F Y")
-        if overview.frozen_at
-        else "",
-        "published_after_closing": overview.published_after_closing,
-        "last_import_label": date_format(timezone.localtime(overview.last_import), "j F Y")
-        if overview.last_import
-        else "",
-    }
-
-
 def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
-    scope = _Scope(plan, year, now)
+    scope = Scope(plan, year, now)
     rows = _Rows.read(scope)
     axes = {
         axis.pk: {
@@ -547,15 +239,15 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         }
         for axis in rows.axes
     }
-    tally = _Tally(axes)
+    tally = Tally(axes)
     for fiche in rows.fiches:
         axes[fiche.objective.axis_id]["fiches"].append(_fiche_data(fiche, scope, rows, tally))
-    statuses = _statuses()
-    key_figures = _key_figures(list(axes.values()), tally, scope, statuses, len(rows.fiches))
+    statuses = status_legend()
+    figures = key_figures(list(axes.values()), tally, scope, statuses, len(rows.fiches))
     for axis in axes.values():
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
-    legal = _legal_section(scope)
+    legal = legal_section(scope)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {
@@ -576,11 +268,11 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "generated_label": date_format(local_now, "j F Y à H:i"),
         "reference_label": date_format(scope.reference_date, "j F Y"),
         "is_demo": tally.is_demo or bool(legal and legal["is_demo"]),
-        "validation": _validation(tally, scope, len(rows.fiches)),
+        "validation": validation(tally, scope, len(rows.fiches)),
         "missing_label": values.MISSING,
-        "not_validated_label": NOT_VALIDATED,
+        "not_validated_label": values.NOT_VALIDATED,
         "statuses": statuses,
-        "key_figures": key_figures,
+        "key_figures": figures,
         "legal": legal,
         "axes": [axis for axis in axes.values() if axis["fiches"]],
         "glossary": [

@@ -133,8 +133,8 @@ def test_the_series_of_a_continued_indicator_spans_both_plans(next_plan, demo_pl
     assert part.plan == demo_plan and part.label == "Plan 2021-2026"
     assert part.indicator.continued_by.get() == r1
     assert part.indicator.target_value == OLD_TARGET  # the old plan's target stays with it
-    assert [y for y, _, _ in part.cells] == demo_plan.years
-    shown = {y: (value.display() if value else None, validated) for y, value, validated in part.cells}
+    assert [c.year for c in part.cells] == demo_plan.years
+    shown = {c.year: (c.value.display() if c.value else None, c.validated) for c in part.cells}
     assert shown[2021] == ("8", True) and shown[2024] == ("19", True) and shown[2026] == (None, False)
 
 
@@ -161,8 +161,8 @@ def test_readers_see_the_earlier_plan_validated_years_only(next_plan, pilot5, co
     assert not reader.shows_drafts and insider.shows_drafts
     reader_2025 = [part.cells[4] for row in reader.rows for part in row.parts[:1]]
     insider_2025 = [part.cells[4] for row in insider.rows for part in row.parts[:1]]
-    assert all(value is None for _, value, _ in reader_2025)
-    assert any(value is not None and not validated for _, value, validated in insider_2025)
+    assert all(c.value is None for c in reader_2025)
+    assert any(c.value is not None and not c.validated for c in insider_2025)
 
 
 def test_a_lineage_over_three_plans_reads_in_the_same_two_queries(
@@ -182,11 +182,11 @@ def test_a_lineage_over_three_plans_reads_in_the_same_two_queries(
         lineages = indicator_lineages(indicators, plan=third)
     assert len(captured) == 2
     r1 = next(i for i in indicators if i.code == "11-R1")
-    assert [(part.plan, part.cells[0][0]) for part in lineages[r1.pk]] == [
+    assert [(part.plan, part.cells[0].year) for part in lineages[r1.pk]] == [
         (demo_plan, 2021),
         (next_plan, 2027),
     ]
-    assert [value.display() for _, value, _ in lineages[r1.pk][1].cells if value] == ["23"]
+    assert [c.value.display() for c in lineages[r1.pk][1].cells if c.value] == ["23"]
     n1 = next(i for i in indicators if i.code == "11-N1")  # new in 2027-2032, continued in 2033-2038
     assert [part.plan for part in lineages[n1.pk]] == [next_plan]
     # Its page (SCP and the comité read a plan in preparation): three plans, 11-N1 absent from the first.

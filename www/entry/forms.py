@@ -20,7 +20,7 @@ NARRATIVE_MAX_LENGTH = 10000
 MISMATCH = object()  # a register-computed value refused by `_register_checked`
 RESOLVE_CHOICES = [("mine", "Garder ma saisie"), ("stored", "Garder la valeur enregistrée")]
 
-UNIT_SUFFIXES = {ValueType.PERCENTAGE: "%", ValueType.AMOUNT: "€", ValueType.HOURS: "heures"}
+UNIT_SUFFIXES = values.UNIT_SUFFIX  # the units pages show, and a pilot may type after a number
 INPUT_HINTS = {
     ValueType.COUNT: "Nombre entier, par exemple 12.",
     ValueType.PERCENTAGE: "Pourcentage entre 0 et 100, par exemple 12,5.",
