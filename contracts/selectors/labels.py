@@ -24,7 +24,7 @@ def euros(amount) -> str:
 def contract_amount(contract: Contract) -> str:
     """A contract's initial amount as read, or as published when it could not be ("1e+17")."""
     if contract.initial_amount is None:
-        return f"« {contract.published_amount} »" if contract.published_amount else "non renseigné"
+        return f"« {contract.published_amount} »" if contract.published_amount else values.MISSING
     return euros(contract.initial_amount)
 
 
