@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from actions import services as plan_services
@@ -257,3 +258,20 @@ def test_the_refusals_are_of_the_user_not_of_the_rules(world, scp_user):
     campaigns.campaign_close(campaign=world["campaign"], user=scp_user)
     entry.indicator_value_delete(value=world["value"], user=scp_user)
     assert not IndicatorValue.objects.filter(pk=world["value"].pk).exists()
+
+
+def test_a_command_run_by_an_account_without_the_right_is_refused_and_writes_nothing(
+    spaser54, committee_user
+):
+    """A command naming its author (--by) meets the services' refusal, as a clear command error."""
+    before = written()
+    with pytest.raises(CommandError, match=f"^{PUBLISH_PLAN}$"):
+        call_command("publish_plan", spaser54.slug, "--by", committee_user.username)
+    with pytest.raises(CommandError, match=f"rien n'a été écrit : {PREPARE}$"):
+        call_command(
+            "plan_prepare_next",
+            spaser54.slug,
+            *("--slug", "suivant", "--title", "Suivant", "--start", "2027", "--end", "2032"),
+            *("--by", committee_user.username),
+        )
+    assert written() == before
