@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
+from actions.loading import plan_load
 from actions.models import Fiche, Indicator, Plan
-from actions.services import plan_load, plan_publication_set
+from actions.services import plan_publication_set
 from core import rights
 from indicators.demo import demo_load
 from indicators.enums import ReviewStatus

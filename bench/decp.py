@@ -119,8 +119,8 @@ def setup(*, buyer: str) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
 
+    from actions.loading import plan_load
     from actions.models import Buyer
-    from actions.services import plan_load
     from core import rights
 
     plan = plan_load(directory=Path(settings.BASE_DIR) / "fixtures" / "spaser54").plan

@@ -1,27 +1,19 @@
 """The follow-up in the admin (SCP): values, reviews and campaigns, each write through its service.
 
-A validated year is locked here as everywhere: the form says so next to the fields, the typing kept,
-and nothing is written. So is a year the plan's state no longer follows (actions.states): none in a
-plan in preparation; in a closed plan, only its last year until its final bilan is published.
+A year the follow-up rule refuses (indicators.rules: the plan's state, a validated year) is refused
+here as everywhere: the form asks that rule and says so next to the fields, the typing kept, and
+nothing is written; a refusal the service raises at the save is shown as the admin's message. The
+import page of the values workbook is admin_views'.
 
 The fiches' list gains each fiche's current progress (the follow-up plugs into the plan's admin by
 registering a subclass of its FicheAdmin).
 """
 
-import re
-import secrets
-import tempfile
-import time
-from pathlib import Path
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 
 from actions import states
@@ -32,7 +24,7 @@ from core import rights
 from core.excel import files
 from core.versioning import StaleWrite
 
-from . import values_workbook
+from . import admin_views, rules, values_workbook
 from .models import (
     NO_PROGRESS,
     UNKNOWN_PROGRESS,
@@ -51,7 +43,7 @@ def _run_for_each(modeladmin, request, queryset, action, success: str) -> None:
     for obj in queryset:
         try:
             action(obj)
-        except (workflow.WorkflowError, StaleWrite) as error:
+        except (rules.WorkflowError, StaleWrite) as error:
             modeladmin.message_user(request, f"{obj} : {error}", messages.ERROR)
         else:
             done += 1
@@ -59,15 +51,20 @@ def _run_for_each(modeladmin, request, queryset, action, success: str) -> None:
         modeladmin.message_user(request, success.format(n=done), messages.SUCCESS)
 
 
+def _year_refusal(obj) -> str | None:
+    """A row of the follow-up is written only while its plan's state runs its year's follow-up: the
+    follow-up rule (indicators.rules), asked beforehand to open the row read-only."""
+    plan = states.plan_of(obj) if obj is not None else None
+    return rules.follow_up_refusal(plan=plan, years={obj.year}) if plan is not None else None
+
+
 class FollowUpAdmin(PlanContentAdmin):
     """An admin of the follow-up: its forms refuse a validated year, its writes use its services."""
 
-    refusals = (*PlanContentAdmin.refusals, workflow.WorkflowError, PermissionDenied)
+    refusals = (*PlanContentAdmin.refusals, rules.WorkflowError, PermissionDenied)
 
     def state_refusal(self, obj) -> str | None:
-        """A row of the follow-up is written only while its plan's state runs its year's follow-up."""
-        plan = states.plan_of(obj) if obj is not None else None
-        return states.follow_up_refusal(plan, obj.year) if plan is not None else None
+        return _year_refusal(obj)
 
 
 # --- the fiches' list, with each fiche's current progress -------------------------------------------
@@ -116,19 +113,11 @@ admin.site.register(Fiche, FicheWithProgressAdmin)
 # --- values -------------------------------------------------------------------------------------
 
 
-def _follow_up_refusal(fiche, years) -> str | None:
-    """The plan's state, then the validated-year lock, for a row of `fiche`'s follow-up."""
-    return workflow.state_refusal(plan=fiche.plan, years=years) or workflow.locked_refusal(
-        fiche=fiche, years=years
-    )
-
-
 class FollowUpForm(VersionedForm):
-    """A form of the follow-up: its plan's state is asked for the row's year (actions.states)."""
+    """A form of the follow-up: the follow-up rule is asked for the row's year (indicators.rules)."""
 
     def state_refusal(self, obj) -> str | None:
-        plan = states.plan_of(obj)
-        return states.follow_up_refusal(plan, obj.year) if plan is not None and obj.year else None
+        return _year_refusal(obj) if obj.year else None
 
 
 class IndicatorValueForm(FollowUpForm):
@@ -136,55 +125,7 @@ class IndicatorValueForm(FollowUpForm):
         years = {obj.year}
         if obj.pk:
             years |= set(IndicatorValue.objects.filter(pk=obj.pk).values_list("year", flat=True))
-        return _follow_up_refusal(obj.indicator.fiche, years) if obj.indicator_id else None
-
-
-class ValuesImportForm(forms.Form):
-    plan = forms.ModelChoiceField(
-        Plan.objects.order_by("-start_year"),
-        required=False,
-        label="Plan",
-        empty_label="Le plan en vigueur",
-        help_text="Le plan dont le classeur porte les valeurs.",
-    )
-    import_file = forms.FileField(
-        label="Classeur Excel (.xlsx)",
-        help_text="La feuille « Valeurs » telle que l'export la produit : une ligne par indicateur, "
-        "une colonne par année. Une cellule vidée n'efface rien : écrivez « SUPPRIMER » pour "
-        "supprimer une valeur.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].initial = Plan.objects.current()
-
-    def clean_plan(self):
-        # A plan whose state refuses even its last year's follow-up takes no values at all; a closed
-        # plan still takes its last year's column until its final bilan is published (cell by cell).
-        plan = self.cleaned_data["plan"] or Plan.objects.current()
-        if plan is None:
-            raise forms.ValidationError(
-                "Aucun plan n'est chargé : il n'y a rien à quoi rattacher ces valeurs."
-            )
-        refusal = states.follow_up_refusal(plan, plan.end_year)
-        if refusal:
-            raise forms.ValidationError(refusal, code="plan_state")
-        return plan
-
-
-_TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-_SESSION_KEY = "indicators_values_import"
-
-
-def _pending_dir() -> Path:
-    """Where a previewed file waits for its confirmation; previews abandoned for a day are swept."""
-    path = Path(tempfile.gettempdir()) / "spaser-values-imports"
-    path.mkdir(mode=0o700, exist_ok=True)
-    stale = time.time() - 24 * 3600
-    for old in path.glob("*.xlsx"):
-        if old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    return path
+        return rules.follow_up_refusal(fiche=obj.indicator.fiche, years=years) if obj.indicator_id else None
 
 
 @admin.register(IndicatorValue)
@@ -226,101 +167,15 @@ class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
         response["Content-Disposition"] = f'attachment; filename="{plan.slug}-valeurs.xlsx"'
         return response
 
-    def _render(self, request, context):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Importer des valeurs annuelles",
-            **context,
-        }
-        return TemplateResponse(request, "admin/indicators/indicatorvalue/values_import.html", context)
-
     def import_action(self, request, **kwargs):
-        """Step 1: upload, dry run, preview of new / changed / unchanged values (nothing written)."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        form = ValuesImportForm(request.POST or None, request.FILES or None)
-        if request.method != "POST" or not form.is_valid():
-            return self._render(request, {"form": form})
-        upload = form.cleaned_data["import_file"]
-        try:
-            data = files.read_upload(upload)
-        except files.ExcelFileError as exc:
-            result = values_workbook.ValuesImportResult(dry_run=True, file_error=str(exc))
-        else:
-            result = values_workbook.values_import(
-                file=data, user=request.user, dry_run=True, plan=form.cleaned_data["plan"]
-            )
-        token = ""
-        if not result.has_errors:
-            token = secrets.token_hex(16)
-            (_pending_dir() / f"{token}.xlsx").write_bytes(data)
-            request.session[_SESSION_KEY] = {
-                "token": token,
-                "name": upload.name,
-                "plan": form.cleaned_data["plan"].pk,
-            }
-        return self._render(
-            request, {"form": form, "result": result, "token": token, "file_name": upload.name}
-        )
+        return admin_views.values_import_preview(self, request)
 
-    @classmethod
-    def _pending(cls, request) -> Path | None:
-        pending = request.session.get(_SESSION_KEY) or {}
-        token = request.POST.get("token", "")
-        if not _TOKEN_RE.match(token) or pending.get("token") != token:
-            return None
-        path = _pending_dir() / f"{token}.xlsx"
-        return path if path.exists() else None
-
-    @classmethod
-    def _forget(cls, request, path: Path | None) -> None:
-        request.session.pop(_SESSION_KEY, None)
-        if path is not None:
-            path.unlink(missing_ok=True)
+    def process_import(self, request, **kwargs):
+        return admin_views.values_import_confirm(self, request)
 
     @staticmethod
     def _changelist(opts) -> str:
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-
-    def process_import(self, request, **kwargs):
-        """Step 2: confirm. The file is validated again against today's data, in one transaction."""
-        return require_POST(self._process_import)(request, **kwargs)
-
-    def _process_import(self, request, **kwargs):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        path = self._pending(request)
-        if path is None:
-            messages.error(
-                request, "Cet aperçu d'import a expiré ou a déjà été confirmé : recommencez l'import."
-            )
-            return HttpResponseRedirect(reverse("admin:indicators_indicatorvalue_import"))
-        if "cancel" in request.POST:
-            self._forget(request, path)
-            messages.info(request, "Import abandonné : rien n'a été enregistré.")
-            return HttpResponseRedirect(self._changelist(self.model._meta))
-        plan_pk = (request.session.get(_SESSION_KEY) or {}).get("plan")
-        plan = Plan.objects.filter(pk=plan_pk).first() if plan_pk else None
-        result = values_workbook.values_import(
-            file=path.read_bytes(), user=request.user, dry_run=False, plan=plan
-        )
-        self._forget(request, path)
-        if result.has_errors:
-            messages.error(
-                request,
-                "Import annulé, rien n'a été enregistré : les données ont changé depuis l'aperçu. "
-                "Corrigez les erreurs ci-dessous puis relancez l'import.",
-            )
-            return self._render(
-                request, {"form": ValuesImportForm(), "result": result, "confirm_failed": True}
-            )
-        messages.success(
-            request,
-            f"Import terminé : {len(result.new)} valeur(s) ajoutée(s), {len(result.changed)} modifiée(s), "
-            f"{len(result.deleted)} supprimée(s), {len(result.unchanged)} inchangée(s).",
-        )
-        return HttpResponseRedirect(self._changelist(self.model._meta))
 
 
 class CampaignForm(FollowUpForm):
@@ -369,7 +224,7 @@ class AnnualReviewForm(FollowUpForm):
         years = {obj.year}
         if obj.pk:
             years |= set(AnnualReview.objects.filter(pk=obj.pk).values_list("year", flat=True))
-        return _follow_up_refusal(obj.fiche, years) if obj.fiche_id else None
+        return rules.follow_up_refusal(fiche=obj.fiche, years=years) if obj.fiche_id else None
 
 
 @admin.register(AnnualReview)

@@ -14,8 +14,9 @@ cleared by mistake would be silent data loss). To delete a stored value on purpo
 `SUPPRIMER` in its cell: the value is deleted through the model (history keeps it, with the user).
 
 Lookups are done once per file (every indicator, stored value and validated review of the plan),
-never per row; writes go through `save()`/`delete()` one by one so that each change has its history
-record naming the importing user.
+never per row. Writes go through the entry page's service (`fiche_year_save`), fiche-year by
+fiche-year, so the import meets the same rules (indicators.rules) and each change has its history
+record naming the importing user; a refusal lists its reason on the rows it concerns, and undoes all.
 """
 
 from __future__ import annotations
@@ -23,19 +24,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl.utils import get_column_letter
 
-from actions import states
 from actions.models import Fiche, Indicator, Plan
-from core import values
+from core import rights, values
 from core.excel import files
 from core.excel.files import ExcelFileError
-from core.versioning import delete_claimed, save_claimed
 
+from . import rules
 from .models import NO_PROGRESS, AnnualReview, IndicatorValue
-from .services.workflow import locked_message
+from .services.entry import FicheYearConflict, ValueInput, fiche_year_save
 
 SHEET = "Valeurs"
 DELETE_MARKER = "SUPPRIMER"
@@ -50,6 +50,11 @@ FIXED_HEADERS = (H_FICHE_CODE, H_FICHE, H_INDICATOR, H_KIND, H_LABEL, H_UNIT, H_
 REQUIRED_HEADERS = (H_FICHE, H_INDICATOR)
 
 NEW, CHANGED, UNCHANGED, DELETED = "nouvelle", "modifiée", "inchangée", "supprimée"
+IMPORT_REFUSED = "Import réservé au service commande publique."
+CHANGED_MEANWHILE = (
+    "Des valeurs ont été saisies par ailleurs pendant l'import : rien n'a été enregistré. "
+    "Relancez l'import pour voir l'aperçu à jour."
+)
 
 
 def fiche_code(number: int) -> str:
@@ -86,6 +91,7 @@ class ValuesImportResult:
     dry_run: bool
     errors: list[CellError] = field(default_factory=list)
     file_error: str = ""
+    plan_refusal: str = ""  # the plan's state takes no values at all (indicators.rules); a file_error too
     changes: list[CellChange] = field(default_factory=list)
     written: bool = False
 
@@ -96,21 +102,10 @@ class ValuesImportResult:
     def of_status(self, status: str) -> list[CellChange]:
         return [c for c in self.changes if c.status == status]
 
-    @property
-    def new(self) -> list[CellChange]:
-        return self.of_status(NEW)
-
-    @property
-    def changed(self) -> list[CellChange]:
-        return self.of_status(CHANGED)
-
-    @property
-    def unchanged(self) -> list[CellChange]:
-        return self.of_status(UNCHANGED)
-
-    @property
-    def deleted(self) -> list[CellChange]:
-        return self.of_status(DELETED)
+    new = property(lambda self: self.of_status(NEW))
+    changed = property(lambda self: self.of_status(CHANGED))
+    unchanged = property(lambda self: self.of_status(UNCHANGED))
+    deleted = property(lambda self: self.of_status(DELETED))
 
     @property
     def to_write(self) -> list[CellChange]:
@@ -209,14 +204,19 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
     validated meanwhile, a value entered meanwhile), the result reflects it and an error means nothing
     is written.
     """
+    # A preview without a user only reads the file (a check of an export); any write is SCP's.
+    rights.require(
+        (user is None and dry_run) or (user is not None and rights.may_import(user)), IMPORT_REFUSED
+    )
     plan = plan or Plan.objects.current()
     result = ValuesImportResult(dry_run=dry_run)
     if plan is None:
         result.file_error = "Aucun plan n'est chargé : il n'y a rien à quoi rattacher ces valeurs."
         return result
-    refusal = states.follow_up_refusal(plan, plan.end_year)  # not even its last year: no values at all
-    if refusal:
-        result.file_error = refusal
+    # Not even its last year: a plan whose state refuses every year's follow-up takes no values at all.
+    result.plan_refusal = rules.follow_up_refusal(plan=plan, years={plan.end_year}) or ""
+    if result.plan_refusal:
+        result.file_error = result.plan_refusal
         return result
     try:
         rows = files.read_sheet(files.read_upload(file), SHEET)
@@ -232,16 +232,15 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
             if result.has_errors:
                 raise _Rollback
             _apply(result, user=user)
+            if result.has_errors:
+                raise _Rollback
             result.written = True
     except _Rollback:
         result.written = False
     except IntegrityError:
         # A concurrent entry of the same (indicator, year) won the race: the transaction is undone.
         result.written = False
-        result.file_error = (
-            "Des valeurs ont été saisies par ailleurs pendant l'import : rien n'a été enregistré. "
-            "Relancez l'import pour voir l'aperçu à jour."
-        )
+        result.file_error = CHANGED_MEANWHILE
     return result
 
 
@@ -288,8 +287,7 @@ class _Lookups:
     indicators: dict[tuple[int, str], Indicator]
     fiches: dict[int, Fiche]
     stored: dict[tuple[int, int], IndicatorValue]
-    locked: set[tuple[int, int]]  # (fiche number, year) of validated years
-    refused: dict[int, str]  # year -> why the plan's state refuses its follow-up (actions.states)
+    follow_up: rules.PlanFollowUp  # may each fiche-year still be written (plan state, validated year)
 
     @classmethod
     def of(cls, plan: Plan, *, lock: bool) -> _Lookups:
@@ -300,15 +298,11 @@ class _Lookups:
         if lock:
             # Lock only the value rows (not the joined indicators, fiches and plan) until the commit.
             values_qs = values_qs.select_for_update(of=("self",))
-        locked = (
-            AnnualReview.objects.filter(fiche__plan=plan).validated().values_list("fiche__number", "year")
-        )
         return cls(
             indicators=indicators,
             fiches={f.number: f for f in plan.fiches.all()},
             stored={(v.indicator_id, v.year): v for v in values_qs},
-            locked=set(locked),
-            refused={y: r for y in plan.years if (r := states.follow_up_refusal(plan, y))},
+            follow_up=rules.PlanFollowUp(plan),
         )
 
 
@@ -372,11 +366,8 @@ def _cell_change(
     old_raw = current.raw if current is not None else None
     if current is not None and values.same_value(old_raw, raw):
         status = UNCHANGED
-    elif year in lookups.refused:
-        result.errors.append(CellError(row_number, header, lookups.refused[year]))
-        return None
-    elif (indicator.fiche.number, year) in lookups.locked:
-        result.errors.append(CellError(row_number, header, locked_message(indicator.fiche, year)))
+    elif refusal := lookups.follow_up.refusal(indicator.fiche, year):
+        result.errors.append(CellError(row_number, header, refusal))
         return None
     else:
         status = DELETED if is_delete else (CHANGED if current is not None else NEW)
@@ -439,14 +430,26 @@ def _parse_cell(indicator: Indicator, read: files.ReadCell):
 
 
 def _apply(result: ValuesImportResult, *, user: User) -> None:
-    """Write every new, changed and deleted value through the model, so each has its history record."""
+    """Write every new, changed and deleted value through the entry page's service, one fiche-year at a
+    time; a refusal is put on each of its rows (the caller then undoes everything)."""
+    by_fiche_year: dict[tuple[Fiche, int], list[CellChange]] = {}
     for change in result.to_write:
-        raw, current = change.raw, change.current
-        if change.status == DELETED:
-            delete_claimed(current, user=user)
-            continue
-        value = current or IndicatorValue(indicator=change.indicator, year=change.year, created_by=user)
-        value.set_raw(raw)
-        value.is_demo = False
-        value.updated_by = user
-        save_claimed(value, seen=None, user=user)
+        by_fiche_year.setdefault((change.indicator.fiche, change.year), []).append(change)
+    for (fiche, year), changes in by_fiche_year.items():
+        entries = {
+            c.indicator.pk: ValueInput(
+                None if c.status == DELETED else c.raw, c.current.comment if c.current else ""
+            )
+            for c in changes
+        }
+        seen = {f"value_{c.indicator.pk}": c.current.version if c.current else 0 for c in changes}
+        try:
+            fiche_year_save(
+                fiche=fiche, year=year, values=entries, review=None, user=user, seen_versions=seen
+            )
+        except (rules.WorkflowError, PermissionDenied) as refusal:
+            result.errors += [CellError(c.row, c.column, str(refusal)) for c in changes]
+        except FicheYearConflict:
+            # A concurrent entry of the same (indicator, year), or a write the database refused.
+            result.file_error = CHANGED_MEANWHILE
+            return

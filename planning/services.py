@@ -30,10 +30,15 @@ from actions.models import (
     VigilancePoint,
 )
 from actions.services import plan_content_delete, plan_content_save
+from core import rights
 from core.versioning import save_claimed
 
 from . import enums
 from .models import FicheDecision
+
+# What a person without the right is told (core.rights.require: a 403 on a page); `user` None is
+# the system (a command without a person).
+PREPARE_REFUSED = "Préparation du plan suivant réservée au service commande publique."
 
 
 class PreparationError(Exception):
@@ -95,6 +100,7 @@ def _copy_frame(old: Plan, new: Plan, user) -> None:
 
 def fiche_carry_over(*, fiche: Fiche, plan: Plan, user: User | None, number: int | None = None) -> Fiche:
     """Copy an old fiche into the new plan (see the module's docstring); returns the new fiche."""
+    rights.require(user is None or rights.may_prepare_plan(user), PREPARE_REFUSED)
     frame = _Frame(plan)
     objective = frame.objectives.get((fiche.objective.axis.code, fiche.objective.code))
     if objective is None:
@@ -184,6 +190,7 @@ def plan_prepare_next(
 
     Applies fully or not at all (one transaction); raises PreparationError with a French message.
     """
+    rights.require(user is None or rights.may_prepare_plan(user), PREPARE_REFUSED)
     draft = successor_in_preparation(old)
     if draft is not None:
         raise PreparationError(f"La suite du plan « {old} » est déjà en préparation : « {draft} ».")
@@ -354,6 +361,7 @@ def fiche_decide(
     versioning.StaleWrite), all or nothing; raises ValidationError (keyed by field, in French) or
     PreparationError. Nothing is written when it raises.
     """
+    rights.require(user is None or rights.may_prepare_plan(user), PREPARE_REFUSED)
     plan = decision.plan
     _require_preparation(plan)
     reason = (reason or "").strip()
@@ -399,6 +407,7 @@ def fiche_add_new(*, plan: Plan, number: int, title: str, objective: Objective, 
 
     Raises ValidationError (keyed by field, in French) or PreparationError; nothing written then.
     """
+    rights.require(user is None or rights.may_prepare_plan(user), PREPARE_REFUSED)
     _require_preparation(plan)
     errors = {}
     title = (title or "").strip()

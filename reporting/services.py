@@ -9,13 +9,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from actions import states
 from actions.models import Plan
+from core import rights
 from core.people import person_name
+from indicators import rules
 
 from .models import PublishedBilan
 from .pdf import bilan_pdf
 from .selectors import bilan_build, bilan_public_refusal
+
+PUBLISH_REFUSED = "Publication des bilans réservée au service commande publique."
 
 
 class PublicationRefused(Exception):
@@ -39,11 +42,11 @@ def bilan_publish_refusal(*, plan: Plan, year: int | None) -> str | None:
     A bilan is the follow-up of its year; the final one belongs to the last year. So a closed plan
     publishes its last year's bilan and, once, its final bilan, which seals it (actions.states).
     """
-    return states.follow_up_refusal(plan, plan.end_year if year is None else year)
+    return rules.follow_up_refusal(plan=plan, years={plan.end_year if year is None else year})
 
 
 @transaction.atomic
-def bilan_publish(*, plan: Plan, year: int | None, user: User) -> PublishedBilan:
+def bilan_publish(*, plan: Plan, year: int | None, user: User | None) -> PublishedBilan:
     """Freeze the bilan of `year` (None: end of plan) as it reads now: its data and its PDF bytes.
 
     The plan's state must allow it (`bilan_publish_refusal`), else BilanPublishRefused.
@@ -52,6 +55,7 @@ def bilan_publish(*, plan: Plan, year: int | None, user: User) -> PublishedBilan
     the unique constraint refuses a duplicate anywhere else. Later edits of values, reviews or the
     plan never change a published version: it is re-rendered from its own data only.
     """
+    rights.require(user is None or rights.may_publish(user), PUBLISH_REFUSED)
     Plan.objects.select_for_update().filter(pk=plan.pk).first()
     refusal = bilan_publish_refusal(plan=plan, year=year)  # under the lock: one final bilan only
     if refusal:
@@ -91,6 +95,7 @@ def published_bilan_set_public(
     PublicationRefused says why not. Withdrawing is always allowed. Whatever the plan's state: it
     changes no figure (a closed plan's final bilan is made public after it sealed the plan).
     """
+    rights.require(user is None or rights.may_publish(user), PUBLISH_REFUSED)
     if is_public:
         refusal = bilan_public_refusal(data=bilan.data)
         if refusal:

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from actions.loading import plan_load
 from actions.models import Fiche, Plan
-from actions.services import plan_load
 from core import rights
 from indicators.demo import demo_load
 from indicators.models import Campaign

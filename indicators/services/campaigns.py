@@ -6,21 +6,21 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from actions import states
 from actions.enums import PlanState
 from actions.models import Plan
 from core import rights
 from core.versioning import save_claimed
 
+from .. import rules
 from ..enums import CampaignStatus
 from ..models import Campaign
-from .workflow import PlanStateRefused, WorkflowError
+from ..rules import WorkflowError
 
 
 def campaign_refusal(*, plan: Plan, year: int | None, deadline: datetime.date | None) -> str | None:
     """Why a campaign of `year` with this deadline cannot be opened, in French, or None: the plan's
     state first (none in preparation; in a closed plan, only its last year's until it is sealed)."""
-    refusal = states.follow_up_refusal(plan, year) if year is not None else None
+    refusal = rules.follow_up_refusal(plan=plan, years={year})
     if refusal:
         return refusal
     if year is not None and year not in plan.years:
@@ -47,9 +47,7 @@ def campaign_open(*, plan: Plan, year: int, deadline: datetime.date, user: User)
 def campaign_close(*, campaign: Campaign, user: User) -> Campaign:
     """Close a campaign: pilots can no longer save or submit for that year."""
     rights.require(rights.may_run_campaigns(user), "Action réservée au service commande publique.")
-    refusal = states.follow_up_refusal(campaign.plan, campaign.year)
-    if refusal:
-        raise PlanStateRefused(refusal)
+    rules.require_follow_up(plan=campaign.plan, years={campaign.year})
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
     save_claimed(campaign, seen=None, user=user)
     return campaign

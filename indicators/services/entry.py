@@ -13,14 +13,17 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from actions.enums import MilestoneStatus, ProgressStatus
 from actions.models import Fiche, Indicator, Milestone
 from core import rights, values
 from core.versioning import StaleWrite, delete_claimed, save_claimed
 
+from .. import rules
 from ..models import AnnualReview, IndicatorValue
-from .workflow import WorkflowError, locked_refusal, milestone_refusal, require_editable, state_refusal
+from ..rules import WorkflowError
+from .workflow import milestone_refusal, require_editable
 
 REVIEW_FIELDS = ("progress_status", "achievements", "difficulties", "outlook")
 REVIEW_DEFAULTS = {
@@ -251,38 +254,46 @@ def _late_conflict(key: str, indicator: Indicator, year: int) -> FicheYearConfli
     return FicheYearConflict([conflict])
 
 
-def _next_value_version(indicator_id: int, year: int) -> int:
-    """A re-created value continues the numbering, so a page that saw the deleted one is still stale."""
-    last = (
-        IndicatorValue.history.filter(indicator_id=indicator_id, year=year)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
+def _next_value_versions(indicator_ids: list[int], year: int) -> dict[int, int]:
+    """A re-created value continues the numbering, so a page that saw the deleted one is still stale
+    (one query for every value created)."""
+    if not indicator_ids:
+        return {}
+    last = dict(
+        IndicatorValue.history.filter(indicator_id__in=indicator_ids, year=year)
+        .order_by()
+        .values("indicator_id")
+        .annotate(last=Max("version"))
+        .values_list("indicator_id", "last")
     )
-    return (last or 0) + 1
+    return {pk: (last.get(pk) or 0) + 1 for pk in indicator_ids}
 
 
 def _write_values(job: _YearInput, writes: list) -> None:
-    for indicator, row, seen_version, (raw, comment) in writes:
-        key = f"value_{indicator.pk}"
-        try:
-            if row is None and raw is not None:
-                row = IndicatorValue(
-                    indicator=indicator,
-                    year=job.year,
-                    created_by=job.user,
-                    version=_next_value_version(indicator.pk, job.year),
-                )
-                _fill_value(row, raw, comment, job.user)
-                with transaction.atomic():
+    created = [indicator.pk for indicator, row, _, (raw, _) in writes if row is None and raw is not None]
+    versions = _next_value_versions(created, job.year)
+    indicator = None
+    try:
+        # One savepoint for them all: a race lost on any value undoes these writes, and the conflict
+        # is read back from a usable transaction.
+        with transaction.atomic():
+            for indicator, row, seen_version, (raw, comment) in writes:
+                if row is None and raw is not None:
+                    row = IndicatorValue(
+                        indicator=indicator,
+                        year=job.year,
+                        created_by=job.user,
+                        version=versions[indicator.pk],
+                    )
+                    _fill_value(row, raw, comment, job.user)
                     save_claimed(row, seen=None, user=job.user)
-            elif row is not None and raw is None:
-                delete_claimed(row, seen=seen_version, user=job.user)
-            elif row is not None:
-                _fill_value(row, raw, comment, job.user)
-                save_claimed(row, seen=seen_version, user=job.user)
-        except (IntegrityError, StaleWrite):
-            raise _late_conflict(key, indicator, job.year) from None
+                elif row is not None and raw is None:
+                    delete_claimed(row, seen=seen_version, user=job.user)
+                elif row is not None:
+                    _fill_value(row, raw, comment, job.user)
+                    save_claimed(row, seen=seen_version, user=job.user)
+    except (IntegrityError, StaleWrite):
+        raise _late_conflict(f"value_{indicator.pk}", indicator, job.year) from None
 
 
 def _fill_value(row: IndicatorValue, raw, comment: str, user: User) -> None:
@@ -343,11 +354,12 @@ def fiche_year_save(
     seen_versions: dict[str, int],
     milestones: dict[int, MilestoneInput] | None = None,
     keep_stored: frozenset[str] = frozenset(),
-) -> AnnualReview:
+) -> AnnualReview | None:
     """Save what the user changed in a fiche's year: indicator values, annual review, milestones.
 
     `values` maps indicator ids to what the form holds (None raw = empty: an existing value is
-    deleted); `review` holds REVIEW_FIELDS; `seen_versions` the versions the page was built from
+    deleted); `review` holds REVIEW_FIELDS (None: the review is left as it is, not created);
+    `seen_versions` the versions the page was built from
     ("value_<indicator id>", "review"; 0 when there was no row). Keys in `keep_stored` are conflicts the
     user resolved by taking the stored value: they are left as stored. Raises FicheYearConflict
     (nothing written) when a changed field was saved by someone else meanwhile, WorkflowError when
@@ -365,21 +377,13 @@ def fiche_year_save(
     if conflicts:
         raise FicheYearConflict(conflicts)
     _write_values(job, value_writes)
-    annual = _write_review(job, annual, review_changes)
+    if review is not None:  # values alone (the workbook) leave the year's review as it is
+        annual = _write_review(job, annual, review_changes)
     _write_milestones(job, milestone_writes)
     return annual
 
 
 # --- the admin's edits ------------------------------------------------------------------------------
-
-
-def _require_unlocked(fiche: Fiche, *years) -> None:
-    """The plan's state allows the follow-up of these years, and none of them is validated."""
-    refusal = state_refusal(plan=fiche.plan, years=set(years)) or locked_refusal(
-        fiche=fiche, years=set(years)
-    )
-    if refusal:
-        raise WorkflowError(refusal)
 
 
 def _stored(model, pk, *fields) -> dict:
@@ -391,7 +395,7 @@ def indicator_value_save(*, value: IndicatorValue, user: User, seen_version: int
     """An edit of one value outside the entry page (the admin): same lock, version and author rules."""
     rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
     fiche = value.indicator.fiche
-    _require_unlocked(fiche, value.year)
+    rules.require_follow_up(fiche=fiche, years={value.year})
     before = _stored(IndicatorValue, value.pk, "indicator__fiche", "year")
     if before:  # the year (or indicator) it is moved from is locked too
         old_fiche = (
@@ -399,7 +403,7 @@ def indicator_value_save(*, value: IndicatorValue, user: User, seen_version: int
             if before["indicator__fiche"] == fiche.pk
             else Fiche.objects.get(pk=before["indicator__fiche"])
         )
-        _require_unlocked(old_fiche, before["year"])
+        rules.require_follow_up(fiche=old_fiche, years={before["year"]})
     value.updated_by = user
     if value.pk is None:
         value.created_by = user
@@ -410,7 +414,7 @@ def indicator_value_save(*, value: IndicatorValue, user: User, seen_version: int
 @transaction.atomic
 def indicator_value_delete(*, value: IndicatorValue, user: User, seen_version: int | None = None) -> None:
     rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
-    _require_unlocked(value.indicator.fiche, value.year)
+    rules.require_follow_up(fiche=value.indicator.fiche, years={value.year})
     delete_claimed(value, seen=seen_version, user=user)
 
 
@@ -419,7 +423,7 @@ def annual_review_save(*, review: AnnualReview, user: User, seen_version: int | 
     """An edit of a review's narrative outside the entry page (the admin): locked once validated."""
     rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
     before = _stored(AnnualReview, review.pk, "fiche", "year")
-    _require_unlocked(review.fiche, review.year, before.get("year"))
+    rules.require_follow_up(fiche=review.fiche, years={review.year, before.get("year")})
     review.updated_by = user
     save_claimed(review, seen=seen_version, user=user)
     return review
@@ -428,5 +432,5 @@ def annual_review_save(*, review: AnnualReview, user: User, seen_version: int | 
 @transaction.atomic
 def annual_review_delete(*, review: AnnualReview, user: User, seen_version: int | None = None) -> None:
     rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
-    _require_unlocked(review.fiche, review.year)
+    rules.require_follow_up(fiche=review.fiche, years={review.year})
     delete_claimed(review, seen=seen_version, user=user)

@@ -9,10 +9,10 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import states
 from actions.models import FichePilot
 from core.people import person_name
 
+from .. import rules
 from ..models import AnnualReview, Campaign
 
 
@@ -73,7 +73,7 @@ def campaign_remind(
     messages = []
     for campaign in Campaign.objects.open().select_related("plan").order_by("year"):
         remaining = (campaign.deadline - today).days
-        if remaining not in days or states.follow_up_refusal(campaign.plan, campaign.year):
+        if remaining not in days or rules.follow_up_refusal(plan=campaign.plan, years={campaign.year}):
             continue  # not due, or a campaign its plan's state no longer runs (actions.states)
         for user, numbers in _pending_fiches_per_user(campaign):
             reminders.append(Reminder(user.email, campaign.year, numbers))

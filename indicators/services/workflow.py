@@ -2,10 +2,9 @@
 
 A fiche's year (its AnnualReview) goes draft -> submitted (by a pilot or SCP) -> validated or
 returned (by SCP); SCP reopens a validated year to correct it. Rights (core.rights) say who may
-act; this module says when. A validated year is locked everywhere -- the entry page, the admin, the
-Excel import, milestones completed that year -- until SCP reopens it: `locked_refusal` is that one
-rule, and `register_guards` plugs it into the writes of the plan's content (milestones, indicators,
-fiches) without the plan's app knowing about years.
+act; this module says when. Whether a year's follow-up may still be written at all (the plan's state,
+a validated year) is indicators.rules'; `register_guards` plugs that rule into the writes of the
+plan's content (milestones, indicators, fiches) without the plan's app knowing about years.
 """
 
 from django.contrib.auth.models import User
@@ -13,45 +12,21 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from actions import states
 from actions.enums import MilestoneStatus
 from actions.models import Fiche, Indicator, Milestone, Plan
 from actions.services import register_write_guard
 from core import rights
 from core.versioning import StaleWrite, save_claimed
 
+from .. import rules
 from ..enums import ReviewStatus
 from ..models import AnnualReview, Campaign, IndicatorValue
+from ..rules import PlanStateRefused, WorkflowError
+
+__all__ = ["PlanStateRefused", "WorkflowError"]  # the workflow's refusals (defined with the rule)
 
 
-class WorkflowError(Exception):
-    """The action is not allowed in the current state; the message is for the user (French)."""
-
-
-class PlanStateRefused(WorkflowError, PermissionDenied):
-    """The plan's state (actions.states) refuses the follow-up. A PermissionDenied too, so a page that
-    does not catch WorkflowError answers 403 with the French reason, never 500."""
-
-
-# --- the lock of a validated year --------------------------------------------------------------------
-
-
-def locked_message(fiche: Fiche, year: int) -> str:
-    return (
-        f"Le bilan {year} de la fiche {fiche.number} est validé : il ne peut plus être modifié "
-        "sauf réouverture par le service commande publique."
-    )
-
-
-def validated_years(fiche: Fiche) -> set[int]:
-    return set(AnnualReview.objects.filter(fiche=fiche).validated().values_list("year", flat=True))
-
-
-def locked_refusal(*, fiche: Fiche, years) -> str | None:
-    """Why a change touching `years` of `fiche` is refused (one of them is validated), or None."""
-    years = {year for year in years if year is not None}
-    locked = sorted(years & validated_years(fiche)) if years else []
-    return locked_message(fiche, locked[0]) if locked else None
+# --- the lock of a validated year, in the plan's content -----------------------------------------------
 
 
 def milestone_years(status: str, completed_on) -> set[int]:
@@ -59,27 +34,18 @@ def milestone_years(status: str, completed_on) -> set[int]:
     return {completed_on.year} if completed_on else set()
 
 
-def state_refusal(*, plan: Plan, years) -> str | None:
-    """Why the follow-up of `years` may not be written in the plan's state (actions.states), or None."""
-    for year in sorted({year for year in years if year is not None}):
-        refusal = states.follow_up_refusal(plan, year)
-        if refusal:
-            return refusal
-    return None
-
-
-def _progress_state_refusal(milestone: Milestone, stored: dict | None, years: set[int]) -> str | None:
+def _progress_refusal(milestone: Milestone, stored: dict | None, years: set[int]) -> str | None:
     """A milestone's progress (status, completed on) is follow-up: none in a plan in preparation; in a
     closed plan, only its last year's (a change without a date counts as that year's)."""
     if stored is None and milestone.status == MilestoneStatus.PLANNED and milestone.completed_on is None:
         return None  # a new milestone, not yet followed: the plan's content (its own guard)
     plan = milestone.fiche.plan
-    return state_refusal(plan=plan, years=years or {plan.end_year})
+    return rules.follow_up_refusal(plan=plan, years=years or {plan.end_year})
 
 
 def milestone_refusal(milestone: Milestone, *, deleting: bool = False) -> str | None:
     """A milestone completed in a validated year keeps its state until that year is reopened; its
-    progress follows the plan's state (`_progress_state_refusal`)."""
+    progress follows the plan's state (`_progress_refusal`)."""
     stored = (
         Milestone.objects.filter(pk=milestone.pk).values("status", "completed_on").first()
         if milestone.pk
@@ -97,10 +63,10 @@ def milestone_refusal(milestone: Milestone, *, deleting: bool = False) -> str | 
     if not deleting:
         years |= milestone_years(milestone.status, milestone.completed_on)
     if not deleting:
-        refusal = _progress_state_refusal(milestone, stored, years)
+        refusal = _progress_refusal(milestone, stored, years)
         if refusal:
             return refusal
-    return locked_refusal(fiche=milestone.fiche, years=years)
+    return rules.locked_refusal(fiche=milestone.fiche, years=years)
 
 
 def _guard_follow_up(obj, deleting: bool) -> str | None:
@@ -111,12 +77,13 @@ def _guard_follow_up(obj, deleting: bool) -> str | None:
         return None
     if isinstance(obj, Indicator):
         years = IndicatorValue.objects.filter(indicator=obj).values_list("year", flat=True)
-        return locked_refusal(fiche=obj.fiche, years=set(years))
-    if isinstance(obj, Fiche) and validated_years(obj):
-        return locked_refusal(fiche=obj, years=validated_years(obj))
+        return rules.locked_refusal(fiche=obj.fiche, years=set(years))
+    if isinstance(obj, Fiche):
+        validated = rules.validated_years(obj)
+        return rules.locked_refusal(fiche=obj, years=validated, validated=validated)
     if isinstance(obj, Plan):
         first = AnnualReview.objects.filter(fiche__plan=obj).validated().select_related("fiche").first()
-        return locked_message(first.fiche, first.year) if first else None
+        return rules.locked_message(first.fiche, first.year) if first else None
     return None
 
 
@@ -137,11 +104,11 @@ def entry_refusal(
     status = review.status if review else ReviewStatus.DRAFT
     if not rights.may_enter(user, fiche):
         raise PermissionDenied("Vous ne pilotez pas cette fiche.")
-    refusal = states.follow_up_refusal(fiche.plan, year)  # for SCP too: the plan's state comes first
+    # The follow-up rule first, for SCP too: the plan's state, then the validated year.
+    validated = {year} if status == ReviewStatus.VALIDATED else set()
+    refusal = rules.follow_up_refusal(fiche=fiche, years={year}, validated=validated)
     if refusal:
         return refusal
-    if status == ReviewStatus.VALIDATED:
-        return locked_message(fiche, year)
     if rights.is_scp(user):
         return None
     if campaign is None or not campaign.is_open:
@@ -151,12 +118,16 @@ def entry_refusal(
     return None
 
 
-def require_editable(*, user, fiche: Fiche, year: int, review: AnnualReview | None) -> Campaign | None:
-    campaign = Campaign.objects.filter(plan_id=fiche.plan_id, year=year).first()
+def require_editable(*, user, fiche: Fiche, year: int, review: AnnualReview | None) -> None:
+    """`entry_refusal`, raised (WorkflowError; PermissionDenied for a user who may not enter the fiche).
+    SCP enters whatever the campaign: it is read for the others only."""
+    rights.require(rights.may_enter(user, fiche), "Vous ne pilotez pas cette fiche.")
+    campaign = (
+        None if rights.is_scp(user) else Campaign.objects.filter(plan_id=fiche.plan_id, year=year).first()
+    )
     refusal = entry_refusal(user=user, fiche=fiche, year=year, campaign=campaign, review=review)
     if refusal:
         raise WorkflowError(refusal)
-    return campaign
 
 
 # --- the transitions ---------------------------------------------------------------------------------
@@ -188,9 +159,7 @@ def fiche_year_submit(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
 
 
 def _decided_review(*, fiche: Fiche, year: int, allowed: tuple, action: str) -> AnnualReview:
-    refusal = states.follow_up_refusal(fiche.plan, year)
-    if refusal:
-        raise PlanStateRefused(refusal)
+    rules.require_follow_up(plan=fiche.plan, years={year})  # the review's own status says the rest
     review = AnnualReview.objects.filter(fiche=fiche, year=year).first()
     if review is None or review.status not in allowed:
         state = review.get_status_display().lower() if review else "non saisi"

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from actions import enums
+from actions.loading import PlanLoadError, plan_load
 from actions.models import (
     Actor,
     Fiche,
@@ -20,7 +21,6 @@ from actions.models import (
     Plan,
     VigilancePoint,
 )
-from actions.services import PlanLoadError, plan_load
 from tests.conftest import PLAN_DIR
 
 SOURCE = Path(settings.BASE_DIR).parent / "shared" / "spaser54" / "spaser54-2021-2026.txt"

@@ -25,7 +25,8 @@ from actions.models import Fiche, Milestone
 from core import rights
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
-from indicators.services.workflow import fiche_year_reopen, locked_message
+from indicators.rules import locked_message
+from indicators.services.workflow import fiche_year_reopen
 from indicators.values_workbook import H_INDICATOR, SHEET, values_import, values_workbook
 from tests.factories import (
     PASSWORD,

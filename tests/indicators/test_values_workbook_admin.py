@@ -11,7 +11,7 @@ from actions.enums import ValueType
 from actions.models import Fiche, Plan
 from indicators import values_workbook as imports
 from indicators.models import IndicatorValue
-from indicators.services.workflow import locked_message
+from indicators.rules import locked_message
 from tests.factories import UserFactory
 from tests.indicators.conftest import validated_year
 from tests.utils import form_data

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import states
 from actions.models import Fiche, Plan
 from core import rights
 from indicators import selectors
@@ -29,13 +28,8 @@ def campaigns(request, slug: str):
     plan = _plan(request, slug)
     form = CampaignOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # What the plan's state allows (actions.states): no campaign in a plan in preparation, only
-        # its last year's in a closed one. The service asks the same rule; asking it here first puts
-        # the message next to the field.
-        refusal = states.follow_up_refusal(plan, form.cleaned_data["year"])
-        if refusal:
-            form.add_error("year", refusal)
-    if request.method == "POST" and form.is_valid():
+        # The service says what the plan's state allows (indicators.rules); its refusal goes next to
+        # the year.
         try:
             campaign = campaign_services.campaign_open(
                 plan=plan,

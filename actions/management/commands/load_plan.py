@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.services import PlanLoadError, plan_load
+from actions.loading import PlanLoadError, plan_load
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 end_year=end,
                 user=user,
             )
-        except PreparationError as exc:
+        except (PreparationError, PermissionDenied) as exc:  # PermissionDenied: --by is not SCP
             raise CommandError(f"Plan non préparé, rien n'a été écrit : {exc}") from exc
         fiches = new.fiches.count()
         indicators = sum(f.indicators.count() for f in new.fiches.all())

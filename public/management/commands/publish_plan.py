@@ -1,4 +1,5 @@
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -19,8 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--by", help="identifiant du compte qui publie (historique)")
         parser.add_argument("--bilan", type=int, help="année dont le bilan est aussi rendu public")
 
+    def handle(self, *args, **options):
+        try:
+            self._publish(**options)
+        except PermissionDenied as refusal:  # --by names an account without the right: nothing written
+            raise CommandError(str(refusal)) from None
+
     @transaction.atomic
-    def handle(self, *args, slug, by, bilan, **options):
+    def _publish(self, *, slug, by, bilan, **options):
         plan = Plan.objects.filter(slug=slug).first()
         if plan is None:
             raise CommandError(f"Plan inconnu : {slug}")
