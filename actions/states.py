@@ -45,7 +45,7 @@ def content_refusal(plan) -> str | None:
     return None
 
 
-def follow_up_refusal(plan, year: int | None) -> str | None:
+def follow_up_state_refusal(plan, year: int | None) -> str | None:
     """Why the follow-up of `year` (values, reviews, milestones' progress, campaign, bilan, contracts)
     may not be written now, or None. `year` None: a write not tied to one year."""
     if plan.state == enums.PlanState.PREPARATION:

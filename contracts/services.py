@@ -78,7 +78,7 @@ def buyers_of(plan: Plan | None = None, sirets: Iterable[str] | None = None) -> 
     A plan named whose state runs no follow-up (in preparation; closed: its figures are frozen)
     raises PlanStateRefused, whatever the SIRET given.
     """
-    refusal = states.follow_up_refusal(plan, None) if plan is not None else None
+    refusal = states.follow_up_state_refusal(plan, None) if plan is not None else None
     if refusal:
         raise PlanStateRefused(refusal)
     if sirets:

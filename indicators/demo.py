@@ -152,7 +152,7 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     plan = Plan.objects.get(slug=data["plan"])
     loaded = IndicatorValue.objects.of_plan(plan).demo().exists()
-    refusal = None if loaded else (states.follow_up_refusal(plan, None) or states.content_refusal(plan))
+    refusal = None if loaded else (states.follow_up_state_refusal(plan, None) or states.content_refusal(plan))
     if refusal:  # demo values go into a plan being followed, never into a draft or a closed plan
         raise DemoRefused(refusal)
     accounts = _demo_accounts(plan, data)

@@ -48,7 +48,7 @@ def _years(years: Iterable[int | None]) -> list[int]:
 
 def _state_refusal(plan: Plan, years: list[int]) -> str | None:
     for year in years:
-        refusal = states.follow_up_refusal(plan, year)
+        refusal = states.follow_up_state_refusal(plan, year)
         if refusal:
             return refusal
     return None
@@ -114,11 +114,11 @@ class PlanFollowUp:
         self.plan = plan
         validated = AnnualReview.objects.filter(fiche__plan=plan).validated().values_list("fiche_id", "year")
         self._validated = set(validated)
-        self._state = {year: states.follow_up_refusal(plan, year) for year in plan.years}
+        self._state = {year: states.follow_up_state_refusal(plan, year) for year in plan.years}
 
     def refusal(self, fiche: Fiche, year: int) -> str | None:
         if year not in self._state:
-            self._state[year] = states.follow_up_refusal(self.plan, year)
+            self._state[year] = states.follow_up_state_refusal(self.plan, year)
         if self._state[year]:
             return self._state[year]
         return locked_message(fiche, year) if (fiche.pk, year) in self._validated else None

@@ -197,7 +197,7 @@ def test_closed_plan_content_is_refused(spaser54, scp_user):
 )
 def test_follow_up_by_state(spaser54, state, year, allowed):
     spaser54.state = state
-    assert (states.follow_up_refusal(spaser54, year) is None) is allowed
+    assert (states.follow_up_state_refusal(spaser54, year) is None) is allowed
 
 
 def test_a_sealed_plan_refuses_its_last_year_too(spaser54):
@@ -205,7 +205,7 @@ def test_a_sealed_plan_refuses_its_last_year_too(spaser54):
     check = states.register_seal_check(lambda plan: plan.pk == spaser54.pk)
     try:
         assert states.is_sealed(spaser54)
-        assert "bilan de fin de plan est publié" in states.follow_up_refusal(spaser54, 2026)
+        assert "bilan de fin de plan est publié" in states.follow_up_state_refusal(spaser54, 2026)
     finally:
         states._seal_checks.remove(check)
 
