@@ -204,6 +204,7 @@ def http_server():
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
+    server.server_close()  # shutdown() only stops the loop: the listening socket would be left open
 
 
 def test_renderer_fetches_only_the_apps_static_files(http_server, caplog):
