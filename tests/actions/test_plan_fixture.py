@@ -186,7 +186,9 @@ def test_an_objective_with_fiches_cannot_be_deleted_but_a_whole_plan_can(spaser5
     from django.db.models import RestrictedError
 
     objective = Fiche.objects.get(plan=spaser54, number=5).objective
-    with pytest.raises(RestrictedError):
+    with pytest.raises(
+        RestrictedError, match=re.escape("referenced through restricted foreign keys: 'Fiche.objective'")
+    ):
         objective.delete()
     spaser54.delete()
     assert not Fiche.objects.exists() and not Indicator.objects.exists()

@@ -3,6 +3,7 @@ the version check and the history's author; in the admin, the two actions ("Mett
 "Clore le plan") and the state shown in the list, never editable in the form."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -70,7 +71,7 @@ def test_transitions_table(scp_user, sealed, start, wanted, today, is_sealed, re
         assert (stored.state, stored.version) == (wanted, before[1] + 1)
         assert plan.history.first().history_user == scp_user
     else:
-        with pytest.raises(services.WriteRefused) as error:
+        with pytest.raises(services.WriteRefused, match=re.escape(refusal)) as error:
             services.plan_state_set(plan=plan, state=wanted, user=scp_user, today=today)
         assert refusal in str(error.value) and "Rien n'a été enregistré" in str(error.value)
         stored = Plan.objects.get(pk=plan.pk)
@@ -80,12 +81,14 @@ def test_transitions_table(scp_user, sealed, start, wanted, today, is_sealed, re
 def test_closing_is_version_checked_and_reserved_to_scp(scp_user, committee_user, spaser54):
     seen = spaser54.version
     services.plan_publication_set(plan=Plan.objects.get(pk=spaser54.pk), is_public=True, user=scp_user)
-    with pytest.raises(StaleWrite):
+    with pytest.raises(
+        StaleWrite, match="a été modifié par .* depuis que vous l'avez ouvert : rien n'a été enregistré"
+    ):
         services.plan_state_set(
             plan=spaser54, state=PlanState.CLOSED, user=scp_user, seen_version=seen, today=IN_2026
         )
     assert Plan.objects.get(pk=spaser54.pk).state == PlanState.IN_FORCE
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^Action réservée au service commande publique\.$"):
         services.plan_state_set(plan=spaser54, state=PlanState.CLOSED, user=committee_user, today=IN_2026)
     assert Plan.objects.get(pk=spaser54.pk).state == PlanState.IN_FORCE
 

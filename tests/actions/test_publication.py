@@ -29,7 +29,9 @@ def test_publishing_a_plan_is_a_versioned_write_with_its_author(scp_user, spaser
     assert record.is_public and record.history_user == scp_user
     # Someone working from the version read before that write is refused; nothing changes.
     stale = Plan.objects.get(pk=spaser54.pk)
-    with pytest.raises(StaleWrite):
+    with pytest.raises(
+        StaleWrite, match="a été modifié par .* depuis que vous l'avez ouvert : rien n'a été enregistré"
+    ):
         plan_publication_set(plan=stale, is_public=False, user=scp_user, seen_version=seen)
     assert Plan.objects.get(pk=spaser54.pk).is_public
 

@@ -5,6 +5,7 @@ boundaries, bad records listed, a non-DECP file refused with nothing written, re
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -530,7 +531,7 @@ def test_a_non_decp_file_is_refused_and_nothing_written(plan, tmp_path, name):
     bad.write_bytes(files.NOT_DECP[name])
     before = database_state()
 
-    with pytest.raises(CommandError) as refused:
+    with pytest.raises(CommandError, match=rf"^« {re.escape(name)} » .* Rien n'a été écrit\.$") as refused:
         run(bad)
 
     message = str(refused.value)

@@ -7,6 +7,7 @@ Every test reads the import's result through the register and its report, on eit
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -301,24 +302,27 @@ def test_a_shared_id_across_imports_is_listed_too(plan, tmp_path):
 # --- hostile files ------------------------------------------------------------------------------------------
 
 
+NESTED = "imbrique des listes ou des objets sur plus de 24 niveaux"
+
+
 @pytest.mark.parametrize(
-    "content",
+    ("content", "reason"),
     [
-        "[" * 100_000 + "]" * 100_000,
-        '{"marches": ' + "[" * 100_000 + "]" * 100_000 + "}",
-        '{"marches": {"marche": [' + '{"a": ' * 50_000 + "1" + "}" * 50_000 + "]}}",
-        '{"marches": {"marche": [{"id": "1", "x": ' + "[" * 30 + "]" * 30 + "}]}}",
+        ("[" * 100_000 + "]" * 100_000, "n'est pas un fichier DECP : la clé « marches »"),
+        ('{"marches": ' + "[" * 100_000 + "]" * 100_000 + "}", NESTED),
+        ('{"marches": {"marche": [' + '{"a": ' * 50_000 + "1" + "}" * 50_000 + "]}}", NESTED),
+        ('{"marches": {"marche": [{"id": "1", "x": ' + "[" * 30 + "]" * 30 + "}]}}", NESTED),
     ],
     ids=["brackets", "in-marches", "in-a-record", "thirty-levels"],
 )
-def test_nesting_deeper_than_the_format_needs_is_refused_at_once(plan, tmp_path, content):
+def test_nesting_deeper_than_the_format_needs_is_refused_at_once(plan, tmp_path, content, reason):
     """Refused with a French message and nothing written; its time and memory are measured in the bench
     (bench/decp.py), here only that it ends and refuses."""
     path = tmp_path / "imbrique.json"
     path.write_text(content, encoding="utf-8")
     before = database_state()
 
-    with pytest.raises(CommandError) as refused:
+    with pytest.raises(CommandError, match=f"^« imbrique\\.json » {re.escape(reason)}") as refused:
         run(path)
 
     message = str(refused.value)

@@ -2,6 +2,7 @@
 holds) becomes a typed value or a French message, never a crash nor a guess; a stored value reads the
 same on every page, in the PDF and in the exports."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -41,7 +42,7 @@ def test_french_numbers_are_read(text, expected):
     ["abc", "1,2,3", "1,234.5", "1,803.60", "12 34", "1e5", "--1", "١٢", "½", "1 234 5,6", "1.23,5"],
 )
 def test_garbage_is_refused_in_french(text):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="n'est pas un nombre") as error:
         parse_decimal(text)
     assert "n'est pas un nombre" in error.value.messages[0]
 
@@ -64,7 +65,7 @@ def test_no_words(word):
 
 @pytest.mark.parametrize("word", ["peut-être", "yes", "no", "2", "oui non"])
 def test_other_answers_are_refused_in_french(word):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="choisissez « Oui » ou « Non »") as error:
         parse_yes_no(word)
     assert "choisissez « Oui » ou « Non »" in error.value.messages[0]
 
@@ -83,7 +84,7 @@ def test_other_answers_are_refused_in_french(word):
     ],
 )
 def test_rules_of_each_value_type(value_type, text, message):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match=re.escape(message)) as error:
         parse_value(value_type, text)
     assert message in error.value.messages[0]
 

@@ -158,7 +158,9 @@ def test_save_claimed_refuses_a_stale_version_and_writes_nothing(milestone, scp_
     assert Milestone.history.first().history_user == alice
 
     mine.status, mine.completed_on = MilestoneStatus.DONE, datetime.date(2025, 3, 1)
-    with pytest.raises(StaleWrite) as refused:
+    with pytest.raises(
+        StaleWrite, match="a été modifié par Alice Martin depuis que vous l'avez ouvert"
+    ) as refused:
         save_claimed(mine, seen=None, user=bruno)
 
     assert row_state(milestone) == saved
@@ -174,7 +176,9 @@ def test_save_claimed_checks_the_version_the_user_saw_not_the_one_just_read(mile
 
     again = Milestone.objects.get(pk=milestone.pk)  # the user's save reads the row afresh, as a view does
     again.text = "Écrit sur une page ouverte avant"
-    with pytest.raises(StaleWrite):
+    with pytest.raises(
+        StaleWrite, match="a été modifié par .* depuis que vous l'avez ouvert : rien n'a été enregistré"
+    ):
         save_claimed(again, seen=seen, user=scp_pair[1])
 
     assert row_state(milestone) == saved
@@ -187,7 +191,9 @@ def test_delete_claimed_refuses_a_stale_version_and_deletes_nothing(milestone, s
     save_claimed(fresh, seen=None, user=scp_pair[0])
     saved = row_state(milestone)
 
-    with pytest.raises(StaleWrite):
+    with pytest.raises(
+        StaleWrite, match="a été modifié par .* depuis que vous l'avez ouvert : rien n'a été enregistré"
+    ):
         delete_claimed(stale, user=scp_pair[1])
 
     assert row_state(milestone) == saved

@@ -56,7 +56,7 @@ def test_an_admin_edit_of_a_value_makes_open_pilot_pages_stale(fiche11, campaign
     value.refresh_from_db()
     assert (value.value_number, value.version, value.updated_by) == (2, 2, scp_user)
     assert value.history.first().history_user == scp_user
-    with pytest.raises(entry.FicheYearConflict):
+    with pytest.raises(entry.FicheYearConflict, match=f"^value_{meetings.pk}$"):
         entry.fiche_year_save(
             fiche=fiche11,
             year=2025,

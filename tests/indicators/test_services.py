@@ -83,7 +83,7 @@ def test_a_validated_year_is_locked_for_everyone_until_scp_reopens_it(
 ):
     meetings = indicators_of(fiche11)[0]
     workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^Action réservée au service commande publique\.$"):
         workflow.fiche_year_validate(fiche=fiche11, year=2025, user=pilot11)
     review = workflow.fiche_year_validate(fiche=fiche11, year=2025, user=scp_user)
     assert review.status == ReviewStatus.VALIDATED and review.validated_by == scp_user
@@ -121,9 +121,9 @@ def test_pilots_cannot_save_outside_an_open_campaign(fiche11, campaign2025, pilo
 def test_only_pilots_of_the_fiche_and_scp_may_write(fiche11, campaign2025, pilot5, committee_user, scp_user):
     meetings = indicators_of(fiche11)[0]
     for user in (pilot5, committee_user):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^Vous ne pilotez pas cette fiche\.$"):
             save(fiche11, user, {meetings.pk: ValueInput(Decimal(1))})
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^Action réservée au service commande publique\.$"):
             campaigns.campaign_open(
                 plan=fiche11.plan, year=2026, deadline=datetime.date(2027, 3, 1), user=user
             )
@@ -138,7 +138,9 @@ def test_campaign_years_stay_within_the_plan(spaser54, scp_user):
 
 def test_an_indicator_of_another_fiche_is_refused(fiche11, campaign2025, pilot11, spaser54):
     other = spaser54.fiches.get(number=5).indicators.first()
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError, match=r"^Un indicateur du formulaire n'appartient pas à cette fiche\.$"
+    ):
         save(fiche11, pilot11, {other.pk: ValueInput(Decimal(1))})
     assert not IndicatorValue.objects.exists()
 
@@ -149,7 +151,7 @@ def test_second_save_on_the_same_field_is_a_conflict_and_writes_nothing(
     meetings, services_count = indicators_of(fiche11)[:2]
     seen = {f"value_{meetings.pk}": 0, "review": 0}  # both pages opened on an empty year
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(12))}, seen=seen, review=REVIEW)
-    with pytest.raises(FicheYearConflict) as conflict:
+    with pytest.raises(FicheYearConflict, match=f"^value_{meetings.pk}, review_achievements$") as conflict:
         save(
             fiche11,
             pilot11b,
@@ -200,7 +202,8 @@ def test_a_value_seen_then_changed_twice_is_still_detected(fiche11, campaign2025
     save(fiche11, pilot11, {meetings.pk: ValueInput(None)}, seen={key: 1})  # deleted
     save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(7))}, seen={key: 0})  # re-created
     assert IndicatorValue.objects.get(indicator=meetings).version == 3
-    with pytest.raises(FicheYearConflict):  # pilot11b's page showed the first value (version 1)
+    # pilot11b's page showed the first value (version 1)
+    with pytest.raises(FicheYearConflict, match=f"^{key}$"):
         save(fiche11, pilot11b, {meetings.pk: ValueInput(Decimal(2))}, seen={key: 1})
 
 
@@ -212,5 +215,5 @@ def test_milestones_are_marked_done_with_their_date(fiche11, campaign2025, pilot
     assert (milestone.status, milestone.completed_on) == (MilestoneStatus.DONE, datetime.date(2025, 6, 30))
     assert milestone.history.first().history_user == pilot11
     other = MilestoneInput(True, datetime.date(2025, 9, 1), seen_done=False, seen_completed_on=None)
-    with pytest.raises(FicheYearConflict):
+    with pytest.raises(FicheYearConflict, match=f"^milestone_{milestone.pk}$"):
         save(fiche11, pilot11b, {}, milestones={milestone.pk: other})

@@ -1,5 +1,7 @@
 """fiche_decide and fiche_add_new on the real SPASER 54 carried into 2027-2032."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -125,7 +127,7 @@ def test_a_target_of_a_merge_cannot_be_dropped(next_plan, scp_user):
     target = decision_of(next_plan, 12).fiche
     decide(next_plan, 13, D.MERGED, scp_user, reason="Regroupée", into=target)
     before = database_state()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="absorbe déjà la fiche 13") as error:
         decide(next_plan, 12, D.ABANDONED, scp_user, reason="Abandon")
     assert "absorbe déjà la fiche 13" in error.value.message_dict["decision"][0]
     assert database_state() == before
@@ -146,7 +148,7 @@ def test_bad_decisions_write_nothing(next_plan, scp_user, value, reason, into, f
     decision = decision_of(next_plan, 5)
     target = {"own": decision.fiche, "old": decision.previous, None: None}[into]
     before = database_state()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match=re.escape(message)) as error:
         decide(next_plan, 5, value, scp_user, reason=reason, into=target)
     assert message in error.value.message_dict[field][0]
     assert database_state() == before
@@ -185,11 +187,13 @@ def test_a_new_fiche_has_no_decision(next_plan, scp_user):
     assert fiche.plan == next_plan and not fiche.origins.exists()
     assert fiche.history.first().history_user == scp_user
     before = database_state()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(
+        ValidationError, match="Le plan a déjà une fiche numéro 22 : choisissez un autre numéro"
+    ) as error:
         fiche_add_new(plan=next_plan, number=22, title="Doublon", objective=objective, user=scp_user)
     assert "déjà une fiche numéro 22" in error.value.message_dict["number"][0]
     old_objective = Objective.objects.exclude(axis__plan=next_plan).first()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="Choisissez un objectif du nouveau plan") as error:
         fiche_add_new(plan=next_plan, number=23, title="Autre", objective=old_objective, user=scp_user)
     assert "objectif du nouveau plan" in error.value.message_dict["objective"][0]
     assert database_state() == before

@@ -213,5 +213,5 @@ def test_an_unpublished_plan_has_no_public_address(private_site, client):
 def test_a_withheld_fiche_has_no_public_address(private_site, client):
     plan = private_site[0]
     assert client.get(reverse("public:fiche", args=[plan.slug, 7])).status_code == 404
-    with pytest.raises(NoReverseMatch):
+    with pytest.raises(NoReverseMatch, match="^Reverse for 'fiche' with arguments .*'sept'.* not found"):
         reverse("public:fiche", args=[plan.slug, "sept"])

@@ -204,6 +204,7 @@ def http_server():
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
+    server.server_close()  # shutdown() only stops the loop: the listening socket would be left open
 
 
 def test_renderer_fetches_only_the_apps_static_files(http_server, caplog):
@@ -225,13 +226,14 @@ def test_fetcher_serves_static_files_and_refuses_the_rest():
     css = fetcher.fetch(BASE_URL + "static/css/print.css")
     assert css.read() == (Path(settings.BASE_DIR) / "static" / "css" / "print.css").read_bytes()
     assert css.content_type == "text/css"
-    for url in (
-        "file:///etc/passwd",
-        "http://example.org/x.png",
-        BASE_URL + "static/../manage.py",
-        BASE_URL + "media/x.png",
-        "data:text/plain,hello",
-        BASE_URL + "static/css/absent.css",
+    refused, absent = "Ressource refusée dans le PDF", "Fichier statique introuvable"
+    for url, message in (
+        ("file:///etc/passwd", refused),
+        ("http://example.org/x.png", refused),
+        (BASE_URL + "static/../manage.py", absent),
+        (BASE_URL + "media/x.png", refused),
+        ("data:text/plain,hello", refused),
+        (BASE_URL + "static/css/absent.css", absent),
     ):
-        with pytest.raises(FetchRefused):
+        with pytest.raises(FetchRefused, match=f"^{message} : {re.escape(url)}$"):
             fetcher.fetch(url)

@@ -126,7 +126,10 @@ def test_a_version_with_figures_not_validated_cannot_be_made_public(client, scp_
     assert "le bilan annuel de la fiche 11 n&#x27;est pas validé" in response.content.decode()
     published.refresh_from_db()
     assert not published.is_public
-    with pytest.raises(PublicationRefused):
+    with pytest.raises(
+        PublicationRefused,
+        match="ne peut pas être rendu public : le bilan annuel de la fiche 11 n'est pas validé",
+    ):
         published_bilan_set_public(bilan=published, is_public=True, user=scp_user)
 
 

@@ -143,7 +143,7 @@ def test_milestones_late_relative_to_the_end_of_the_bilan_year(spaser54):
 
 
 def test_year_outside_the_plan_is_refused(spaser54):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="2030 is outside the plan's years"):
         bilan_build(plan=spaser54, year=2030)
 
 

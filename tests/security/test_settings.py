@@ -3,6 +3,7 @@ audit; every page carries the security headers; sessions expire; passwords must 
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -136,9 +137,17 @@ def test_a_session_ends_at_its_expiry(client, committee_user, spaser54):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("password", ["spaser54", "password1234", "123456789012", "1q2w3e4r5t6y"])
-def test_weak_passwords_are_refused(password):
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("spaser54", "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."),
+        ("password1234", "Ce mot de passe est trop courant."),
+        ("123456789012", "Ce mot de passe est entièrement numérique."),
+        ("1q2w3e4r5t6y", "Ce mot de passe est trop courant."),
+    ],
+)
+def test_weak_passwords_are_refused(password, message):
+    with pytest.raises(ValidationError, match=re.escape(message)):
         validate_password(password)
 
 
