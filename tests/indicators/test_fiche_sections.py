@@ -1,6 +1,6 @@
-"""One fiche, one sections template: the fiche page, the public fiche page and the entry page's reminder
-draw a fiche's sections with templates/includes/fiche_sections.html, so the same fiche reads the same
-sections, in the same words, on each page."""
+"""One fiche, one sections template: the fiche page, the public fiche page, the entry page's reminder and
+the bilan (HTML and PDF) draw a fiche's sections with templates/includes/fiche_sections.html, so the same
+fiche reads the same sections, in the same words, on each page; each page keeps its heading outline."""
 
 import re
 
@@ -20,10 +20,18 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def _section(page: str, anchor: str) -> str:
-    """The text of the page's section `anchor` (its heading and content)."""
+def _section(page: str, anchor: str, *, states: bool = True) -> str:
+    """The text of the page's section `anchor` (its heading and content); without the milestones'
+    states (`states=False`), which each page reads at its own date and for its own audience."""
     found = re.search(rf'<section class="section" id="{anchor}".*?</section>', page, re.S)
     assert found, anchor
+    html = found.group(0) if states else re.sub(r'<span class="badge[^"]*">.*?</span>', "", found.group(0))
+    return _text(html)
+
+
+def _list(page: str, title: str, level: int) -> str:
+    found = re.search(rf"<h{level}>{title}s?</h{level}>\s*<ul.*?</ul>", page, re.S)
+    assert found, (title, level)
     return _text(found.group(0))
 
 
@@ -35,13 +43,17 @@ def test_the_pages_draw_the_fiche_sections_with_the_one_template_and_the_same_te
         "fiche": scp.get(reverse("indicators:fiche_detail", args=[slug, 3])),
         "public": client_for(None).get(reverse("public:fiche", args=[slug, 3])),
         "entry": scp.get(reverse("indicators:entry", args=[slug, 3, 2026])),
+        "bilan": scp.get(reverse("reporting:final_detail", args=[slug])),
     }
     for name, response in pages.items():
         assert response.status_code == 200, name
         used = [t.name for t in response.templates]
         assert SECTIONS in used, name
-        assert "includes/fiche_sections/indicators.html" in used, name
-    fiche_page, public_page, entry_page = (pages[n].content.decode() for n in ("fiche", "public", "entry"))
+        shown = "calendar" if name == "bilan" else "indicators"  # the bilan's indicators: its table of values
+        assert f"includes/fiche_sections/{shown}.html" in used, name
+    fiche_page, public_page, entry_page, bilan_page = (
+        pages[n].content.decode() for n in ("fiche", "public", "entry", "bilan")
+    )
 
     # The plan as adopted reads the same on the fiche page and the public page (milestone states
     # aside: the public sees a completion once its year is validated).
@@ -50,6 +62,14 @@ def test_the_pages_draw_the_fiche_sections_with_the_one_template_and_the_same_te
     # The entry page's reminder shows the indicators section, the same.
     assert _section(entry_page, "indicateurs") == _section(fiche_page, "indicateurs")
     assert 'id="contexte"' not in entry_page  # a subset: the reminder shows the indicators only
+    # The bilan keeps its outline (the fiche an h3, its sections h4, their lists h5) and shows the
+    # same calendar and quantitative goals (its milestones' states are those of the bilan's date).
+    calendar = _section(fiche_page, "calendrier", states=False)
+    assert _section(bilan_page, "fiche-3-calendrier", states=False) == calendar
+    assert _section(public_page, "calendrier", states=False).startswith(calendar)  # + the public's note
+    assert '<h4 id="fiche-3-titre-calendrier">Calendrier' in bilan_page
+    fiche_in_bilan = bilan_page.split('<article class="fiche" id="fiche-3">', 1)[1].split("</article>", 1)[0]
+    assert _list(fiche_in_bilan, "Quantitatif", 5) == _list(fiche_page, "Quantitatif", 3)
 
     # One wording, the plan's; the accessible markup everywhere; the baseline ("Référence") column.
     indicators = _section(fiche_page, "indicateurs")
