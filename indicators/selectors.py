@@ -142,6 +142,11 @@ class FicheYearEntry:
         return YearState(self.review.status) if self.review else YearState.DUE
 
     @property
+    def plan_indicators(self) -> list[Indicator]:
+        """The fiche's indicators as the plan defines them, for the page's reminder (no query)."""
+        return [row.indicator for row in self.indicators]
+
+    @property
     def has_demo(self) -> bool:
         return bool(self.review and self.review.is_demo) or any(
             row.value and row.value.is_demo for row in self.indicators

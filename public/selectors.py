@@ -345,9 +345,28 @@ def public_plan_page(*, plan: Plan) -> PublicPlanPage:
 
 @dataclass
 class MilestoneEntry:
+    """A milestone as a page shows it: the row shape of templates/includes/fiche_sections/calendar.html,
+    which the bilan's frozen milestones (reporting.selectors) share."""
+
     milestone: Milestone
     state: MilestoneState
     state_label: str
+
+    @property
+    def kind(self) -> str:
+        return self.milestone.get_kind_display()
+
+    @property
+    def heading(self) -> str:
+        return self.milestone.heading
+
+    @property
+    def text(self) -> str:
+        return self.milestone.text
+
+    @property
+    def due(self) -> str:
+        return self.milestone.due_text
 
 
 @dataclass

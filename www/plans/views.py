@@ -11,6 +11,7 @@ from actions.models import Fiche
 from core import rights
 from core.caching import render_once, stamped_key
 from indicators import selectors
+from public.selectors import MilestoneEntry
 from www.plan_urls import current_plan, plan_from_url
 from www.public import views as public_views
 
@@ -45,8 +46,12 @@ def fiche_detail(request, slug: str, number: int):
     def build() -> str:
         full = Fiche.objects.with_details().select_related("plan").get(pk=pk)
         follow_up = selectors.fiche_follow_up(fiche=full, user=request.user)
+        milestones = [
+            MilestoneEntry(m, m.current_state, m.current_state_label) for m in full.milestones.all()
+        ]
         return render_to_string(
-            "indicators/includes/fiche_body.html", {"fiche": full, "follow_up": follow_up}
+            "indicators/includes/fiche_body.html",
+            {"fiche": full, "follow_up": follow_up, "milestones": milestones},
         )
 
     body = render_once(stamped_key("fiche-page", pk, "insider" if insider else "reader"), build)
