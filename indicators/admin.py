@@ -34,7 +34,7 @@ from .models import (
     IndicatorValue,
 )
 from .models import current_progress as progress_of
-from .services import campaigns, entry, workflow
+from .services import admin_edits, campaigns, workflow
 
 
 def _run_for_each(modeladmin, request, queryset, action, success: str) -> None:
@@ -145,10 +145,10 @@ class IndicatorValueAdmin(ImportExportMixin, FollowUpAdmin):
         return obj.display()
 
     def save_row(self, request, obj, seen_version):
-        entry.indicator_value_save(value=obj, user=request.user, seen_version=seen_version)
+        admin_edits.indicator_value_save(value=obj, user=request.user, seen_version=seen_version)
 
     def delete_row(self, request, obj, seen_version=None):
-        entry.indicator_value_delete(value=obj, user=request.user, seen_version=seen_version)
+        admin_edits.indicator_value_delete(value=obj, user=request.user, seen_version=seen_version)
 
     def has_import_permission(self, request):
         return rights.may_import(request.user)
@@ -246,10 +246,10 @@ class AnnualReviewAdmin(FollowUpAdmin):
     actions = ["validate_reviews", "return_reviews", "reopen_reviews"]
 
     def save_row(self, request, obj, seen_version):
-        entry.annual_review_save(review=obj, user=request.user, seen_version=seen_version)
+        admin_edits.annual_review_save(review=obj, user=request.user, seen_version=seen_version)
 
     def delete_row(self, request, obj, seen_version=None):
-        entry.annual_review_delete(review=obj, user=request.user, seen_version=seen_version)
+        admin_edits.annual_review_delete(review=obj, user=request.user, seen_version=seen_version)
 
     @admin.action(description="Valider les bilans soumis sélectionnés")
     def validate_reviews(self, request, queryset):

@@ -14,8 +14,8 @@ cleared by mistake would be silent data loss). To delete a stored value on purpo
 `SUPPRIMER` in its cell: the value is deleted through the model (history keeps it, with the user).
 
 Lookups are done once per file (every indicator, stored value and validated review of the plan),
-never per row. Writes go through the entry page's service (`fiche_year_save`), fiche-year by
-fiche-year, so the import meets the same rules (indicators.rules) and each change has its history
+never per row. Writes go through the values service (`fiche_years_save_values`: the entry page's
+rule, rights and conflicts, for every fiche-year of the file at once), so each change has its history
 record naming the importing user; a refusal lists its reason on the rows it concerns, and undoes all.
 """
 
@@ -35,7 +35,7 @@ from core.excel.files import ExcelFileError
 
 from . import rules
 from .models import NO_PROGRESS, AnnualReview, IndicatorValue
-from .services.entry import FicheYearConflict, ValueInput, fiche_year_save
+from .services import entry
 
 SHEET = "Valeurs"
 DELETE_MARKER = "SUPPRIMER"
@@ -231,7 +231,7 @@ def values_import(*, file, user: User, dry_run: bool, plan: Plan | None = None) 
             _diff_rows(rows, plan=plan, result=result, lock=True)
             if result.has_errors:
                 raise _Rollback
-            _apply(result, user=user)
+            _apply(result, plan=plan, user=user)
             if result.has_errors:
                 raise _Rollback
             result.written = True
@@ -429,27 +429,31 @@ def _parse_cell(indicator: Indicator, read: files.ReadCell):
     return raw
 
 
-def _apply(result: ValuesImportResult, *, user: User) -> None:
-    """Write every new, changed and deleted value through the entry page's service, one fiche-year at a
-    time; a refusal is put on each of its rows (the caller then undoes everything)."""
-    by_fiche_year: dict[tuple[Fiche, int], list[CellChange]] = {}
+def _apply(result: ValuesImportResult, *, plan: Plan, user: User) -> None:
+    """Write every new, changed and deleted value through the values service, all fiche-years in one
+    call; a refusal is put on each row of its fiche-year (the caller then undoes everything)."""
+    by_fiche_year: dict[tuple[int, int], list[CellChange]] = {}
     for change in result.to_write:
-        by_fiche_year.setdefault((change.indicator.fiche, change.year), []).append(change)
-    for (fiche, year), changes in by_fiche_year.items():
-        entries = {
-            c.indicator.pk: ValueInput(
-                None if c.status == DELETED else c.raw, c.current.comment if c.current else ""
-            )
-            for c in changes
-        }
-        seen = {f"value_{c.indicator.pk}": c.current.version if c.current else 0 for c in changes}
-        try:
-            fiche_year_save(
-                fiche=fiche, year=year, values=entries, review=None, user=user, seen_versions=seen
-            )
-        except (rules.WorkflowError, PermissionDenied) as refusal:
-            result.errors += [CellError(c.row, c.column, str(refusal)) for c in changes]
-        except FicheYearConflict:
-            # A concurrent entry of the same (indicator, year), or a write the database refused.
-            result.file_error = CHANGED_MEANWHILE
-            return
+        by_fiche_year.setdefault((change.indicator.fiche_id, change.year), []).append(change)
+    batch = [
+        entry.FicheYearValues(
+            changes[0].indicator.fiche,
+            year,
+            {
+                c.indicator.pk: entry.ValueInput(c.raw, c.current.comment if c.current else "")
+                for c in changes
+            },
+            {f"value_{c.indicator.pk}": c.current.version if c.current else 0 for c in changes},
+        )
+        for (_, year), changes in by_fiche_year.items()
+    ]
+    try:
+        entry.fiche_years_save_values(plan=plan, batch=batch, user=user)
+    except entry.FicheYearsRefused as refused:
+        for key, refusal in refused.refusals.items():
+            result.errors += [CellError(c.row, c.column, refusal) for c in by_fiche_year[key]]
+    except (rules.WorkflowError, PermissionDenied) as refusal:
+        result.errors += [CellError(c.row, c.column, str(refusal)) for c in result.to_write]
+    except entry.FicheYearConflict:
+        # A concurrent entry of the same (indicator, year), or a write the database refused.
+        result.file_error = CHANGED_MEANWHILE

@@ -16,14 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from actions.enums import MilestoneStatus, ProgressStatus
-from actions.models import Fiche, Indicator, Milestone
-from core import rights, values
+from actions.models import Fiche, Indicator, Milestone, Plan
+from core import values
 from core.versioning import StaleWrite, delete_claimed, save_claimed
 
-from .. import rules
 from ..models import AnnualReview, IndicatorValue
 from ..rules import WorkflowError
-from .workflow import milestone_refusal, require_editable
+from .workflow import entry_refusals, milestone_refusal, require_editable
 
 REVIEW_FIELDS = ("progress_status", "achievements", "difficulties", "outlook")
 REVIEW_DEFAULTS = {
@@ -58,6 +57,24 @@ class Conflict:
     stored: str
     stored_by: User | None
     stored_at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class FicheYearValues:
+    """What a batch (the values workbook) changes in one fiche-year, and the versions it read."""
+
+    fiche: Fiche
+    year: int
+    values: dict[int, ValueInput]
+    seen_versions: dict[str, int]
+
+
+class FicheYearsRefused(WorkflowError):
+    """Fiche-years of a batch that may not be written now: the French reason of each, by (fiche id, year)."""
+
+    def __init__(self, refusals: dict[tuple[int, int], str]):
+        self.refusals = refusals
+        super().__init__(next(iter(refusals.values())))
 
 
 class FicheYearConflict(Exception):
@@ -127,25 +144,30 @@ def _value_conflict(
     )
 
 
-def _value_changes(job: _YearInput, entries: dict[int, ValueInput]) -> tuple[list, list[Conflict]]:
-    """The values to write, as (indicator, stored row, seen version, (raw, comment)), and the conflicts."""
-    indicators = {i.pk: i for i in Indicator.objects.filter(fiche=job.fiche, pk__in=entries)}
-    current = {
-        v.indicator_id: v
-        for v in IndicatorValue.objects.select_related("updated_by").filter(
-            indicator__in=indicators, year=job.year
-        )
-    }
-    from_history = _seen_value_states(current, job.seen_versions, job.year)
+def _current_values(indicator_ids, years) -> dict[tuple[int, int], IndicatorValue]:
+    """The stored values of these indicators in these years, by (indicator id, year) (one query)."""
+    rows = IndicatorValue.objects.select_related("updated_by").filter(
+        indicator_id__in=indicator_ids, year__in=years
+    )
+    return {(v.indicator_id, v.year): v for v in rows}
+
+
+def _value_changes(
+    job: _YearInput, entries: dict[int, ValueInput], indicators: dict[int, Indicator], current: dict
+) -> tuple[list, list[Conflict]]:
+    """The values to write, as (indicator, year, stored row, seen version, (raw, comment)), and the
+    conflicts. `indicators` and `current` (by (indicator id, year)) are read beforehand."""
+    of_year = {pk: current[pk, job.year] for pk in entries if (pk, job.year) in current}
+    from_history = _seen_value_states(of_year, job.seen_versions, job.year)
     writes, conflicts = [], []
     for indicator_id, entry in entries.items():
         indicator = indicators.get(indicator_id)
-        if indicator is None:
+        if indicator is None or indicator.fiche_id != job.fiche.pk:
             raise WorkflowError("Un indicateur du formulaire n'appartient pas à cette fiche.")
         key = f"value_{indicator_id}"
         if key in job.keep_stored:
             continue
-        mine, stored_row = (entry.raw, entry.comment), current.get(indicator_id)
+        mine, stored_row = (entry.raw, entry.comment), of_year.get(indicator_id)
         stored = _value_state(stored_row)
         seen_version = job.seen_versions.get(key, 0)
         stored_version = stored_row.version if stored_row else 0
@@ -158,7 +180,7 @@ def _value_changes(job: _YearInput, entries: dict[int, ValueInput]) -> tuple[lis
         if seen_version != stored_version:
             conflicts.append(_value_conflict(key, indicator, mine, stored_row))
         else:
-            writes.append((indicator, stored_row, seen_version, mine))
+            writes.append((indicator, job.year, stored_row, seen_version, mine))
     return writes, conflicts
 
 
@@ -254,46 +276,50 @@ def _late_conflict(key: str, indicator: Indicator, year: int) -> FicheYearConfli
     return FicheYearConflict([conflict])
 
 
-def _next_value_versions(indicator_ids: list[int], year: int) -> dict[int, int]:
+def _next_value_versions(created: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
     """A re-created value continues the numbering, so a page that saw the deleted one is still stale
-    (one query for every value created)."""
-    if not indicator_ids:
+    (one query for every value created, whatever the number of fiche-years)."""
+    if not created:
         return {}
-    last = dict(
-        IndicatorValue.history.filter(indicator_id__in=indicator_ids, year=year)
+    last = {
+        (indicator_id, year): version
+        for indicator_id, year, version in IndicatorValue.history.filter(
+            indicator_id__in={pk for pk, _ in created}, year__in={year for _, year in created}
+        )
         .order_by()
-        .values("indicator_id")
+        .values("indicator_id", "year")
         .annotate(last=Max("version"))
-        .values_list("indicator_id", "last")
-    )
-    return {pk: (last.get(pk) or 0) + 1 for pk in indicator_ids}
+        .values_list("indicator_id", "year", "last")
+    }
+    return {key: (last.get(key) or 0) + 1 for key in created}
 
 
-def _write_values(job: _YearInput, writes: list) -> None:
-    created = [indicator.pk for indicator, row, _, (raw, _) in writes if row is None and raw is not None]
-    versions = _next_value_versions(created, job.year)
-    indicator = None
+def _write_values(writes: list, user: User) -> None:
+    created = [
+        (indicator.pk, year)
+        for indicator, year, row, _, (raw, _) in writes
+        if row is None and raw is not None
+    ]
+    versions = _next_value_versions(created)
+    indicator = year = None
     try:
         # One savepoint for them all: a race lost on any value undoes these writes, and the conflict
         # is read back from a usable transaction.
         with transaction.atomic():
-            for indicator, row, seen_version, (raw, comment) in writes:
+            for indicator, year, row, seen_version, (raw, comment) in writes:
                 if row is None and raw is not None:
                     row = IndicatorValue(
-                        indicator=indicator,
-                        year=job.year,
-                        created_by=job.user,
-                        version=versions[indicator.pk],
+                        indicator=indicator, year=year, created_by=user, version=versions[indicator.pk, year]
                     )
-                    _fill_value(row, raw, comment, job.user)
-                    save_claimed(row, seen=None, user=job.user)
+                    _fill_value(row, raw, comment, user)
+                    save_claimed(row, seen=None, user=user)
                 elif row is not None and raw is None:
-                    delete_claimed(row, seen=seen_version, user=job.user)
+                    delete_claimed(row, seen=seen_version, user=user)
                 elif row is not None:
-                    _fill_value(row, raw, comment, job.user)
-                    save_claimed(row, seen=seen_version, user=job.user)
+                    _fill_value(row, raw, comment, user)
+                    save_claimed(row, seen=seen_version, user=user)
     except (IntegrityError, StaleWrite):
-        raise _late_conflict(f"value_{indicator.pk}", indicator, job.year) from None
+        raise _late_conflict(f"value_{indicator.pk}", indicator, year) from None
 
 
 def _fill_value(row: IndicatorValue, raw, comment: str, user: User) -> None:
@@ -368,7 +394,8 @@ def fiche_year_save(
     annual = AnnualReview.objects.select_related("updated_by").filter(fiche=fiche, year=year).first()
     require_editable(user=user, fiche=fiche, year=year, review=annual)
     job = _YearInput(fiche, year, user, seen_versions, keep_stored)
-    value_writes, conflicts = _value_changes(job, values)
+    indicators = Indicator.objects.filter(fiche=fiche, pk__in=values).in_bulk()
+    value_writes, conflicts = _value_changes(job, values, indicators, _current_values(indicators, {year}))
     review_changes, review_conflicts = (
         _review_changes(job, annual, review) if review is not None else ({}, [])
     )
@@ -376,61 +403,30 @@ def fiche_year_save(
     conflicts += review_conflicts + milestone_conflicts
     if conflicts:
         raise FicheYearConflict(conflicts)
-    _write_values(job, value_writes)
+    _write_values(value_writes, user)
     if review is not None:  # values alone (the workbook) leave the year's review as it is
         annual = _write_review(job, annual, review_changes)
     _write_milestones(job, milestone_writes)
     return annual
 
 
-# --- the admin's edits ------------------------------------------------------------------------------
-
-
-def _stored(model, pk, *fields) -> dict:
-    return model.objects.filter(pk=pk).values(*fields).first() or {} if pk else {}
-
-
-@transaction.atomic
-def indicator_value_save(*, value: IndicatorValue, user: User, seen_version: int | None) -> IndicatorValue:
-    """An edit of one value outside the entry page (the admin): same lock, version and author rules."""
-    rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
-    fiche = value.indicator.fiche
-    rules.require_follow_up(fiche=fiche, years={value.year})
-    before = _stored(IndicatorValue, value.pk, "indicator__fiche", "year")
-    if before:  # the year (or indicator) it is moved from is locked too
-        old_fiche = (
-            fiche
-            if before["indicator__fiche"] == fiche.pk
-            else Fiche.objects.get(pk=before["indicator__fiche"])
-        )
-        rules.require_follow_up(fiche=old_fiche, years={before["year"]})
-    value.updated_by = user
-    if value.pk is None:
-        value.created_by = user
-    save_claimed(value, seen=seen_version, user=user)
-    return value
-
-
-@transaction.atomic
-def indicator_value_delete(*, value: IndicatorValue, user: User, seen_version: int | None = None) -> None:
-    rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
-    rules.require_follow_up(fiche=value.indicator.fiche, years={value.year})
-    delete_claimed(value, seen=seen_version, user=user)
-
-
-@transaction.atomic
-def annual_review_save(*, review: AnnualReview, user: User, seen_version: int | None) -> AnnualReview:
-    """An edit of a review's narrative outside the entry page (the admin): locked once validated."""
-    rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
-    before = _stored(AnnualReview, review.pk, "fiche", "year")
-    rules.require_follow_up(fiche=review.fiche, years={review.year, before.get("year")})
-    review.updated_by = user
-    save_claimed(review, seen=seen_version, user=user)
-    return review
-
-
-@transaction.atomic
-def annual_review_delete(*, review: AnnualReview, user: User, seen_version: int | None = None) -> None:
-    rights.require(rights.may_edit_plan(user), "Action réservée au service commande publique.")
-    rules.require_follow_up(fiche=review.fiche, years={review.year})
-    delete_claimed(review, seen=seen_version, user=user)
+def fiche_years_save_values(*, plan: Plan, batch: list[FicheYearValues], user: User) -> None:
+    """Save the values of many fiche-years of `plan` at once (the values workbook): the entry page's
+    rule, rights, conflicts, versions and history, in a fixed number of queries besides one write per
+    value. All or nothing (the writes share one savepoint): raises FicheYearsRefused (every refused
+    fiche-year with its reason) or FicheYearConflict, and writes nothing."""
+    refusals = entry_refusals(plan=plan, fiche_years=[(i.fiche, i.year) for i in batch], user=user)
+    if refusals:
+        raise FicheYearsRefused(refusals)
+    ids = {pk for item in batch for pk in item.values}
+    indicators = Indicator.objects.filter(fiche__plan=plan, pk__in=ids).in_bulk()
+    current = _current_values(indicators, {item.year for item in batch})
+    writes, conflicts = [], []
+    for item in batch:
+        job = _YearInput(item.fiche, item.year, user, item.seen_versions, frozenset())
+        item_writes, item_conflicts = _value_changes(job, item.values, indicators, current)
+        writes += item_writes
+        conflicts += item_conflicts
+    if conflicts:
+        raise FicheYearConflict(conflicts)
+    _write_values(writes, user)

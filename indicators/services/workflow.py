@@ -95,18 +95,28 @@ def register_guards() -> None:
 
 
 def entry_refusal(
-    *, user, fiche: Fiche, year: int, campaign: Campaign | None, review: AnnualReview | None
+    *,
+    user,
+    fiche: Fiche,
+    year: int,
+    campaign: Campaign | None,
+    review: AnnualReview | None,
+    follow_up: rules.PlanFollowUp | None = None,
 ) -> str | None:
     """Why `user` may not edit this fiche's year now (a French sentence), or None if they may.
 
-    Raises PermissionDenied for a user who may not enter this fiche at all.
+    Raises PermissionDenied for a user who may not enter this fiche at all. `follow_up`: the rule read
+    for the whole plan at once, when the caller checks many fiche-years (a batch).
     """
     status = review.status if review else ReviewStatus.DRAFT
     if not rights.may_enter(user, fiche):
         raise PermissionDenied("Vous ne pilotez pas cette fiche.")
     # The follow-up rule first, for SCP too: the plan's state, then the validated year.
     validated = {year} if status == ReviewStatus.VALIDATED else set()
-    refusal = rules.follow_up_refusal(fiche=fiche, years={year}, validated=validated)
+    if follow_up is not None:
+        refusal = follow_up.refusal(fiche, year)
+    else:
+        refusal = rules.follow_up_refusal(fiche=fiche, years={year}, validated=validated)
     if refusal:
         return refusal
     if rights.is_scp(user):
@@ -116,6 +126,34 @@ def entry_refusal(
     if status == ReviewStatus.SUBMITTED:
         return f"Le bilan {year} a été soumis : il attend l'examen du service commande publique."
     return None
+
+
+def entry_refusals(*, plan: Plan, fiche_years: list[tuple[Fiche, int]], user) -> dict[tuple[int, int], str]:
+    """`entry_refusal` of many fiche-years of `plan` (a batch), read in three queries whatever their
+    number: the French reason of each refused one, by (fiche id, year). Raises PermissionDenied for a
+    user who may not enter one of the fiches at all."""
+    years = {year for _, year in fiche_years}
+    reviews = AnnualReview.objects.filter(fiche__plan=plan, fiche_id__in={f.pk for f, _ in fiche_years})
+    reviews = {(r.fiche_id, r.year): r for r in reviews.filter(year__in=years)}
+    campaigns = {}
+    if not rights.is_scp(user):
+        campaigns = {c.year: c for c in Campaign.objects.filter(plan=plan, year__in=years)}
+    follow_up = rules.PlanFollowUp(plan)
+    refusals = {}
+    for fiche, year in fiche_years:
+        refusal = entry_refusal(
+            user=user,
+            fiche=fiche,
+            year=year,
+            campaign=campaigns.get(year),
+            review=reviews.get((fiche.pk, year)),
+            follow_up=follow_up,
+        )
+        if fiche.plan_id != plan.pk:
+            refusal = "Une fiche de la saisie n'appartient pas à ce plan."
+        if refusal:
+            refusals[fiche.pk, year] = refusal
+    return refusals
 
 
 def require_editable(*, user, fiche: Fiche, year: int, review: AnnualReview | None) -> None:

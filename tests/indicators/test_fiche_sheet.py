@@ -1,7 +1,7 @@
 """One fiche, four pages, the same cells: the fiche page, the entry page's reminder of the earlier
 years, the bilan and the public fiche page all draw a fiche's values with indicators.sheets.fiche_sheet
-and templates/includes/cell.html, so a value reads the same on each; the public reads validated years
-only. And no template formats a number or types a value's label itself."""
+and the `cell` template tag (actions/templatetags/values.py), so a value reads the same on each; the
+public reads validated years only. And no template formats a number or types a value's label itself."""
 
 import re
 from pathlib import Path

@@ -217,3 +217,42 @@ def test_milestones_are_marked_done_with_their_date(fiche11, campaign2025, pilot
     other = MilestoneInput(True, datetime.date(2025, 9, 1), seen_done=False, seen_completed_on=None)
     with pytest.raises(FicheYearConflict, match=f"^milestone_{milestone.pk}$"):
         save(fiche11, pilot11b, {}, milestones={milestone.pk: other})
+
+
+def test_a_batch_of_fiche_years_meets_the_same_rule_and_writes_all_or_nothing(
+    spaser54, fiche11, campaign2025, pilot11, scp_user
+):
+    """The values workbook's entry point: one validated fiche-year refuses the whole batch, with its
+    reason; once reopened, every fiche-year is written with its author in the history."""
+    fiche5 = spaser54.fiches.get(number=5)
+    meetings, other = indicators_of(fiche11)[0], indicators_of(fiche5)[0]
+    workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
+    workflow.fiche_year_validate(fiche=fiche11, year=2025, user=scp_user)
+
+    def batch():
+        return [
+            entry.FicheYearValues(fiche11, 2025, {meetings.pk: ValueInput(Decimal(4))}, {}),
+            entry.FicheYearValues(fiche5, 2024, {other.pk: ValueInput(Decimal(9), "vérifié")}, {}),
+        ]
+
+    with pytest.raises(entry.FicheYearsRefused, match="^Le bilan 2025 de la fiche 11 est validé") as refused:
+        entry.fiche_years_save_values(plan=spaser54, batch=batch(), user=scp_user)
+    assert list(refused.value.refusals) == [(fiche11.pk, 2025)]
+    assert not IndicatorValue.objects.filter(indicator__in=[meetings, other]).exists()
+
+    workflow.fiche_year_reopen(fiche=fiche11, year=2025, user=scp_user)
+    entry.fiche_years_save_values(plan=spaser54, batch=batch(), user=scp_user)
+    stored = IndicatorValue.objects.filter(indicator__in=[meetings, other]).order_by("year")
+    assert [(v.year, v.value_number, v.comment) for v in stored] == [(2024, 9, "vérifié"), (2025, 4, "")]
+    assert {v.history.get().history_user for v in stored} == {scp_user}
+
+
+def test_a_batch_saved_against_a_value_changed_meanwhile_is_a_conflict(
+    spaser54, fiche11, campaign2025, pilot11, scp_user
+):
+    meetings = indicators_of(fiche11)[0]
+    save(fiche11, pilot11, {meetings.pk: ValueInput(Decimal(1))})
+    stale = [entry.FicheYearValues(fiche11, 2025, {meetings.pk: ValueInput(Decimal(2))}, {})]
+    with pytest.raises(FicheYearConflict, match=f"^value_{meetings.pk}$"):
+        entry.fiche_years_save_values(plan=spaser54, batch=stale, user=scp_user)
+    assert IndicatorValue.objects.get(indicator=meetings, year=2025).value_number == 1

@@ -18,7 +18,7 @@ from actions.models import Fiche
 from indicators import values_workbook
 from indicators.enums import ReviewStatus
 from indicators.models import AnnualReview, IndicatorValue
-from indicators.services import campaigns, entry, workflow
+from indicators.services import admin_edits, campaigns, entry, workflow
 from indicators.services.entry import ValueInput
 from planning import services as planning_services
 from planning.enums import FicheDecision as DecisionChoice
@@ -124,6 +124,15 @@ CALLS = {
         ),
         NOT_PILOT,
     ),
+    "fiche_years_save_values": (
+        "other_pilot",
+        lambda w, u: entry.fiche_years_save_values(
+            plan=w["plan"],
+            batch=[entry.FicheYearValues(w["fiche"], 2025, {w["indicator"].pk: ValueInput(Decimal(7))}, {})],
+            user=u,
+        ),
+        NOT_PILOT,
+    ),
     "fiche_year_submit": (
         "committee",
         lambda w, u: workflow.fiche_year_submit(fiche=w["fiche"], year=2024, user=u),
@@ -163,22 +172,22 @@ CALLS = {
     ),
     "indicator_value_save": (
         "pilot",
-        lambda w, u: entry.indicator_value_save(value=w["value"], user=u, seen_version=None),
+        lambda w, u: admin_edits.indicator_value_save(value=w["value"], user=u, seen_version=None),
         SCP_ONLY,
     ),
     "indicator_value_delete": (
         "pilot",
-        lambda w, u: entry.indicator_value_delete(value=w["value"], user=u),
+        lambda w, u: admin_edits.indicator_value_delete(value=w["value"], user=u),
         SCP_ONLY,
     ),
     "annual_review_save": (
         "committee",
-        lambda w, u: entry.annual_review_save(review=w["review"], user=u, seen_version=None),
+        lambda w, u: admin_edits.annual_review_save(review=w["review"], user=u, seen_version=None),
         SCP_ONLY,
     ),
     "annual_review_delete": (
         "committee",
-        lambda w, u: entry.annual_review_delete(review=w["review"], user=u),
+        lambda w, u: admin_edits.annual_review_delete(review=w["review"], user=u),
         SCP_ONLY,
     ),
     "values_import": (
@@ -256,7 +265,7 @@ def test_the_refusals_are_of_the_user_not_of_the_rules(world, scp_user):
     review = workflow.fiche_year_validate(fiche=world["fiche"], year=2025, user=scp_user)
     assert AnnualReview.objects.get(pk=review.pk).status == ReviewStatus.VALIDATED
     campaigns.campaign_close(campaign=world["campaign"], user=scp_user)
-    entry.indicator_value_delete(value=world["value"], user=scp_user)
+    admin_edits.indicator_value_delete(value=world["value"], user=scp_user)
     assert not IndicatorValue.objects.filter(pk=world["value"].pk).exists()
 
 
