@@ -38,6 +38,8 @@ from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, IntegerField, Value
 
+from core.caching import data_changed, render_once, stamped_key
+
 SCP_GROUP = "Service commande publique"
 PILOTS_GROUP = "Pilotes"
 COMMITTEE_GROUP = "Comité de suivi"
@@ -51,21 +53,33 @@ AnyUser = User | AnonymousUser
 # --- roles -----------------------------------------------------------------------------------------
 
 
+def _query(user: User) -> tuple[set[str], frozenset[int]]:
+    FichePilot = global_apps.get_model("actions", "FichePilot")
+    groups = Group.objects.filter(user=user).values_list("name", Value(0, output_field=IntegerField()))
+    posts = (
+        FichePilot.objects.filter(pilot__users=user)
+        .order_by()
+        .values_list(Value("", output_field=CharField()), "fiche_id")
+    )
+    rows = list(groups.union(posts, all=True))
+    return {name for name, _ in rows if name}, frozenset(fiche for name, fiche in rows if not name)
+
+
 def _load(user: AnyUser) -> tuple[set[str], frozenset[int]]:
-    """The user's role groups and the fiches whose pilot posts they hold: one query, once per request."""
+    """The user's role groups and the fiches whose pilot posts they hold, once per request: from the
+    cache while the data version stands (a change of groups or pilot posts draws a new one, see
+    `rights_changed`), else one query."""
     cached = getattr(user, "_spaser_rights", None)
     if cached is None:
-        FichePilot = global_apps.get_model("actions", "FichePilot")
-        groups = Group.objects.filter(user=user).values_list("name", Value(0, output_field=IntegerField()))
-        posts = (
-            FichePilot.objects.filter(pilot__users=user)
-            .order_by()
-            .values_list(Value("", output_field=CharField()), "fiche_id")
-        )
-        rows = list(groups.union(posts, all=True))
-        cached = ({name for name, _ in rows if name}, frozenset(fiche for name, fiche in rows if not name))
+        cached = render_once(stamped_key("rights", user.pk), lambda: _query(user))
         user._spaser_rights = cached
     return cached
+
+
+def rights_changed(**kwargs) -> None:
+    """A membership that rights are read from changed (a role group, a pilot post's accounts, a
+    fiche's posts): the cached rights of every user are dropped with the data version."""
+    data_changed()
 
 
 def _group_names(user: AnyUser) -> set[str]:
