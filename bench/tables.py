@@ -312,9 +312,10 @@ def print_throughput(result: dict | None) -> list[str]:
         for name, page in ((label, result[key]) for key, label in THROUGHPUT_PAGES if key in result)
     ]
     print(table(rows, ["page", "req./s", "requêtes", "p50 ms", "p99 ms", "erreurs"]))
+    rounds = ", ".join(f"{r:.2f}" for r in result.get("round_ratios", []))
     print(
-        f"Rapport page de la fiche / page de connexion : {result['ratio']:.2f} "
-        f"(objectif ≥ {result['target_ratio']:.2f})"
+        f"Rapport page de la fiche / page de connexion : {result['ratio']:.2f}, médiane des manches "
+        f"alternées ({rounds}) (objectif ≥ {result['target_ratio']:.2f})"
     )
     failures = []
     if result["ratio"] < result["target_ratio"]:
