@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from actions.models import Plan
 from core.caching import SHARED, data_version, render_once, stamped_key
 
+from .models import PublishedBilan
 from .pdf import bilan_pdf
 from .schema import schema_build, schema_content_html, schema_pdf
 from .selectors import bilan_build
@@ -69,3 +70,14 @@ def live_schema_pdf(*, plan: Plan) -> tuple[bytes, str]:
     return _pdf_once(
         "schema-pdf", plan.pk, render=lambda version: schema_pdf(live_schema(plan=plan, version=version)[0])
     )
+
+
+def frozen_pdf(bilan: PublishedBilan) -> bytes:
+    """A published version's frozen PDF: read from the database once, then from the shared cache. It
+    never changes (the key holds its SHA-256), and at ten times SPASER 54 it is megabytes that the
+    database would send again at every download."""
+
+    def read() -> bytes:
+        return bytes(PublishedBilan.objects.values_list("pdf", flat=True).get(pk=bilan.pk))
+
+    return render_once(f"frozen-pdf:{bilan.pk}:{bilan.sha256}", read, alias=SHARED)

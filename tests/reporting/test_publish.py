@@ -4,6 +4,8 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Fiche
@@ -48,6 +50,11 @@ def test_published_bilan_is_unchanged_after_edits(client, scp_user, committee_us
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
     assert served.content == original_pdf
     assert served["ETag"] == f'"{published.sha256}"'
+    # Read from the database once: the next download is the same bytes, and no query reads the PDF.
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("reporting:published_pdf", args=[SPASER54, published.pk]))
+    assert again.content == original_pdf
+    assert not [q for q in queries.captured_queries if '"pdf"' in q["sql"]]
     page = client.get(reverse("reporting:published_detail", args=[SPASER54, published.pk])).content.decode()
     assert old_title in page and "Titre modifié après publication" not in page
     assert "37 %" in page and "99 %" not in page and "Réalisation d&#x27;origine" in page

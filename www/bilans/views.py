@@ -14,7 +14,7 @@ from actions.models import Plan
 from core import rights
 from core.http import download
 from reporting import services
-from reporting.caching import live_bilan, live_bilan_pdf, live_schema, live_schema_pdf
+from reporting.caching import frozen_pdf, live_bilan, live_bilan_pdf, live_schema, live_schema_pdf
 from reporting.models import PublishedBilan
 from www.plan_urls import plan_from_url, readable_plans
 
@@ -181,8 +181,8 @@ def published_detail(request, slug: str, pk: int):
 
 def published_download(request, slug: str, pk: int):
     _require_download(request.user)
-    bilan = _published(request, slug, pk, PublishedBilan.objects.defer("data"))
-    return download(bytes(bilan.pdf), bilan.filename, etag=bilan.sha256)
+    bilan = _published(request, slug, pk, PublishedBilan.objects.without_content())
+    return download(frozen_pdf(bilan), bilan.filename, etag=bilan.sha256)
 
 
 @require_POST
