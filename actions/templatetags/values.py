@@ -23,41 +23,37 @@ def value_label(name: str) -> str:
     return values.LABELS[name]
 
 
-def _cell_field(cell, name: str):
-    return cell[name] if isinstance(cell, dict) else getattr(cell, name)
-
-
-@register.simple_tag(takes_context=True)
-def cell(context, cell, **options) -> str:
+@register.simple_tag
+def cell(cell, *, public=False, print=False, missing_text="", inline=False) -> str:  # noqa: A002
     """One cell of an indicator's year (indicators.sheets.Cell, or its frozen data in a published
-    bilan), the same on every page. Options (else read from the page's context): `public` hides a
-    year not validated; `print` is the bilan's (HTML and PDF) plain text with a small flag, and
-    `missing_text` its text for a missing value; `inline` keeps the "not validated" mark on the line.
-    Built here rather than by an included template: a bilan draws thousands of cells."""
-    option = {
-        name: options.get(name, context.get(name)) for name in ("public", "print", "missing_text", "inline")
-    }
-    text, validated = _cell_field(cell, "text"), _cell_field(cell, "validated")
-    missing = _cell_field(cell, "missing")
-    not_validated = values.LABELS["not_validated"]
-    if option["public"] and not validated:
+    bilan), the same on every page: `public` hides a year not validated; `print` is the bilan's (HTML
+    and PDF) plain text with a small flag, and `missing_text` its text for a missing value; `inline`
+    keeps the "not validated" mark on the line. Built here rather than by an included template, and
+    from its arguments only (no lookup in the page's context): a bilan draws thousands of cells."""
+    if isinstance(cell, dict):
+        text, validated, missing = cell["text"], cell["validated"], cell["missing"]
+    else:
+        text, validated, missing = cell.text, cell.validated, cell.missing
+    if public and not validated:
         return format_html(
             '<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>',
             values.LABELS["year_not_validated"],
         )
-    if option["print"]:
+    if print:
         if missing:
-            return conditional_escape(option["missing_text"] or text)
-        return (
-            format_html('{}<br><small class="flag">{}</small>', text, not_validated)
-            if not validated
-            else conditional_escape(text)
-        )
+            return conditional_escape(missing_text or text)
+        if validated:
+            return conditional_escape(text)
+        return format_html('{}<br><small class="flag">{}</small>', text, values.LABELS["not_validated"])
     if missing:
         return format_html('<span class="missing">{}</span>', text)
-    if option["public"] or validated:
-        return conditional_escape(text) if option["public"] else format_html('<span class="">{}</span>', text)
-    separator = mark_safe(" " if option["inline"] else "<br>")
+    if public:
+        return conditional_escape(text)
+    if validated:
+        return format_html('<span class="">{}</span>', text)
     return format_html(
-        '<span class="unvalidated">{}</span>{}<span class="badge">{}</span>', text, separator, not_validated
+        '<span class="unvalidated">{}</span>{}<span class="badge">{}</span>',
+        text,
+        mark_safe(" " if inline else "<br>"),
+        values.LABELS["not_validated"],
     )
