@@ -206,3 +206,19 @@ AXES_CLIENT_IP_CALLABLE = "spaser.security.client_ip"
 
 # dumpdata/loaddata (and so backups) keep times to the microsecond: see spaser/serializers.py.
 SERIALIZATION_MODULES = {"json": "spaser.serializers"}
+
+# --- Task queue (Celery, spaser/celery.py) ---
+# The broker (production: redis://127.0.0.1:6379/0). Empty: tasks run in the process that queues them,
+# after its transaction commits (tests; a local run with no extra service).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# Job state and results live in the database (jobs app), not in a Celery result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged once done: a worker that dies mid-task leaves it to another one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE

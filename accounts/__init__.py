@@ -1,0 +1,1 @@
+"""Accounts: sign-in (local passwords, OpenID Connect single sign-on), invitations, deactivation."""

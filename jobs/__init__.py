@@ -1,0 +1,1 @@
+"""Background jobs: long work (PDF renders, imports, exports) run by the task queue."""
