@@ -45,7 +45,7 @@ PILOTS_GROUP = "Pilotes"
 COMMITTEE_GROUP = "Comité de suivi"
 ROLE_GROUPS = (SCP_GROUP, PILOTS_GROUP, COMMITTEE_GROUP)
 # Apps whose models SCP edits and the comité reads in the admin (by label: no import upward).
-CONTENT_APPS = ("actions", "contracts", "indicators", "planning", "reporting")
+CONTENT_APPS = ("actions", "contracts", "indicators", "planning", "public", "reporting")
 
 AnyUser = User | AnonymousUser
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from core.caching import SHARED, data_version, render_once, stamped_key
 
 from . import open_data, selectors
+from .models import LegalInformation
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ def built_forever(*parts, build: Callable[[], bytes | str]) -> Built:
     return render_once(":".join(map(str, ("public", *parts))), lambda: _built(build()), alias=SHARED)
 
 
+def legal_information(version: str | None = None) -> LegalInformation:
+    """The legal pages' record (what every public page's footer states), read once per data version:
+    its history row draws a new version, so an edit in the admin shows on the next request."""
+    return render_once(stamped_key("public", "legal", version=version), LegalInformation.objects.current)
+
+
 class Snapshot:
     """The public site as of the version of the data read when a request starts."""
 
@@ -45,6 +52,9 @@ class Snapshot:
     def built(self, *parts, build: Callable[[], bytes | str]) -> Built:
         """What `build` returns for this state of the data, built on the first request only."""
         return self._once(("page", *parts), lambda: _built(build()))
+
+    def legal(self) -> LegalInformation:
+        return legal_information(self.version)
 
     def plans(self) -> list[selectors.PlanMeta]:
         return self._once(("plans",), selectors.public_plans)

@@ -133,6 +133,10 @@ public_pages = [
     path("", public.public_index, name="index"),
     path("catalogue.jsonld", public.public_catalogue, name="catalogue"),
     path("schemas/<str:filename>", public.public_schema, name="schema"),
+    # The legal pages (before the plans' addresses, which they would otherwise read as a slug).
+    path("accessibilite/", public.public_accessibility, name="accessibility"),
+    path("mentions-legales/", public.public_legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", public.public_personal_data, name="personal_data"),
     path("<slug:slug>/", public.public_plan, name="plan"),
     path("<slug:slug>/fiches/<int:number>/", public.public_fiche, name="fiche"),
     path("<slug:slug>/schema.pdf", public.public_schema_document_pdf, name="schema_document_pdf"),

@@ -9,7 +9,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from core.http import attach
-from public.caching import Built
+from public.caching import Built, legal_information
 
 HTML = "text/html; charset=utf-8"
 
@@ -19,10 +19,12 @@ def origin(request: HttpRequest) -> str:
     return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
 
 
-def page_date(updated_at: datetime.datetime) -> datetime.datetime:
-    """When a page last changed: its data, or midnight today (a milestone falls late with the date)."""
+def page_date(updated_at: datetime.datetime | None = None) -> datetime.datetime:
+    """When a page last changed: its data, the legal information its footer states (SCP's last edit),
+    or midnight today (a milestone falls late with the date)."""
     midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
-    return max(updated_at, midnight)
+    legal = legal_information().updated_at  # None until SCP saves it
+    return max(date for date in (updated_at, midnight, legal) if date is not None)
 
 
 def respond(

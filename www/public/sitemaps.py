@@ -10,6 +10,11 @@ from public import caching, selectors
 def public_paths() -> list[tuple[str, object]]:
     """(path, last change) of every public page: a few queries per public plan."""
     paths = [(reverse("public:index"), None)]
+    legal_changed = caching.legal_information().updated_at
+    paths += [
+        (reverse(f"public:{name}"), legal_changed)
+        for name in ("accessibility", "legal_notice", "personal_data")
+    ]
     for meta in caching.Snapshot().plans():
         slug, changed = meta.plan.slug, meta.updated_at
         paths += [(reverse(f"public:{name}", args=[slug]), changed) for name in ("plan", "bilans", "data")]

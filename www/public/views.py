@@ -47,6 +47,7 @@ def _render(request, template: str, *, path: str, description: str, meta=None, *
             "meta": meta,
             "plan": meta.plan if meta else None,
             "demo_data_present": bool(meta and meta.is_demo),
+            "legal": caching.legal_information(),
             **context,
         },
     )
@@ -71,6 +72,7 @@ def public_index(request):
                 "responsables (SPASER) et son suivi annuel, en accès libre et en données ouvertes.",
                 "metas": metas,
                 "demo_data_present": any(meta.is_demo for meta in metas),
+                "legal": snapshot.legal(),
             },
         )
 
@@ -288,3 +290,55 @@ def public_sitemap(request):
     )
     last = _newest(snapshot.plans())
     return respond(request, built, content_type="application/xml; charset=utf-8", last_modified=last)
+
+
+# --- the legal pages: accessibility statement (RGAA), legal notice (LCEN), personal data (RGPD) ------
+
+LEGAL_PAGES = {
+    "accessibility": (
+        "public/accessibility.html",
+        "Déclaration d'accessibilité du site public du SPASER : état de conformité au RGAA, contenus non "
+        "accessibles, retour d'information et voies de recours.",
+    ),
+    "legal_notice": (
+        "public/legal_notice.html",
+        "Mentions légales du site public du SPASER : éditeur, directeur de la publication, hébergeur, "
+        "contact.",
+    ),
+    "personal_data": (
+        "public/personal_data.html",
+        "Données personnelles : ce que l'outil de pilotage du SPASER traite, pourquoi, combien de temps, "
+        "et comment exercer vos droits.",
+    ),
+}
+
+
+def _legal_page(request, name: str):
+    """One of the legal pages: the same for everyone, built once per state of the data."""
+    snapshot = caching.Snapshot()
+    template, description = LEGAL_PAGES[name]
+    site = origin(request)
+
+    def build() -> str:
+        return _render(
+            request,
+            template,
+            path=reverse(f"public:{name}"),
+            description=description,
+            site=site,
+            section=name,
+        )
+
+    return respond(request, snapshot.built(name, site, build=build), last_modified=page_date())
+
+
+def public_accessibility(request):
+    return _legal_page(request, "accessibility")
+
+
+def public_legal_notice(request):
+    return _legal_page(request, "legal_notice")
+
+
+def public_personal_data(request):
+    return _legal_page(request, "personal_data")
