@@ -19,6 +19,7 @@ from contracts.models import (
     NationalReference,
     RegisterIndicator,
 )
+from public.models import LegalInformation
 from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
 
@@ -75,6 +76,7 @@ def admin_site(site) -> Site:
         **lockout, attempt_time=timezone.now(), http_accept="", path_info="/connexion/", locked_out=False
     )
     _register_rows(site)
+    LegalInformation.objects.create()  # the public site's legal pages (saved normally: with its history)
     return site
 
 

@@ -172,6 +172,10 @@ EXPECTED: dict[str, Expected] = {
     "public:bilan_pdf": every_role(200, anonymous=200, args=PUBLIC_BILAN),
     "public:data": every_role(200, anonymous=200, args=SLUG),
     "public:data_file": every_role(200, anonymous=200, args=lambda site: [site.plan.slug, "valeurs.csv"]),
+    # The public site's legal pages (accessibility statement, legal notice, personal data).
+    "public:accessibility": every_role(200, anonymous=200),
+    "public:legal_notice": every_role(200, anonymous=200),
+    "public:personal_data": every_role(200, anonymous=200),
 }
 
 
@@ -511,6 +515,9 @@ SCP_FORBIDDEN = {
     # A correction is made on the contract's page, where the published value stands beside it.
     "contracts_contractcorrection_add",
     "contracts_contractcorrection_delete",
+    # The legal pages' record: one per site, edited, never added twice nor deleted.
+    "public_legalinformation_add",
+    "public_legalinformation_delete",
 }
 # The confirm step of an import is a POST of the preview's form: a GET is refused.
 SCP_POST_ONLY = ("_process_import",)
