@@ -16,7 +16,9 @@ def legal_information_save(*, information: LegalInformation, user: User, seen_ve
     Its history row draws a new data version (core.caching), so every public page, whose footer
     states the accessibility status, is built again with it.
     """
-    rights.require(rights.may_publish(user), "Seul le service commande publique modifie les pages légales.")
+    rights.require(
+        rights.may_publish(user), "Modification des pages légales réservée au service commande publique."
+    )
     if information.pk is None and LegalInformation.objects.exists():
         raise ValueError("Le site n'a qu'un enregistrement d'informations légales.")
     save_claimed(information, seen=seen_version, user=user)
