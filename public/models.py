@@ -138,7 +138,7 @@ class LegalInformation(Versioned):
             "contenus exemptés (par exemple documents antérieurs au 23 septembre 2018), ou « Aucun. »"
         ),
     )
-    technologies = models.TextField("technologies utilisées", default="HTML5\nCSS\nWAI-ARIA")
+    technologies = models.TextField("technologies utilisées", default="HTML5, CSS, WAI-ARIA")
     test_environment = models.TextField(
         "environnement de test",
         default=to_fill(
