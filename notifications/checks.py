@@ -1,0 +1,19 @@
+"""A deployment check: the links of the e-mails need the site's public address."""
+
+from django.conf import settings
+from django.core.checks import Warning, register
+
+DEFAULT_SITE = "http://127.0.0.1:8000"
+
+
+@register(deploy=True)
+def site_url_check(app_configs, **kwargs):
+    if settings.NOTIFICATIONS_SITE_URL.rstrip("/") == DEFAULT_SITE:
+        return [
+            Warning(
+                "The e-mails' links point to http://127.0.0.1:8000.",
+                hint="Set SITE_URL (or NOTIFICATIONS_SITE_URL) to the site's public address.",
+                id="notifications.W001",
+            )
+        ]
+    return []
