@@ -83,11 +83,11 @@ def campaign_opened_notify(*, campaign: Campaign, user: User) -> None:
 
 def deadline_notify(
     *, campaign: Campaign, user: User, fiche_numbers: list[int], remaining: int, today
-) -> None:
+) -> bool:
     """A pilot's fiches of an open campaign are not handed over, `remaining` days before its deadline;
-    once per pilot, campaign and day (the daily command may run twice)."""
+    once per pilot, campaign and day (the daily command may run twice): False if already told."""
     plan = campaign.plan
-    notify(
+    created = notify(
         kind=NotificationKind.DEADLINE,
         recipients=[user],
         context={
@@ -102,3 +102,4 @@ def deadline_notify(
         year=campaign.year,
         key=f"deadline:{campaign.pk}:{today.isoformat()}",
     )
+    return bool(created)

@@ -52,7 +52,8 @@ def campaign_remind(
     """Notify each pilot whose fiches are not yet submitted, when an open campaign's deadline is
     exactly one of `days` away (the "deadline" notification: at once, in the day's digest, or not at
     all, as each pilot chose). One per pilot, campaign and day, listing their fiches; run twice the
-    same day, it notifies once. `send` False: only say who would be notified."""
+    same day, it notifies once. `send` False: only say who would be notified. Returns the
+    reminders made."""
     today = today or timezone.localdate()
     reminders: list[Reminder] = []
     for campaign in Campaign.objects.open().select_related("plan").order_by("year"):
@@ -60,9 +61,9 @@ def campaign_remind(
         if remaining not in days or rules.follow_up_refusal(plan=campaign.plan, years={campaign.year}):
             continue  # not due, or a campaign its plan's state no longer runs (actions.states)
         for user, numbers in _pending_fiches_per_user(campaign):
+            if send and not notices.deadline_notify(
+                campaign=campaign, user=user, fiche_numbers=numbers, remaining=remaining, today=today
+            ):
+                continue  # already reminded today
             reminders.append(Reminder(user.email, campaign.year, numbers))
-            if send:
-                notices.deadline_notify(
-                    campaign=campaign, user=user, fiche_numbers=numbers, remaining=remaining, today=today
-                )
     return reminders
