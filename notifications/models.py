@@ -52,7 +52,7 @@ class Notification(models.Model):
     subject = models.CharField("objet", max_length=250)
     body_text = models.TextField("texte")
     body_html = models.TextField("texte HTML")
-    link = models.URLField("lien vers la page", max_length=500)
+    link = models.CharField("lien vers la page", max_length=500)  # absolute (services.site_link)
     # What it is about, as plain numbers (no foreign key to the plan's apps, which sit above this one).
     plan_id = models.PositiveIntegerField("plan (identifiant)", null=True, blank=True)
     fiche_id = models.PositiveIntegerField("fiche (identifiant)", null=True, blank=True)
