@@ -227,7 +227,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- Notifications by e-mail (notifications app; pages in www/notifications) ---
 INSTALLED_APPS += ["notifications"]  # noqa: F405 (kept in this block for an easy merge)
 # The site's address in the e-mails' links (they are read outside any request): SITE_URL, else the
-# local address of `make run` (`check --deploy` warns when it is left so).
+# local address of `make run` (`check --deploy` says so when it is left so).
 NOTIFICATIONS_SITE_URL = env.str(
     "NOTIFICATIONS_SITE_URL", default=SITE_URL or "http://127.0.0.1:8000"
 ).rstrip("/")
