@@ -97,3 +97,12 @@ def test_an_expired_link_is_refused(client, pilot11, settings):
     )
     response = client.get(url)
     assert response.status_code == 400 and "Ce lien a expiré" in response.content.decode()
+
+
+def test_the_link_acts_for_the_person_it_names_whoever_is_logged_in(client, pilot11, scp_user):
+    """The signed token is the credential, not the session (the view takes posts without CSRF token)."""
+    client.force_login(scp_user)
+    url = reverse("notification_preference_change", args=[preference_token(pilot11.pk, ["deadline"])])
+    client.post(url, {"mode": Mode.NONE})
+    assert mode_of(pilot11, NotificationKind.DEADLINE) == Mode.NONE
+    assert not Preference.objects.filter(user=scp_user).exists()
