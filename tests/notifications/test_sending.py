@@ -1,8 +1,11 @@
 """The workflow's notifications: who gets which e-mail, once, and every sending recorded."""
 
+import datetime
+
 import pytest
 from django.core import mail
 
+from indicators.enums import CampaignStatus
 from indicators.services import campaigns, workflow
 from notifications.enums import DeliveryState, Mode, NotificationKind, NotificationState
 from notifications.models import Delivery, Notification
@@ -74,8 +77,6 @@ def test_validated_and_reopened_years_reach_the_pilots(
 def test_a_campaign_opening_reaches_the_plans_pilots_once(
     spaser54, pilot11, pilot5, scp_user, django_capture_on_commit_callbacks
 ):
-    import datetime
-
     with django_capture_on_commit_callbacks(execute=True):
         campaigns.campaign_open(plan=spaser54, year=2025, deadline=datetime.date(2027, 1, 31), user=scp_user)
     assert sorted(m.to[0] for m in mail.outbox) == ["pilote11@example.org", "pilote5@example.org"]
@@ -140,3 +141,14 @@ def test_a_failing_mail_server_is_recorded_and_never_raised_to_scp(
     assert all("ConnectionRefusedError" in d.error for d in failed)
     notification = Notification.objects.filter(kind=NotificationKind.YEAR_RETURNED).first()
     assert notification.state == NotificationState.FAILED and "ConnectionRefusedError" in notification.reason
+
+
+def test_a_campaign_opened_again_from_the_admin_reaches_the_pilots(
+    campaign2025, pilot11, scp_user, django_capture_on_commit_callbacks
+):
+    campaigns.campaign_close(campaign=campaign2025, user=scp_user)
+    campaign2025.status = CampaignStatus.OPEN
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_save(campaign=campaign2025, user=scp_user, seen_version=None)
+    assert [m.to[0] for m in mail.outbox] == ["pilote11@example.org"]
+    assert mail.outbox[0].subject == "[SPASER] Campagne 2025 ouverte : bilan à soumettre avant le 31/01/2027"
