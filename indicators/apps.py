@@ -16,3 +16,9 @@ class IndicatorsConfig(AppConfig):
         register_guards()
         # Closing a plan closes the campaigns of its earlier years (only its last year's may run on).
         register_state_hook(campaigns_end_with_plan)
+        # Nothing is e-mailed to pilots about a plan in preparation (notifications app).
+        from notifications.services import register_audience_check
+
+        from .services.notices import plan_state_refusal
+
+        register_audience_check(plan_state_refusal)

@@ -4,6 +4,8 @@ from django.contrib.auth.views import redirect_to_login
 # Pages anyone may open: the login page itself, static files, the public site (what SCP published),
 # the home page (the public site's, for a visitor without an account) and the sitemap.
 PUBLIC_PREFIXES = ("/connexion/", "/static/", "/admin/login/", "/public/")
+# The one-click link of the notification e-mails (a signed token names the person: no login).
+PUBLIC_PREFIXES += ("/notifications/preference/",)
 PUBLIC_PATHS = frozenset({"/", "/sitemap.xml"})
 
 

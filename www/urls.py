@@ -13,6 +13,7 @@ from .campaigns import views as campaigns
 from .entry import views as entry
 from .exports import views as exports
 from .next_plan import views as next_plan
+from .notifications import views as notifications
 from .plans import views as plans
 from .public import views as public
 from .register import views as register
@@ -164,4 +165,15 @@ urlpatterns = [
     path("", include((follow_up, "indicators"))),
     path("", include((bilan_pages, "reporting"))),
     path("", include((next_plan_pages, "planning"))),
+]
+
+# The person's notification preferences, and the page the e-mails' one-click link opens (no login: its
+# signed token names the person; spaser.middleware lets it through).
+urlpatterns += [
+    path("mon-compte/notifications/", notifications.preferences, name="notification_preferences"),
+    path(
+        "notifications/preference/<str:token>/",
+        notifications.preference_change,
+        name="notification_preference_change",
+    ),
 ]

@@ -15,6 +15,7 @@ from .. import rules
 from ..enums import CampaignStatus
 from ..models import Campaign
 from ..rules import WorkflowError
+from . import notices
 
 
 def campaign_refusal(*, plan: Plan, year: int | None, deadline: datetime.date | None) -> str | None:
@@ -38,8 +39,11 @@ def campaign_open(*, plan: Plan, year: int, deadline: datetime.date, user: User)
     if refusal:
         raise WorkflowError(refusal)
     campaign = Campaign.objects.filter(plan=plan, year=year).first() or Campaign(plan=plan, year=year)
+    was_open = campaign.pk is not None and campaign.is_open
     campaign.deadline, campaign.status, campaign.closed_at = deadline, CampaignStatus.OPEN, None
     save_claimed(campaign, seen=None, user=user)
+    if not was_open:  # opened or reopened (a new deadline alone tells nobody)
+        notices.campaign_opened_notify(campaign=campaign, user=user)
     return campaign
 
 
@@ -60,11 +64,14 @@ def campaign_save(*, campaign: Campaign, user: User, seen_version: int | None) -
     refusal = campaign_refusal(plan=campaign.plan, year=campaign.year, deadline=campaign.deadline)
     if refusal:
         raise WorkflowError(refusal)
+    was_open = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.OPEN).exists()
     if campaign.is_open:
         campaign.closed_at = None
     elif campaign.closed_at is None:
         campaign.closed_at = timezone.now()
     save_claimed(campaign, seen=seen_version, user=user)
+    if campaign.is_open and not was_open:
+        notices.campaign_opened_notify(campaign=campaign, user=user)
     return campaign
 
 

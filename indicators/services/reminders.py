@@ -1,19 +1,17 @@
-"""E-mail reminders to pilots before a campaign's deadline."""
+"""Reminders to pilots before a campaign's deadline: the "deadline" notifications (14 and 3 days
+before by default, SPASER_REMINDER_DAYS), created by the daily command `send_reminders`."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mass_mail
-from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import FichePilot
-from core.people import person_name
 
 from .. import rules
 from ..models import AnnualReview, Campaign
+from . import notices
 
 
 @dataclass
@@ -48,36 +46,24 @@ def _pending_fiches_per_user(campaign: Campaign) -> list[tuple[User, list[int]]]
     ]
 
 
-def _message(campaign: Campaign, user: User, numbers: list[int], remaining: int) -> tuple:
-    site = getattr(settings, "SPASER_SITE_URL", "")
-    plural = "s" if len(numbers) > 1 else ""
-    body = (
-        f"Bonjour {person_name(user)},\n\n"
-        f"La saisie du bilan {campaign.year} du {campaign.plan.short_title} se termine le "
-        f"{campaign.deadline:%d/%m/%Y} (dans {remaining} jour{'s' if remaining > 1 else ''}).\n"
-        f"Fiche{plural} à compléter et soumettre : {', '.join(str(n) for n in numbers)}.\n\n"
-        f"Votre espace : {site}{reverse('indicators:my_fiches')}\n\n"
-        "Service commande publique"
-    )
-    subject = f"[SPASER] Bilan {campaign.year} à soumettre avant le {campaign.deadline:%d/%m/%Y}"
-    return (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-
-
 def campaign_remind(
     *, days: list[int], today: datetime.date | None = None, send: bool = True
 ) -> list[Reminder]:
-    """E-mail each pilot whose fiches are not yet submitted, when an open campaign's deadline is
-    exactly one of `days` away. One message per pilot and campaign, listing their fiches."""
+    """Notify each pilot whose fiches are not yet submitted, when an open campaign's deadline is
+    exactly one of `days` away (the "deadline" notification: at once, in the day's digest, or not at
+    all, as each pilot chose). One per pilot, campaign and day, listing their fiches; run twice the
+    same day, it notifies once. `send` False: only say who would be notified. Returns the
+    reminders made."""
     today = today or timezone.localdate()
     reminders: list[Reminder] = []
-    messages = []
     for campaign in Campaign.objects.open().select_related("plan").order_by("year"):
         remaining = (campaign.deadline - today).days
         if remaining not in days or rules.follow_up_refusal(plan=campaign.plan, years={campaign.year}):
             continue  # not due, or a campaign its plan's state no longer runs (actions.states)
         for user, numbers in _pending_fiches_per_user(campaign):
+            if send and not notices.deadline_notify(
+                campaign=campaign, user=user, fiche_numbers=numbers, remaining=remaining, today=today
+            ):
+                continue  # already reminded today
             reminders.append(Reminder(user.email, campaign.year, numbers))
-            messages.append(_message(campaign, user, numbers, remaining))
-    if send and messages:
-        send_mass_mail(messages, fail_silently=False)
     return reminders

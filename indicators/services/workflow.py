@@ -17,11 +17,13 @@ from actions.models import Fiche, Indicator, Milestone, Plan
 from actions.services import register_write_guard
 from core import rights
 from core.versioning import StaleWrite, save_claimed
+from notifications.enums import NotificationKind
 
 from .. import rules
 from ..enums import ReviewStatus
 from ..models import AnnualReview, Campaign, IndicatorValue
 from ..rules import PlanStateRefused, WorkflowError
+from . import notices
 
 __all__ = ["PlanStateRefused", "WorkflowError"]  # the workflow's refusals (defined with the rule)
 
@@ -191,9 +193,11 @@ def fiche_year_submit(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
     if review is None:
         review = AnnualReview(fiche=fiche, year=year, updated_by=user)
         save_claimed(review, seen=None, user=user)
-    return _transition(
+    review = _transition(
         review, user=user, status=ReviewStatus.SUBMITTED, submitted_at=timezone.now(), submitted_by=user
     )
+    notices.year_notify(kind=NotificationKind.YEAR_SUBMITTED, fiche=fiche, year=year, user=user)
+    return review
 
 
 def _decided_review(*, fiche: Fiche, year: int, allowed: tuple, action: str) -> AnnualReview:
@@ -212,9 +216,11 @@ def fiche_year_validate(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
     """SCP accepts a submitted year: it is locked until reopened."""
     rights.require(rights.may_validate(user), "Action réservée au service commande publique.")
     review = _decided_review(fiche=fiche, year=year, allowed=(ReviewStatus.SUBMITTED,), action="valider")
-    return _transition(
+    review = _transition(
         review, user=user, status=ReviewStatus.VALIDATED, validated_at=timezone.now(), validated_by=user
     )
+    notices.year_notify(kind=NotificationKind.YEAR_VALIDATED, fiche=fiche, year=year, user=user)
+    return review
 
 
 @transaction.atomic
@@ -225,7 +231,11 @@ def fiche_year_return(*, fiche: Fiche, year: int, user: User, comment: str) -> A
     if not comment:
         raise WorkflowError("Indiquez au pilote ce qu'il doit revoir (commentaire obligatoire).")
     review = _decided_review(fiche=fiche, year=year, allowed=(ReviewStatus.SUBMITTED,), action="renvoyer")
-    return _transition(review, user=user, status=ReviewStatus.RETURNED, return_comment=comment)
+    review = _transition(review, user=user, status=ReviewStatus.RETURNED, return_comment=comment)
+    notices.year_notify(
+        kind=NotificationKind.YEAR_RETURNED, fiche=fiche, year=year, user=user, comment=comment
+    )
+    return review
 
 
 @transaction.atomic
@@ -238,11 +248,16 @@ def fiche_year_reopen(*, fiche: Fiche, year: int, user: User, comment: str = "")
         allowed=(ReviewStatus.VALIDATED, ReviewStatus.SUBMITTED),
         action="rouvrir",
     )
-    return _transition(
+    comment = (comment or "").strip()
+    review = _transition(
         review,
         user=user,
         status=ReviewStatus.RETURNED,
-        return_comment=(comment or "").strip(),
+        return_comment=comment,
         validated_at=None,
         validated_by=None,
     )
+    notices.year_notify(
+        kind=NotificationKind.YEAR_REOPENED, fiche=fiche, year=year, user=user, comment=comment
+    )
+    return review

@@ -8,6 +8,7 @@ SQLite database with no configuration at all.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -164,8 +165,8 @@ SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 # it has not changed): short, so that a plan or fiche taken off the site disappears quickly.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 
-# Days before a campaign's deadline when pilots with unsubmitted fiches are reminded.
-SPASER_REMINDER_DAYS = env.list("SPASER_REMINDER_DAYS", cast=int, default=[14, 7, 1])
+# Days before a campaign's deadline when pilots with unsubmitted fiches are notified (send_reminders).
+SPASER_REMINDER_DAYS = env.list("SPASER_REMINDER_DAYS", cast=int, default=[14, 3])
 # The largest DECP file the admin takes (a buyer's file is a few megabytes; the national file, near a
 # gigabyte, is imported by the command).
 DECP_UPLOAD_MAX_MB = env.int("DECP_UPLOAD_MAX_MB", default=100)
@@ -222,3 +223,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Notifications by e-mail (notifications app; pages in www/notifications) ---
+INSTALLED_APPS += ["notifications"]  # noqa: F405 (kept in this block for an easy merge)
+# The site's address in the e-mails' links (they are read outside any request): SITE_URL, else the
+# local address of `make run` (`check --deploy` says so when it is left so).
+NOTIFICATIONS_SITE_URL = env.str(
+    "NOTIFICATIONS_SITE_URL", default=SITE_URL or "http://127.0.0.1:8000"
+).rstrip("/")
+# How long the one-click link of an e-mail (change how one gets this kind of e-mail) stays valid.
+NOTIFICATIONS_LINK_MAX_AGE_DAYS = env.int("NOTIFICATIONS_LINK_MAX_AGE_DAYS", default=365)
+# With a worker and `celery -A spaser beat`: each morning, yesterday's digests, then the immediate
+# notifications whose task was lost (broker down at the time). Without beat, cron runs
+# `manage.py send_digests` each morning (the same task) and `manage.py send_reminders`.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=env.int("NOTIFICATIONS_DIGEST_HOUR", default=7), minute=0),
+    },
+}

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from indicators.services import campaigns, workflow
 
@@ -13,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
+    """The command, with its e-mails sent as they are once its notifications commit."""
     out = StringIO()
-    call_command("send_reminders", *args, stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_reminders", *args, stdout=out)
     return out.getvalue()
 
 

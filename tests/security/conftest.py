@@ -19,6 +19,10 @@ from contracts.models import (
     NationalReference,
     RegisterIndicator,
 )
+from notifications.enums import Mode, NotificationKind
+from notifications.models import Digest
+from notifications.sending import notifications_deliver
+from notifications.services import notify, preferences_set
 from public.models import LegalInformation
 from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
@@ -77,6 +81,7 @@ def admin_site(site) -> Site:
     )
     _register_rows(site)
     LegalInformation.objects.create()  # the public site's legal pages (saved normally: with its history)
+    _notification_rows(site)
     return site
 
 
@@ -111,3 +116,18 @@ def _register_rows(site: Site) -> None:
     )
     indicator = Fiche.objects.get(plan=site.plan, number=11).indicators.get(code="11-E1")
     RegisterIndicator.objects.create(indicator=indicator, category=Category.SOCIAL)
+
+
+def _notification_rows(site: Site) -> None:
+    """A notification sent, a digest, a preference (with its history) of the notifications' log."""
+    pilot = site.users["pilot"]
+    preferences_set(user=pilot, modes={NotificationKind.DEADLINE: Mode.DIGEST})
+    notification = notify(
+        kind=NotificationKind.YEAR_VALIDATED,
+        recipients=[pilot],
+        context={"year": 2024, "fiche_number": 11},
+        link="https://spaser.example.org/",
+        plan_id=site.plan.pk,
+    )[0]
+    notifications_deliver(ids=[notification.pk])
+    Digest.objects.create(recipient=pilot, day=datetime.date(2025, 3, 12))

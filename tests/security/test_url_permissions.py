@@ -27,6 +27,7 @@ from contracts.enums import Considerations, Nature
 from contracts.models import Contract
 from core.versioning import save_claimed
 from indicators.services import workflow
+from notifications.tokens import preference_token
 from reporting.models import PublishedBilan
 from reporting.services import published_bilan_set_public
 from tests.security.conftest import Site
@@ -176,6 +177,12 @@ EXPECTED: dict[str, Expected] = {
     "public:accessibility": every_role(200, anonymous=200),
     "public:legal_notice": every_role(200, anonymous=200),
     "public:personal_data": every_role(200, anonymous=200),
+    # Notification preferences: one's own, for every role; an e-mail's one-click link, without login (its
+    # signed token names the person).
+    "notification_preferences": every_role(200),
+    "notification_preference_change": every_role(
+        200, anonymous=200, args=lambda site: [preference_token(site.users["pilot"].pk, ["year_returned"])]
+    ),
 }
 
 
@@ -518,6 +525,12 @@ SCP_FORBIDDEN = {
     # The legal pages' record: one per site, edited, never added twice nor deleted.
     "public_legalinformation_add",
     "public_legalinformation_delete",
+    # The notifications' log is read-only: written by the events, preferences by their owners.
+    *(
+        f"notifications_{model}_{view}"
+        for model in ("notification", "delivery", "digest", "preference")
+        for view in ("add", "delete")
+    ),
 }
 # The confirm step of an import is a POST of the preview's form: a GET is refused.
 SCP_POST_ONLY = ("_process_import",)

@@ -8,8 +8,10 @@ from indicators.services.reminders import campaign_remind
 
 class Command(BaseCommand):
     help = (
-        "Relance par e-mail les pilotes dont les fiches ne sont pas soumises, quelques jours avant la date "
-        "limite de la campagne ouverte (à lancer chaque jour par cron)."
+        "Relance les pilotes dont les fiches ne sont pas soumises, quelques jours avant la date limite de "
+        "la campagne ouverte (notification « date limite proche » : un e-mail aussitôt ou dans le résumé "
+        "du jour, selon le choix de chacun). À lancer chaque jour par cron ; relancé le même jour, il ne "
+        "relance personne deux fois."
     )
 
     def add_arguments(self, parser):
