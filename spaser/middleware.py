@@ -4,6 +4,8 @@ from django.contrib.auth.views import redirect_to_login
 # Pages anyone may open: the login page itself, static files, the public site (what SCP published),
 # the home page (the public site's, for a visitor without an account) and the sitemap.
 PUBLIC_PREFIXES = ("/connexion/", "/static/", "/admin/login/", "/public/")
+# Signing in without an account yet (accounts): a forgotten password (site's and admin's), an invitation.
+PUBLIC_PREFIXES += ("/mot-de-passe-oublie/", "/admin/password_reset/", "/invitation/")
 PUBLIC_PATHS = frozenset({"/", "/sitemap.xml"})
 
 
