@@ -8,6 +8,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from accounts.models import Invitation
 from actions.models import Fiche, Plan
 from actions.services import plan_publication_set
 from contracts.enums import Category, Considerations, Measure, Nature
@@ -75,6 +76,7 @@ def admin_site(site) -> Site:
         **lockout, attempt_time=timezone.now(), http_accept="", path_info="/connexion/", locked_out=False
     )
     _register_rows(site)
+    Invitation.objects.create(user=site.users["pilot"], invited_by=site.users["scp"])
     return site
 
 
