@@ -51,7 +51,8 @@ def test_a_first_sign_in_creates_an_account_with_no_right(live_server, sso):
     assert User.objects.filter(email="nouvel.agent@example.org").count() == 1
 
 
-def test_an_existing_account_is_matched_by_the_verified_email(live_server, sso):
+def test_an_existing_account_is_matched_by_the_verified_email(live_server, sso, settings):
+    settings.AXES_ENABLED = True  # the lockout's check runs on this path too, and lets it through
     pilot = UserFactory(role=rights.PILOTS_GROUP, username="pilote-existant", email="Pilote.SSO@example.org")
     session = requests.Session()
     page = sign_in(session, live_server.url, sso, "pilote-sso", next_url="/mon-compte/")
