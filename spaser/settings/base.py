@@ -6,6 +6,7 @@ SQLite database with no configuration at all.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -255,6 +256,17 @@ OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
 OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# The SSO button and the logout are sent on to the provider: its address joins the pages' CSP form-action
+# (a browser checks every redirect of a form's navigation against it).
+OIDC_FORM_ACTION = sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        for url in (OIDC_OP_ISSUER, OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT)
+        if url
+    }
+)
+if OIDC_ENABLED:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += OIDC_FORM_ACTION
 # Days an invitation's link stays valid; hours for a password reset's link.
 ACCOUNTS_INVITATION_DAYS = env.int("ACCOUNTS_INVITATION_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600

@@ -22,5 +22,8 @@ def sso(settings, oidc_provider) -> Provider:
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_LOGIN_LABEL = "Se connecter avec le compte de l'organisation"
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    form_action = [*directives["form-action"], oidc_provider.url]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**directives, "form-action": form_action}}
     oidc._discovered.clear()
     return oidc_provider

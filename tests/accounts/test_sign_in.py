@@ -2,9 +2,13 @@
 the superuser's way in kept; the lockout (django-axes) on every login path."""
 
 import html
+import os
+import subprocess
+import sys
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import override_settings
 from django.urls import reverse
@@ -103,3 +107,21 @@ def test_a_refused_sso_callback_is_recorded_as_a_failed_login(client):
     assert "n'a pas pu être vérifiée" in page_text(response)
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.get(path_info=reverse("oidc_callback")).failures_since_start == 1
+
+
+def test_the_provider_address_joins_the_form_action_of_the_pages_when_sso_is_on():
+    """The SSO button and the logout end at the provider: the browser checks the redirect against CSP."""
+    code = (
+        "from django.conf import settings as s; print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    env = {**os.environ, "OIDC_ENABLED": "true", "OIDC_OP_ISSUER": "https://auth.example.org/api/v2"}
+    env["DJANGO_SETTINGS_MODULE"] = "spaser.settings.test"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[\"'self'\", 'https://auth.example.org']"
