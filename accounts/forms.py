@@ -21,7 +21,7 @@ class InviteForm(forms.Form):
         queryset=Group.objects.filter(name__in=rights.ROLE_GROUPS).order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Un pilote reçoit le rôle « Pilotes » et au moins un poste de pilote.",
+        help_text="Une personne à qui un poste de pilote est donné reçoit aussi le rôle « Pilotes ».",
     )
     pilots = PilotChoiceField(
         label="Postes de pilote",

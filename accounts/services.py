@@ -126,7 +126,9 @@ def user_invite(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Un compte existe déjà avec cette adresse e-mail."})
-    groups = list(groups)
+    groups, pilots = list(groups), list(pilots)
+    if pilots and not any(group.name == rights.PILOTS_GROUP for group in groups):
+        groups.append(Group.objects.get(name=rights.PILOTS_GROUP))  # a post is read only by a pilot
     if any(group.name not in rights.ROLE_GROUPS for group in groups):
         raise ValidationError({"groups": "Seuls les rôles de l'application peuvent être donnés."})
     user = User(username=_unique_username(email), email=email, first_name=first_name, last_name=last_name)

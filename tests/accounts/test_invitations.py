@@ -80,6 +80,14 @@ def test_scp_invites_a_pilot_who_sets_a_password_and_lands_on_mes_fiches(
     assert client.get(f"/{link}").status_code == 400
 
 
+def test_a_pilot_post_given_brings_the_pilots_role(scp_user, fiche11):
+    post = fiche11.ordered_pilots()[0]
+    invitation = services.user_invite(
+        email="poste@example.org", first_name="P", last_name="O", pilots=[post], by=scp_user, site_url=""
+    )
+    assert rights.pilots(invitation.user, fiche11)
+
+
 def test_an_invitation_link_expires(client, scp_user, monkeypatch, settings):
     settings.ACCOUNTS_INVITATION_DAYS = 7
     invitation = services.user_invite(
