@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
@@ -116,7 +116,7 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
 @require_POST
 def sign_out(request):
     """Ends the session here, then at the provider when the person signed in by SSO."""
-    at_provider = provider_logout_url(request, redirect_to=reverse(settings.LOGOUT_REDIRECT_URL))
+    at_provider = provider_logout_url(request, redirect_to=resolve_url(settings.LOGOUT_REDIRECT_URL))
     logout(request)
     return redirect(at_provider or settings.LOGOUT_REDIRECT_URL)
 
