@@ -62,6 +62,14 @@ def test_an_existing_account_is_matched_by_the_verified_email(live_server, sso, 
     assert list(pilot.groups.values_list("name", flat=True)) == [rights.PILOTS_GROUP]  # nothing more
 
 
+def test_a_signed_userinfo_answer_is_read_like_proconnect_s(live_server, sso, settings):
+    settings.OIDC_OP_USER_ENDPOINT = f"{sso.url}/signed/userinfo/"  # application/jwt, checked by the keys
+    session = requests.Session()
+    page = sign_in(session, live_server.url, sso, "nouvel-agent")
+    assert page.url == f"{live_server.url}/mon-compte/"
+    assert signed_in_user(session).email == "nouvel.agent@example.org"
+
+
 def test_an_unverified_email_is_refused_with_a_french_message(live_server, sso):
     UserFactory(role=rights.SCP_GROUP, email="pilote.non.verifie@example.org")
     session = requests.Session()
