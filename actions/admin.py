@@ -328,7 +328,8 @@ class PilotAdmin(PlanContentAdmin):
 
     @admin.display(description="comptes")
     def users_list(self, obj):
-        return ", ".join(person_name(u) for u in obj.users.all())
+        active = [person_name(u) for u in obj.users.all() if u.is_active]
+        return ", ".join(active) or "poste vacant"
 
 
 @admin.register(Milestone)

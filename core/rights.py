@@ -19,6 +19,7 @@ the pilots, and the comité de suivi.
 | import contracts (DECP), set the legal targets       | SCP                                    |
 | read a register-computed figure of a fiche           | who may read the fiche's entry page    |
 | publish a plan on the public site, withhold a fiche  | SCP                                    |
+| invite a person, give posts and roles, deactivate    | SCP                                    |
 | read the public site and its open data               | everyone, without an account           |
 
 Rights say who, from the role groups and the pilot posts (read by app label: core imports no app);
@@ -187,6 +188,11 @@ def may_import_contracts(user: AnyUser) -> bool:
     return is_scp(user)
 
 
+def may_manage_accounts(user: AnyUser) -> bool:
+    """Invite a person, attach them to pilot posts or a role, deactivate an account."""
+    return is_scp(user)
+
+
 def require(allowed: bool, message: str = "Vous n'avez pas accès à cette page.") -> None:
     """Refuse (403, message in French) unless `allowed`."""
     if not allowed:
@@ -237,5 +243,7 @@ def sync_role_permissions(sender=None, apps=global_apps, using="default", **kwar
     )
     # SCP also sees login lockouts (django-axes) and unlocks a pilot by deleting the attempt.
     lockouts = Permission.objects.using(using).filter(content_type__app_label="axes")
-    scp.permissions.add(*content, *accounts, *lockouts)
+    # And the invitations it sent (the accounts app).
+    invitations = Permission.objects.using(using).filter(content_type__app_label="accounts")
+    scp.permissions.add(*content, *accounts, *lockouts, *invitations)
     committee.permissions.add(*content.filter(codename__startswith="view_"))

@@ -6,6 +6,8 @@ from django.contrib.auth.views import redirect_to_login
 PUBLIC_PREFIXES = ("/connexion/", "/static/", "/admin/login/", "/public/")
 # The one-click link of the notification e-mails (a signed token names the person: no login).
 PUBLIC_PREFIXES += ("/notifications/preference/",)
+# Signing in without an account yet (accounts): a forgotten password (site's and admin's), an invitation.
+PUBLIC_PREFIXES += ("/mot-de-passe-oublie/", "/admin/password_reset/", "/invitation/")
 PUBLIC_PATHS = frozenset({"/", "/sitemap.xml"})
 
 

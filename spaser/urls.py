@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Pilotage SPASER – administration"
 admin.site.site_title = "Pilotage SPASER"
 admin.site.index_title = "Service commande publique"
 
 urlpatterns = [
+    # The admin's "forgotten password" link leads to the site's page (www/urls.py), in French.
+    path(
+        "admin/password_reset/",
+        RedirectView.as_view(pattern_name="password_reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
     path("", include("www.urls")),  # every page of the site: www/urls.py is the site map
 ]

@@ -6,8 +6,9 @@ The URL names keep the namespace of the domain they show (`indicators:plan_detai
 """
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
+from .account import views as account
 from .bilans import views as bilans
 from .campaigns import views as campaigns
 from .entry import views as entry
@@ -148,16 +149,47 @@ public_pages = [
     path("<slug:slug>/donnees/<str:filename>", public.public_data_file, name="data_file"),
 ]
 
+# Signing in and out (password, single sign-on), password reset, the invitation's link: open to anyone
+# (spaser.middleware lets these prefixes through); the signed-in person's own pages ("Mon compte").
+sign_in_pages = [
+    path("connexion/", account.SignInView.as_view(), name="login"),
+    path("connexion/sso/", account.SSOStartView.as_view(), name="oidc_start"),
+    path("connexion/sso/retour/", account.SSOCallbackView.as_view(), name="oidc_callback"),
+    path("deconnexion/", account.sign_out, name="logout"),
+    path(
+        "mot-de-passe-oublie/",
+        auth_views.PasswordResetView.as_view(
+            html_email_template_name="registration/password_reset_email.html",
+            email_template_name="registration/password_reset_email.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe-oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "mot-de-passe-oublie/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe-oublie/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invitation/<uidb64>/<token>/", account.invitation_accept, name="invitation_accept"),
+    path("mon-compte/", account.account, name="account"),
+    path("mon-compte/mot-de-passe/", account.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "mon-compte/mot-de-passe/modifie/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
 urlpatterns = [
     path("", plans.home, name="home"),
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include(sign_in_pages)),
     path("sitemap.xml", public.public_sitemap, name="sitemap"),
     path("public/", include((public_pages, "public"))),
     path("", include((plan_exports, "actions"))),

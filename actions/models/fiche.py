@@ -9,6 +9,7 @@ not stored here: it is what its pilots state each year in their annual review (i
 import calendar
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -42,6 +43,14 @@ class FicheQuerySet(models.QuerySet):
         """Everything the fiche page shows, in a fixed number of queries."""
         return self.with_summary().prefetch_related(
             "goals", "milestones", "actors", "means", "vigilance_points", "indicators"
+        )
+
+    def with_post_holders(self) -> "FicheQuerySet":
+        """The active accounts holding each pilot post (`pilot.active_users`): a post none holds reads
+        "poste vacant" (`Pilot.is_vacant`) on the fiche page."""
+        active = get_user_model().objects.filter(is_active=True)
+        return self.prefetch_related(
+            Prefetch("fiche_pilots__pilot__users", queryset=active, to_attr="active_users")
         )
 
     def in_plan_order(self) -> "FicheQuerySet":

@@ -255,6 +255,15 @@ class Pilot(Versioned):
         return " – ".join(p for p in (self.role, self.service, self.direction.code) if p)
 
     @property
+    def is_vacant(self) -> bool:
+        """No active account holds the post (nobody was appointed, or they left and SCP deactivated
+        them): pages read it "poste vacant". From `Fiche.objects.with_post_holders()` when prefetched."""
+        holders = getattr(self, "active_users", None)
+        if holders is None:
+            return not self.users.filter(is_active=True).exists()
+        return not holders
+
+    @property
     def full_label(self) -> str:
         """How a pilot post reads in running text (fiche page, bilan): the direction's name spelled out."""
         return " – ".join(p for p in (self.role, self.service, str(self.direction)) if p)

@@ -6,6 +6,7 @@ SQLite database with no configuration at all.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "public",
     # Moving from one plan to the next (decisions, comparison): above every app it reads.
     "planning",
+    # Sign-in (passwords, OpenID Connect), invitations, deactivation: above every domain app.
+    "accounts",
     # The project package itself, for the commands that span every app (backup, restore).
     "spaser",
 ]
@@ -110,10 +113,12 @@ CACHES = {
     ),
 }
 
-# django-axes checks every login attempt first (lockout), then Django authenticates.
+# django-axes checks every login attempt first (lockout), then Django authenticates: by password
+# (refused when LOCAL_LOGIN_ENABLED is off, but for superusers) or by OpenID Connect (accounts/oidc.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.oidc.OIDCBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -242,3 +247,45 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env.int("NOTIFICATIONS_DIGEST_HOUR", default=7), minute=0),
     },
 }
+# --- Accounts: sign-in, single sign-on (OpenID Connect), invitations (accounts app) ---
+# README, "Connexion unique (OpenID Connect)". mozilla-django-oidc reads the OIDC_* names below.
+# Single sign-on on/off, and local passwords on/off (off: the login page shows the SSO button only and
+# a password is refused, but a superuser's through /admin/login/: the way in when the provider is down).
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+LOCAL_LOGIN_ENABLED = env.bool("LOCAL_LOGIN_ENABLED", default=True)
+OIDC_LOGIN_LABEL = env.str("OIDC_LOGIN_LABEL", default="Se connecter avec ProConnect")
+# The provider: its issuer (the endpoints are then read from its discovery document), or each endpoint.
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+# ProConnect asks for an authentication level: OIDC_ACR_VALUES=eidas1.
+OIDC_ACR_VALUES = env.str("OIDC_ACR_VALUES", default="")
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES} if OIDC_ACR_VALUES else {}
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+# Only for a provider that verifies every e-mail it sends but sends no `email_verified` claim.
+OIDC_EMAILS_VERIFIED = env.bool("OIDC_EMAILS_VERIFIED", default=False)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# The SSO button and the logout are sent on to the provider: its address joins the pages' CSP form-action
+# (a browser checks every redirect of a form's navigation against it).
+OIDC_FORM_ACTION = sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        for url in (OIDC_OP_ISSUER, OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT)
+        if url
+    }
+)
+if OIDC_ENABLED:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += OIDC_FORM_ACTION
+# Days an invitation's link stays valid; hours for a password reset's link.
+ACCOUNTS_INVITATION_DAYS = env.int("ACCOUNTS_INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600

@@ -8,6 +8,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from accounts.models import Invitation
 from actions.models import Fiche, Plan
 from actions.services import plan_publication_set
 from contracts.enums import Category, Considerations, Measure, Nature
@@ -82,6 +83,7 @@ def admin_site(site) -> Site:
     _register_rows(site)
     LegalInformation.objects.create()  # the public site's legal pages (saved normally: with its history)
     _notification_rows(site)
+    Invitation.objects.create(user=site.users["pilot"], invited_by=site.users["scp"])
     return site
 
 

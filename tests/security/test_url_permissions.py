@@ -107,6 +107,19 @@ EXPECTED: dict[str, Expected] = {
     "home": every_role(302, anonymous=200),  # a visitor without an account: the public site's home
     "login": every_role(302, anonymous=200),  # a logged-in user is sent on
     "logout": every_role(405),  # GET does nothing; logging out is a POST (CSRF-protected)
+    # Signing in without an account yet: single sign-on (switched off here: 404), a forgotten password
+    # (the site's and the admin's link), an invitation's link (invalid here: 400). The person's own pages.
+    "oidc_start": every_role(404, anonymous=404),
+    "oidc_callback": every_role(404, anonymous=404),
+    "password_reset": every_role(200, anonymous=200),
+    "password_reset_done": every_role(200, anonymous=200),
+    "password_reset_confirm": every_role(200, anonymous=200, args=lambda site: ["MQ", "abc-def"]),
+    "password_reset_complete": every_role(200, anonymous=200),
+    "admin_password_reset": every_role(302, anonymous=302),
+    "invitation_accept": every_role(400, anonymous=400, args=lambda site: ["MQ", "abc-def"]),
+    "account": every_role(200),
+    "password_change": every_role(200),
+    "password_change_done": every_role(200),
     # The plan and its fiches, with their follow-up: for every role (an account without one: 403).
     # The addresses from before the plan was in the URL: the current plan's page (bookmarks).
     "indicators:plan_current": every_role(302),
@@ -494,7 +507,7 @@ ADMIN_MODEL_VIEWS = (
     "export",
     "password_change",  # an account's password, set by SCP
 )
-ADMIN_SITE_VIEWS = ("index", "password_change", "password_change_done", "jsi18n")
+ADMIN_SITE_VIEWS = ("index", "password_change", "password_change_done", "jsi18n", "auth_user_invite")
 # Admin URLs the table does not open, and why.
 ADMIN_NOT_OPENED = {
     "login",  # the admin's login page, for anyone (the site's own login is in EXPECTED)
@@ -531,6 +544,11 @@ SCP_FORBIDDEN = {
         for model in ("notification", "delivery", "digest", "preference")
         for view in ("add", "delete")
     ),
+    # Accounts are deactivated, never deleted (history and authorship kept); invitations are sent from
+    # "Inviter une personne" and kept.
+    "auth_user_delete",
+    "accounts_invitation_add",
+    "accounts_invitation_delete",
 }
 # The confirm step of an import is a POST of the preview's form: a GET is refused.
 SCP_POST_ONLY = ("_process_import",)

@@ -44,7 +44,7 @@ def fiche_detail(request, slug: str, number: int):
     insider = rights.may_see_unvalidated(request.user, fiche)
 
     def build() -> str:
-        full = Fiche.objects.with_details().select_related("plan").get(pk=pk)
+        full = Fiche.objects.with_details().with_post_holders().select_related("plan").get(pk=pk)
         follow_up = selectors.fiche_follow_up(fiche=full, user=request.user)
         milestones = [
             MilestoneEntry(m, m.current_state, m.current_state_label) for m in full.milestones.all()
