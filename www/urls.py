@@ -12,6 +12,7 @@ from .bilans import views as bilans
 from .campaigns import views as campaigns
 from .entry import views as entry
 from .exports import views as exports
+from .jobs import views as jobs
 from .next_plan import views as next_plan
 from .plans import views as plans
 from .public import views as public
@@ -143,6 +144,13 @@ public_pages = [
     path("<slug:slug>/donnees/<str:filename>", public.public_data_file, name="data_file"),
 ]
 
+# Background jobs (a PDF render, a DECP import): their page, their result, running them again.
+job_pages = [
+    path("travaux/<int:pk>/", jobs.job_detail, name="detail"),
+    path("travaux/<int:pk>/resultat/", jobs.job_download, name="download"),
+    path("travaux/<int:pk>/relancer/", jobs.job_retry, name="retry"),
+]
+
 urlpatterns = [
     path("", plans.home, name="home"),
     path(
@@ -160,4 +168,5 @@ urlpatterns = [
     path("", include((follow_up, "indicators"))),
     path("", include((bilan_pages, "reporting"))),
     path("", include((next_plan_pages, "planning"))),
+    path("", include((job_pages, "jobs"))),
 ]
