@@ -49,3 +49,8 @@ def handler(kind: str) -> Handler:
         return _HANDLERS[kind]
     except KeyError:
         raise LookupError(f"No job handler registered for {kind!r}.") from None
+
+
+def unregister(kind: str) -> None:
+    """Remove a kind (tests that plug a handler of their own in)."""
+    _HANDLERS.pop(kind, None)

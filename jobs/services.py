@@ -92,27 +92,15 @@ def job_result_check(*, job: Job, user) -> None:
     registry.handler(job.kind).check(user, job.params)
 
 
-@transaction.atomic
 def job_retry(*, job: Job, user) -> Job:
-    """Run a failed job again (the same job, its page unchanged); a job not failed is left as it is,
-    and one already under way for the same key is joined instead."""
+    """Run a failed job's work again: a new job (the failed one stays, with its message), or the one
+    already under way for the same key. A job that did not fail is returned as it is."""
     rights.require(rights.may_see_job(user, job), NOT_YOURS)
-    registry.handler(job.kind).check(user, job.params)
-    active = Job.objects.active().filter(dedup_key=job.dedup_key).exclude(pk=job.pk).first()
-    if active is not None:
-        return _join(active, user)
-    try:
-        with transaction.atomic():
-            updated = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-                status=JobStatus.QUEUED, progress=0, step="", error="", started_at=None, finished_at=None
-            )
-    except IntegrityError:
-        active = Job.objects.active().get(dedup_key=job.dedup_key)
-        return _join(active, user)
-    if updated:
-        _queue(job)
-    job.refresh_from_db()
-    return job
+    if not job.failed:
+        return job
+    return job_start(
+        kind=job.kind, params=job.params, user=user, dedup_key=job.dedup_key, data_version=job.data_version
+    )
 
 
 def _claim(job_id: int) -> bool:
