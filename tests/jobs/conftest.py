@@ -46,7 +46,7 @@ def flaky_kind():
             raise registry.JobError(state["message"])
         if state["fail"]:
             raise RuntimeError("disk on fire")
-        return registry.Result(filename="compte-rendu.txt", content=b"fini", message="Tout est fait.")
+        return registry.Result(filename="compte-rendu.csv", content=b"fini", message="Tout est fait.")
 
     def check(user, params):
         if not rights.may_download_bilan(user):

@@ -99,7 +99,7 @@ def _job(site: Site) -> list:
     from jobs.services import job_execute
     from reporting.jobs import bilan_pdf_start
 
-    job = Job.objects.filter(created_by=site.users["committee"]).first()
+    job = Job.objects.filter(dedup_key__endswith=f":{site.plan.pk}:{site.year}").first()
     if job is None:
         job = bilan_pdf_start(plan=site.plan, year=site.year, user=site.users["committee"])
         job_execute(job_id=job.pk)
