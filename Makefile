@@ -45,8 +45,15 @@ load: migrate
 	$(PY) manage.py load_demo fixtures/demo/demo.yaml
 	$(PY) manage.py publish_plan spaser54-2021-2026 --by scp.demo --bilan 2024
 
+# Background jobs (PDF renders, DECP imports): a real Celery worker started here, at low CPU priority,
+# with kombu's filesystem transport (messages in var/queue/): no broker service to install. With
+# CELERY_BROKER_URL set (redis://...), the worker uses that broker instead. It stops with the server.
 run: load
 	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/ (site public sans connexion : http://$(HOST):$(PORT)/public/)"
+	@export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://}"; \
+	echo "Tâches de fond : un processus Celery lancé par make run (file d'attente : $${CELERY_BROKER_URL%%:*}$$( [ "$${CELERY_BROKER_URL}" = filesystem:// ] && echo ', dossier var/queue, sans service à installer'))"; \
+	$(VENV)/bin/celery -A spaser worker --pool=solo --loglevel=WARNING & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # A production-like local run: DEBUG off, production settings, gunicorn (2 workers), static files

@@ -229,12 +229,15 @@ INSTALLED_APPS.append("jobs")
 # a folder of the project; the producer writes where the worker reads.
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _QUEUE_DIR = BASE_DIR / "var" / "queue"
+    (_QUEUE_DIR / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),
         "control_folder": str(_QUEUE_DIR / "control"),
         "store_processed": False,
     }
+# How much lower a worker's CPU priority is than the web's (`nice`, 0-19): renders yield to pages.
+JOBS_WORKER_NICE = env.int("JOBS_WORKER_NICE", default=10)
 # Uploads and generated files (job results, DECP files waiting for their import) go through Django's
 # storage API, so a worker on another machine reads and writes the same files: a folder by default
 # (never served as is: results are downloaded through a view that asks the rights), S3-compatible
