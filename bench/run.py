@@ -333,6 +333,13 @@ def throughput(args) -> dict:
     return measure_throughput(seconds=args.seconds)
 
 
+def background_render(args) -> dict:
+    """The web pages' p95 without, then during, a bilan render by a real worker (bench/jobs.py)."""
+    from bench.jobs import measure
+
+    return measure(seconds=args.seconds)
+
+
 def decp_setup(args) -> dict:
     from bench import decp
 
@@ -355,6 +362,7 @@ STEPS = {
     "load": load,
     "next-plan": next_plan,
     "throughput": throughput,
+    "background-render": background_render,
     "decp-setup": decp_setup,
     "decp-pages": decp_pages,
 }
