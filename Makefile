@@ -51,8 +51,10 @@ load: migrate
 run: load
 	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/ (site public sans connexion : http://$(HOST):$(PORT)/public/)"
 	@export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://}"; \
-	echo "Tâches de fond : un processus Celery lancé par make run (file d'attente : $${CELERY_BROKER_URL%%:*}$$( [ "$${CELERY_BROKER_URL}" = filesystem:// ] && echo ', dossier var/queue, sans service à installer'))"; \
-	$(VENV)/bin/celery -A spaser worker --pool=solo --loglevel=WARNING & worker=$$!; \
+	if [ "$$CELERY_BROKER_URL" = filesystem:// ]; then where="file d'attente dans var/queue/, sans service à installer"; \
+	else where="file d'attente $${CELERY_BROKER_URL%%://*}"; fi; \
+	echo "Tâches de fond : un worker Celery démarré par make run ($$where), en priorité basse"; \
+	$(VENV)/bin/celery -A spaser --quiet worker --pool=solo --loglevel=WARNING & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -18,11 +18,8 @@ import time
 import uuid
 from pathlib import Path
 
-from django.conf import settings
-from django.urls import reverse
-
-from bench.load import Gunicorn, PilotClient
-from bench.pages import percentile
+# Django and the bench's Django-side modules are imported inside the functions: `python -m bench`
+# imports this module for its report before any settings exist.
 
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/5")
 CLIENTS = 2
@@ -76,6 +73,8 @@ class Sampler:
         return self
 
     def stop(self) -> dict:
+        from bench.pages import percentile
+
         self._running.clear()
         for thread in self._threads:
             thread.join()
@@ -89,6 +88,8 @@ class Sampler:
 
 
 def _worker(queue: str, log: Path) -> subprocess.Popen:
+    from django.conf import settings
+
     command = [sys.executable, "-m", "celery", "-A", "spaser", "worker", "--pool=solo", "-Q", queue]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
     env = {**os.environ, "CELERY_BROKER_URL": BROKER}
@@ -97,7 +98,10 @@ def _worker(queue: str, log: Path) -> subprocess.Popen:
 
 
 def _paths(port: int, plan) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
     from bench import data
+    from bench.load import PilotClient
 
     pilot = PilotClient(
         port=port, username="bench.pilote", password=data.PASSWORD, entry_url="", indicator=0,
@@ -141,6 +145,7 @@ def measure(*, seconds: float) -> dict:
     from django.core.cache import caches
 
     from actions.models import Plan
+    from bench.load import Gunicorn
     from indicators.models import Campaign
     from spaser.celery import app
 
