@@ -49,9 +49,19 @@ def broker():
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
     app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=queue)
+    _forget_connections()
     yield queue
     app.conf.update(saved)
-    app.pool.force_close_all()
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Drop the app's connection and producer pools, and its queues: an eager task of an earlier
+    test made them with the configuration of then (no broker, the default queue)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.__dict__.pop("amqp", None)
 
 
 def _database_url() -> str:
