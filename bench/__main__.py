@@ -163,7 +163,7 @@ def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dic
         f"== Rendu en tâche de fond : pages web sans puis pendant le rendu du bilan à {sizes[-1]}x…",
         file=sys.stderr,
     )
-    report["background"] = step(render_env, "background-render", "--seconds", "20")
+    report["background"] = step(render_env, "background-render", "--seconds", "15", "--size", str(sizes[-1]))
 
 
 def print_report(report: dict, sizes: list[int]) -> list[str]:

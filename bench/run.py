@@ -340,7 +340,7 @@ def background_render(args) -> dict:
     """The web pages' p95 without, then during, a bilan render by a real worker (bench/jobs.py)."""
     from bench.jobs import measure
 
-    return measure(seconds=args.seconds)
+    return measure(seconds=args.seconds, size=args.size)
 
 
 def decp_setup(args) -> dict:

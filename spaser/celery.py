@@ -19,9 +19,9 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 def lower_priority(**kwargs) -> None:
-    """A worker renders at a lower CPU priority than the web processes (JOBS_WORKER_NICE, 10 by
-    default; its pool's processes inherit it), so a render on the same machine does not slow the
-    pages down."""
+    """A worker renders at a lower CPU priority than the web processes (JOBS_WORKER_NICE, 19 by
+    default: the lowest; its pool's processes inherit it), so that a render on the same machine
+    takes only the CPU the pages leave."""
     from django.conf import settings
 
     os.nice(settings.JOBS_WORKER_NICE)
