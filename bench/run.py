@@ -300,7 +300,7 @@ def pdf_downloads(args) -> dict:
 
     from django.core.cache import caches
     from django.test import Client
-    from django.urls import reverse
+    from django.urls import resolve, reverse
 
     from bench.pages import context
 
@@ -315,7 +315,8 @@ def pdf_downloads(args) -> dict:
         response = client.get(url)
         if response.status_code == 302 and "/travaux/" in response["Location"]:
             # Not rendered yet: the job (run in the request, the queue is eager here), then its file.
-            response = client.get(response["Location"].rstrip("/") + "/resultat/")
+            job = resolve(response["Location"]).kwargs["pk"]
+            response = client.get(reverse("jobs:download", args=[job]))
         bodies.append(response.content)
         timings.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
