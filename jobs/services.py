@@ -144,7 +144,11 @@ def job_execute(*, job_id: int) -> None:
         logger.exception("Job %s (%s) failed.", job_id, job.kind)
         _finish(job, error=UNEXPECTED)
     else:
-        _finish(job, result=result)
+        try:
+            _finish(job, result=result)
+        except Exception:  # the storage refused the file: the job fails, nothing half-saved is shown
+            logger.exception("Job %s (%s): its result could not be stored.", job_id, job.kind)
+            _finish(job, error=UNEXPECTED)
     logger.info("Job %s: peak RSS %s KiB (reset: %s).", job_id, job.peak_memory_kb, measured)
 
 
