@@ -45,8 +45,17 @@ load: migrate
 	$(PY) manage.py load_demo fixtures/demo/demo.yaml
 	$(PY) manage.py publish_plan spaser54-2021-2026 --by scp.demo --bilan 2024
 
+# Background jobs (PDF renders, DECP imports): a real Celery worker started here, at low CPU priority,
+# with kombu's filesystem transport (messages in var/queue/): no broker service to install. With
+# CELERY_BROKER_URL set (redis://...), the worker uses that broker instead. It stops with the server.
 run: load
 	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/ (site public sans connexion : http://$(HOST):$(PORT)/public/)"
+	@export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://}"; \
+	if [ "$$CELERY_BROKER_URL" = filesystem:// ]; then where="file d'attente dans var/queue/, sans service à installer"; \
+	else where="file d'attente $${CELERY_BROKER_URL%%://*}"; fi; \
+	echo "Tâches de fond : un worker Celery démarré par make run ($$where), en priorité basse"; \
+	$(VENV)/bin/celery -A spaser --quiet worker --pool=solo --loglevel=WARNING & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # A production-like local run: DEBUG off, production settings, gunicorn (2 workers), static files

@@ -11,6 +11,10 @@ legal indicators page's queries do not grow from 2,000 to 20,000 contracts of th
 
 The schema document (the plan itself): its PDF's render time and peak memory, its page's queries.
 
+Rendering in the background (bench/jobs.py): the web pages' p95 without a render, then while a real
+Celery worker (Redis) renders the largest plan's bilan PDF, within 20 % of each other; no request over
+1 s during the render; the job's peak memory.
+
 `--only plan`, `--only decp` or `--only schema` runs one part; BENCH_DB_PREFIX names the databases
 (spaser_bench_).
 """
@@ -25,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import decp
+from bench import decp, jobs
 from bench.tables import print_plan, print_schema, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +149,7 @@ def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dic
         report["sizes"][size] = {"data": built, **measured}
         if size == sizes[0]:
             load_env = env
+        render_env = env  # the largest plan: its bilan's render in a background job
     print(
         f"== Débit : page de connexion, page de la fiche, site public (plan, fiche), gunicorn 2 workers, "
         f"{args.throughput_seconds:.0f} s chacune…",
@@ -154,11 +159,17 @@ def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dic
     if args.seconds > 0:
         print(f"== Test de charge : gunicorn 2 workers, 20 pilotes, {args.seconds:.0f} s…", file=sys.stderr)
         report["load"] = step(load_env, "load", "--seconds", str(args.seconds))
+    print(
+        f"== Rendu en tâche de fond : pages web sans puis pendant le rendu du bilan à {sizes[-1]}x…",
+        file=sys.stderr,
+    )
+    report["background"] = step(render_env, "background-render", "--seconds", "15", "--size", str(sizes[-1]))
 
 
 def print_report(report: dict, sizes: list[int]) -> list[str]:
     print(f"\nBanc d'essai Pilotage SPASER – base {report['database']}")
     failures = print_plan(report, sizes) if sizes else []
+    failures += jobs.print_report(report.get("background"), table)
     failures += decp.print_report(report["decp"], table)
     print(f"\nDurée du banc d'essai : {report['duration_s']} s")
     if failures:

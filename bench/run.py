@@ -300,7 +300,7 @@ def pdf_downloads(args) -> dict:
 
     from django.core.cache import caches
     from django.test import Client
-    from django.urls import reverse
+    from django.urls import resolve, reverse
 
     from bench.pages import context
 
@@ -313,6 +313,10 @@ def pdf_downloads(args) -> dict:
     for _ in range(2):
         start = time.perf_counter()
         response = client.get(url)
+        if response.status_code == 302 and "/travaux/" in response["Location"]:
+            # Not rendered yet: the job (run in the request, the queue is eager here), then its file.
+            job = resolve(response["Location"]).kwargs["pk"]
+            response = client.get(reverse("jobs:download", args=[job]))
         bodies.append(response.content)
         timings.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
@@ -331,6 +335,13 @@ def throughput(args) -> dict:
     from bench.throughput import measure_throughput
 
     return measure_throughput(seconds=args.seconds)
+
+
+def background_render(args) -> dict:
+    """The web pages' p95 without, then during, a bilan render by a real worker (bench/jobs.py)."""
+    from bench.jobs import measure
+
+    return measure(seconds=args.seconds, size=args.size)
 
 
 def decp_setup(args) -> dict:
@@ -355,6 +366,7 @@ STEPS = {
     "load": load,
     "next-plan": next_plan,
     "throughput": throughput,
+    "background-render": background_render,
     "decp-setup": decp_setup,
     "decp-pages": decp_pages,
 }

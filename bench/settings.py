@@ -19,6 +19,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 STATIC_ROOT = Path(os.environ["BENCH_DIR"]) / "static"
+MEDIA_ROOT = Path(os.environ["BENCH_DIR"]) / "media"  # job results
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

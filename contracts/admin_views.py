@@ -1,7 +1,8 @@
 """The contracts register's admin pages beyond CRUD: importing DECP files (SCP).
 
 The files wait in a private temporary folder (never a served one), a dry run shows what would change,
-and "Confirmer l'import" applies it in one transaction (`services.decp_apply`). The upload page is
+and "Confirmer l'import" stores the files (storage API) and applies them in a background job, in one
+transaction (contracts.jobs, `services.decp_apply`); the job's page says how it went. The upload page is
 exempt from the middleware's CSRF check and protects itself (`decp_import`), after setting the
 upload's size limit (`UploadLimit`): the limit must be in place before the check reads the request's
 body (Django's documented pattern for upload handlers). ContractAdmin wires the pages (get_urls).
@@ -32,6 +33,7 @@ from core.values import format_number, format_yes_no
 
 from . import decp, services
 from .enums import Considerations, Nature, RecordOutcome
+from .jobs import decp_import_start
 from .models import Contract
 
 
@@ -256,17 +258,18 @@ def decp_confirm_view(modeladmin, request):
         _discard(token)
         messages.error(request, f"Import annulé : {exc}")
         return HttpResponseRedirect(reverse("admin:contracts_contract_import"))
-    try:
-        report = services.decp_apply(
-            paths, buyers=pending["buyers"], user=request.user, names=pending["names"]
+    try:  # a minute for a national file: the import runs as a background job, its page meanwhile
+        job = decp_import_start(
+            paths=paths, names=pending["names"], buyers=pending["buyers"], plan=plan, user=request.user
         )
-    except (decp.DecpFormatError, OSError) as exc:
-        messages.error(request, f"Import annulé : {exc} Rien n'a été enregistré.")
+    except OSError:
+        messages.error(
+            request, "Les fichiers n'ont pas pu être enregistrés sur le serveur : recommencez l'import."
+        )
         return HttpResponseRedirect(reverse("admin:contracts_contract_import"))
     finally:
         _discard(token)
-    messages.success(request, f"Import terminé : {report.summary}")
-    return HttpResponseRedirect(reverse("admin:contracts_decpimport_change", args=[report.log.pk]))
+    return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
 
 
 # --- the preview ----------------------------------------------------------------------------------------

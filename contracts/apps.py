@@ -13,3 +13,8 @@ class ContractsConfig(AppConfig):
         from .services import freeze_with_plan
 
         register_state_hook(freeze_with_plan)
+
+        # A DECP import confirmed in the admin runs as a background job (jobs app, below this one).
+        from .jobs import register_handlers
+
+        register_handlers()

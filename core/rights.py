@@ -17,6 +17,7 @@ the pilots, and the comité de suivi.
 | publish a bilan, make it public                      | SCP                                    |
 | read the contracts register and the legal indicators | SCP, the comité                        |
 | import contracts (DECP), set the legal targets       | SCP                                    |
+| see a background job and its result                  | who asked for it, SCP                  |
 | read a register-computed figure of a fiche           | who may read the fiche's entry page    |
 | publish a plan on the public site, withhold a fiche  | SCP                                    |
 | invite a person, give posts and roles, deactivate    | SCP                                    |
@@ -191,6 +192,14 @@ def may_import_contracts(user: AnyUser) -> bool:
 def may_manage_accounts(user: AnyUser) -> bool:
     """Invite a person, attach them to pilot posts or a role, deactivate an account."""
     return is_scp(user)
+
+
+def may_see_job(user: AnyUser, job) -> bool:
+    """A background job (jobs app) and its page: whoever asked for it, and SCP. Downloading its
+    result also asks the right the work itself needs (the job's handler)."""
+    if not user.is_authenticated:
+        return False
+    return is_scp(user) or job.created_by_id == user.pk or job.requested_by.filter(pk=user.pk).exists()
 
 
 def require(allowed: bool, message: str = "Vous n'avez pas accès à cette page.") -> None:

@@ -13,3 +13,8 @@ class ReportingConfig(AppConfig):
         from .services import final_bilan_published
 
         register_seal_check(final_bilan_published)
+
+        # The live PDFs render as background jobs (jobs app, which sits below and never imports us).
+        from .jobs import register_handlers
+
+        register_handlers()

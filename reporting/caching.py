@@ -12,6 +12,7 @@ is the stored bytes, and any edit changes the version, so the next download is r
 import hashlib
 from collections.abc import Callable
 
+from django.core.cache import caches
 from django.template.loader import render_to_string
 
 from actions.models import Plan
@@ -43,6 +44,28 @@ def _pdf_once(*parts, render: Callable[[str], bytes]) -> tuple[bytes, str]:
     key = stamped_key(*parts, version=version)
     pdf = render_once(key, lambda: render(version), alias=SHARED)
     return pdf, hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _pdf_ready(*parts) -> tuple[bytes, str] | None:
+    """The PDF `_pdf_once` would return, if already rendered for the current version; else None
+    (the page then starts a background job instead of rendering in the request)."""
+    key = stamped_key(*parts, version=data_version())
+    pdf = caches[SHARED].get(key)
+    return None if pdf is None else (pdf, hashlib.sha256(key.encode()).hexdigest()[:32])
+
+
+def pdf_state() -> str:
+    """The state of the data a live PDF is built from (the day and the data version): a background
+    job's result stands for this state only."""
+    return stamped_key(version=data_version()).lstrip(":")
+
+
+def live_bilan_pdf_ready(*, plan: Plan, year: int | None) -> tuple[bytes, str] | None:
+    return _pdf_ready("bilan-pdf", plan.pk, year)
+
+
+def live_schema_pdf_ready(*, plan: Plan) -> tuple[bytes, str] | None:
+    return _pdf_ready("schema-pdf", plan.pk)
 
 
 def live_bilan_pdf(*, plan: Plan, year: int | None) -> tuple[bytes, str]:

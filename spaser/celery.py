@@ -8,9 +8,20 @@ worker` runs them, on this machine or another. Without it, tasks run in the proc
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spaser.settings.dev")
 
 app = Celery("spaser")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def lower_priority(**kwargs) -> None:
+    """A worker renders at a lower CPU priority than the web processes (JOBS_WORKER_NICE, 19 by
+    default: the lowest; its pool's processes inherit it), so that a render on the same machine
+    takes only the CPU the pages leave."""
+    from django.conf import settings
+
+    os.nice(settings.JOBS_WORKER_NICE)

@@ -70,3 +70,27 @@ def form_data(html: str, form_id: str | None = None) -> dict[str, list[str]]:
 def database_state() -> dict[str, int]:
     """Rows per table, history included: any write (an edit adds a history row) changes it."""
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def get_through_job(client, url: str):
+    """GET `url` as a person would: a download served at once, or (a live PDF not rendered yet) the
+    background job it starts, run by the eager queue once the request's transaction commits, then
+    its page, then its result. Returns the last response (the file, or the refusal)."""
+    from urllib.parse import urlsplit
+
+    from django.test import TestCase
+    from django.urls import Resolver404, resolve, reverse
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url)
+    if response.status_code != 302:
+        return response
+    try:
+        target = resolve(urlsplit(response.url).path)
+    except Resolver404:
+        return response
+    if target.view_name != "jobs:detail":
+        return response
+    page = client.get(response.url)
+    assert page.status_code == 200, page.status_code
+    return client.get(reverse("jobs:download", args=[target.kwargs["pk"]]))

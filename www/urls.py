@@ -13,6 +13,7 @@ from .bilans import views as bilans
 from .campaigns import views as campaigns
 from .entry import views as entry
 from .exports import views as exports
+from .jobs import views as jobs
 from .next_plan import views as next_plan
 from .notifications import views as notifications
 from .plans import views as plans
@@ -185,6 +186,11 @@ sign_in_pages = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+# Background jobs (a PDF render, a DECP import): their page, their result, running them again.
+job_pages = [
+    path("travaux/<int:pk>/", jobs.job_detail, name="detail"),
+    path("travaux/<int:pk>/resultat/", jobs.job_download, name="download"),
+    path("travaux/<int:pk>/relancer/", jobs.job_retry, name="retry"),
 ]
 
 urlpatterns = [
@@ -197,6 +203,7 @@ urlpatterns = [
     path("", include((follow_up, "indicators"))),
     path("", include((bilan_pages, "reporting"))),
     path("", include((next_plan_pages, "planning"))),
+    path("", include((job_pages, "jobs"))),
 ]
 
 # The person's notification preferences, and the page the e-mails' one-click link opens (no login: its

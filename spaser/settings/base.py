@@ -289,3 +289,44 @@ if OIDC_ENABLED:
 # Days an invitation's link stays valid; hours for a password reset's link.
 ACCOUNTS_INVITATION_DAYS = env.int("ACCOUNTS_INVITATION_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
+# --- Background jobs and files (jobs app) ---
+INSTALLED_APPS.append("jobs")
+# The kombu filesystem transport (`make run`: a worker with no broker service) keeps its messages in
+# a folder of the project; the producer writes where the worker reads.
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _QUEUE_DIR = BASE_DIR / "var" / "queue"
+    (_QUEUE_DIR / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_QUEUE_DIR),
+        "data_folder_out": str(_QUEUE_DIR),
+        "control_folder": str(_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+# How much lower a worker's CPU priority is than the web's (`nice`, 0-19): renders yield to pages.
+JOBS_WORKER_NICE = env.int("JOBS_WORKER_NICE", default=19)
+# Uploads and generated files (job results, DECP files waiting for their import) go through Django's
+# storage API, so a worker on another machine reads and writes the same files: a folder by default
+# (never served as is: results are downloaded through a view that asks the rights), S3-compatible
+# object storage (django-storages) when AWS_STORAGE_BUCKET_NAME is set.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,3 +1,6 @@
+import os
+import tempfile
+
 from .base import *  # noqa: F401,F403
 from .base import CACHES, DATABASES
 
@@ -8,6 +11,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Job results and uploads of the tests: a folder of their own, outside the project (MEDIA_ROOT in the
+# environment names it, for the test that shares it with a real worker process).
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or os.path.join(tempfile.gettempdir(), "spaser-test-media")
 
 # Tests log in with the test client; django-axes would need `request=` on every `client.login`.
 # The throttling tests turn it back on with override_settings(AXES_ENABLED=True).

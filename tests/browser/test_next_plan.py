@@ -95,8 +95,9 @@ def test_scp_prepares_decides_and_downloads_the_draft_schema(live_server, chromi
     assert len(titles) == 19
 
     # The draft schema, as the assemblée will read it.
+    page.get_by_role("link", name="Télécharger le projet de schéma (PDF)").click()  # its job's page
     with page.expect_download() as download:
-        page.get_by_role("link", name="Télécharger le projet de schéma (PDF)").click()
+        page.get_by_role("link", name=f"Télécharger {NEW_SLUG}-schema.pdf").click()
     assert download.value.suggested_filename == f"{NEW_SLUG}-schema.pdf"
     pdf = Path(download.value.path()).read_bytes()
     text = squash(pdf_text(pdf))

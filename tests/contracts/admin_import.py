@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from contracts import admin_views
@@ -32,9 +33,11 @@ def preview(client, uploads, **fields):
 
 
 def confirm(client, page, button="confirm"):
+    """Confirm (or abandon) the preview; the import's job runs once the request commits (eager queue)."""
     html = page.content.decode()
     data = form_data(html, form_id="decp-confirm")
-    return client.post(reverse(CONFIRM_URL), {**data, button: "1"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse(CONFIRM_URL), {**data, button: "1"})
 
 
 def pending_folders() -> set[str]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from contracts import admin_views as contracts_admin_views
 from contracts.models import Contract, DecpImport
+from jobs.models import Job
 from tests.contracts import files
 from tests.contracts.admin_import import (
     CONFIRM_URL,
@@ -113,14 +114,17 @@ def test_preview_then_confirm_imports_with_history_and_log(scp, scp_user, tmp_pa
     done = confirm(scp, page)
 
     assert done.status_code == 302
-    log = DecpImport.objects.get()
-    assert done["Location"] == reverse("admin:contracts_decpimport_change", args=[log.pk])
+    log, job = DecpImport.objects.get(), Job.objects.get()
+    assert done["Location"] == reverse("jobs:detail", args=[job.pk])  # the import ran as a job
+    job_page = text(scp.get(done["Location"]))
+    assert "Import terminé : 6 contrats lus, 5 des acheteurs retenus : 4 nouveaux" in job_page
+    log_url = reverse("admin:contracts_decpimport_change", args=[log.pk])
+    assert f'href="{log_url}"' in job_page
     assert set(Contract.objects.values_list("contract_id", flat=True)) == {"A-1", "A-3", "A-4", "A-5"}
     assert {h.history_user for h in Contract.history.all()} == {scp_user}
     assert (log.user, log.new, log.files) == (scp_user, 4, ["decp-2025.json", "decp-2019.json"])
     assert Contract.objects.get(contract_id="A-4").source_file == "decp-2019.json"
-    follow = text(scp.get(done["Location"]))
-    assert "Import terminé : 6 contrats lus, 5 des acheteurs retenus : 4 nouveaux" in follow
+    follow = text(scp.get(log_url))  # the log: what was skipped or doubtful, and why
     assert "<td>A-2</td>" in follow and "date illisible" in follow
     assert "<td>A-5</td>" in follow and "valeur non reconnue « NC » (considérations sociales)" in follow
 

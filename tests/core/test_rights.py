@@ -12,6 +12,7 @@ from django.urls import reverse
 from actions.models import Fiche
 from core import rights
 from tests.factories import PASSWORD, UserFactory, user_in_role
+from tests.utils import get_through_job
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_a_page_shows_a_link_only_to_those_who_may_follow_it(two_fiche_plan, rol
         allowed = getattr(rights, right)(user)
 
         assert (f'href="{link}"' in pages[page]) is allowed, (page, link)
-        assert client.get(link).status_code == (200 if allowed else 403), link
+        assert get_through_job(client, link).status_code == (200 if allowed else 403), link
 
 
 @pytest.mark.parametrize("role", PAGE_ROLES)

@@ -8,6 +8,7 @@ from actions.models import GlossaryEntry, Milestone
 from core.caching import data_version
 from indicators.models import IndicatorValue
 from tests.conftest import SPASER54
+from tests.utils import get_through_job
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,6 @@ def test_html_and_pdf_share_the_cached_data(client, committee_user, small_plan):
 
     client.force_login(committee_user)
     page = bilan_page(client, 2025)
-    pdf = client.get(reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content
+    pdf = get_through_job(client, reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content
     generated = page.split("Document généré le</dt><dd>")[1].split("</dd>")[0]
     assert generated in squash(pdf_text(pdf))

@@ -19,6 +19,7 @@ from reporting.selectors import bilan_build
 from tests.conftest import SPASER54
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory
 from tests.reporting.conftest import pdf_headings, pdf_info, pdf_text, squash
+from tests.utils import get_through_job
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def html_rows(html, table_id):
 def test_html_page_and_pdf_carry_the_same_figures(client, committee_user, demo_plan):
     client.force_login(committee_user)
     html = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2025])).content.decode()
-    pdf = client.get(reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content
+    pdf = get_through_job(client, reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content
     layout = pdf_text(pdf, layout=True)
     bilan = bilan_build(plan=demo_plan, year=2025)
     figures = bilan["key_figures"]
@@ -179,7 +180,9 @@ def test_user_text_is_escaped_in_html_and_pdf(client, committee_user, small_plan
     html = client.get(reverse("reporting:bilan_detail", args=[SPASER54, 2025])).content.decode()
     assert "<script>alert(1)</script>" not in html and '<img src="file:///etc/passwd">' not in html
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html and "&lt;b&gt;gras&lt;/b&gt;" in html
-    text = squash(pdf_text(client.get(reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content))
+    text = squash(
+        pdf_text(get_through_job(client, reverse("reporting:bilan_pdf", args=[SPASER54, 2025])).content)
+    )
     # Shown as the text the pilot typed, not interpreted.
     assert '<img src="file:///etc/passwd">' in text and "<b>gras</b>" in text and "A & B < C" in text
 

@@ -36,6 +36,7 @@ from tests.factories import (
     PlanFactory,
 )
 from tests.reporting.conftest import pdf_headings, pdf_info, pdf_text, squash
+from tests.utils import get_through_job
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +187,7 @@ def test_a_plan_in_preparation_reads_projet_and_its_carried_milestones_a_redater
 def test_the_draft_pdf_says_projet_and_a_redater(client, committee_user):
     draft = _five_fiche_plan(state=enums.PlanState.PREPARATION)
     client.force_login(committee_user)
-    response = client.get(reverse("reporting:schema_pdf", kwargs={"slug": draft.slug}))
+    response = get_through_job(client, reverse("reporting:schema_pdf", kwargs={"slug": draft.slug}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert f'filename="{draft.slug}-schema.pdf"' in response["Content-Disposition"]
     pages = [page for page in pdf_text(response.content).split("\f") if page.strip()]
@@ -242,7 +243,7 @@ def test_who_opens_the_schema(client, role_users, small_plan, state, url_name, e
         client.logout()
         if role_users[role]:
             client.force_login(role_users[role])
-        response = client.get(url)
+        response = get_through_job(client, url)
         if answer == LOGIN:
             assert response.status_code == 302 and response["Location"].startswith(reverse("login")), role
         else:

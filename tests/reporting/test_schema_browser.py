@@ -44,8 +44,13 @@ def test_the_comite_downloads_a_draft_schema_pdf_from_its_page(live_server, comm
     page = committee_page
     page.goto(live_server.url + reverse("reporting:schema", kwargs={"slug": small_plan.slug}))
     expect(page.get_by_text("Projet – document de travail")).to_be_visible()
+    page.get_by_role("link", name="Télécharger le schéma en PDF").click()
+    # Not rendered yet: its background job's page (the queue is eager in tests: the job is done).
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Schéma (PDF) – {small_plan.short_title}")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_snapshot()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Télécharger le schéma en PDF").click()
+        page.get_by_role("link", name=f"Télécharger {small_plan.slug}-schema.pdf").click()
     assert download.value.suggested_filename == f"{small_plan.slug}-schema.pdf"
     with open(download.value.path(), "rb") as handle:
         text = squash(pdf_text(handle.read()))

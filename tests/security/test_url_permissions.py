@@ -66,6 +66,8 @@ ENTRY = lambda site: [site.plan.slug, 11, site.year]  # noqa: E731
 SCP_ONLY = {"pilot": 403, "other_pilot": 403, "committee": 403, "scp": 200}
 READERS = {"pilot": 403, "other_pilot": 403, "committee": 200, "scp": 200}  # comité and SCP: PDF, Excel
 READERS_SENT_ON = {"pilot": 403, "other_pilot": 403, "committee": 302, "scp": 302}
+# A live PDF not rendered yet: comité and SCP are sent to the background job that renders it.
+READERS_TO_JOB = READERS_SENT_ON
 LEGAL_YEAR = lambda site: [site.plan.slug, site.year]  # noqa: E731
 
 
@@ -90,6 +92,19 @@ def _contract(site: Site) -> list:
         },
     )
     return [site.plan.slug, contract.pk]
+
+
+def _job(site: Site) -> list:
+    """A background job the comité member started (the 2025 bilan's PDF), run to its end."""
+    from jobs.models import Job
+    from jobs.services import job_execute
+    from reporting.jobs import bilan_pdf_start
+
+    job = Job.objects.filter(dedup_key__endswith=f":{site.plan.pk}:{site.year}").first()
+    if job is None:
+        job = bilan_pdf_start(plan=site.plan, year=site.year, user=site.users["committee"])
+        job_execute(job_id=job.pk)
+    return [job.pk]
 
 
 def _draft(site: Site) -> list:
@@ -149,17 +164,17 @@ EXPECTED: dict[str, Expected] = {
     # Bilans: pages for every role, PDFs for comité and SCP, publishing for SCP (POST).
     "reporting:bilan_list": every_role(200, args=SLUG),
     "reporting:bilan_detail": every_role(200, args=YEAR),
-    "reporting:bilan_pdf": roles_answer(YEAR, **READERS),
+    "reporting:bilan_pdf": roles_answer(YEAR, **READERS_TO_JOB),
     "reporting:bilan_publish": every_role(405, args=YEAR),
     "reporting:final_detail": every_role(200, args=SLUG),
-    "reporting:final_pdf": roles_answer(SLUG, **READERS),
+    "reporting:final_pdf": roles_answer(SLUG, **READERS_TO_JOB),
     "reporting:final_publish": every_role(405, args=SLUG),
     "reporting:published_detail": every_role(200, args=PUBLISHED),
     "reporting:published_pdf": roles_answer(PUBLISHED, **READERS),
     "reporting:published_set_public": every_role(405, args=PUBLISHED),
     # The schema document (the plan itself): its page for every role, its PDF for comité and SCP.
     "reporting:schema": every_role(200, args=SLUG),
-    "reporting:schema_pdf": roles_answer(SLUG, **READERS),
+    "reporting:schema_pdf": roles_answer(SLUG, **READERS_TO_JOB),
     # From one plan to the next: SCP prepares it and decides each fiche, the comité reads; a draft is
     # not shown to pilots at all (404, as if it did not exist).
     "planning:prepare_next": roles_answer(SLUG, **SCP_ONLY),
@@ -173,6 +188,10 @@ EXPECTED: dict[str, Expected] = {
     "contracts:legal_indicators": roles_answer(LEGAL_YEAR, **READERS),
     "contracts:contract_list": roles_answer(SLUG, **READERS),
     "contracts:contract_detail": roles_answer(_contract, **READERS),
+    # A background job and its result: who asked for it, and SCP; to anyone else, as if it did not exist.
+    "jobs:detail": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
+    "jobs:download": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
+    "jobs:retry": every_role(405, args=_job),  # POST only
     # The public site: what SCP published, the same for everyone, logged in or not.
     "sitemap": every_role(200, anonymous=200),
     "public:index": every_role(200, anonymous=200),
@@ -266,7 +285,8 @@ POSTS = [
     ),
 ]
 # POST-only URLs checked elsewhere: logging out is the user's own business (tests/security/test_csrf.py).
-POSTS_ELSEWHERE = {"logout"}
+# Running a failed job again: by who asked for it and SCP (tests/jobs/test_pages.py).
+POSTS_ELSEWHERE = {"logout", "jobs:retry"}
 
 
 def site_url_names(resolver: URLResolver | None = None, prefix: str = "") -> tuple[set[str], set[str]]:

@@ -1,5 +1,8 @@
 """The bilans: live (built from the tables on each request) and published (frozen).
 
+A live PDF already rendered for the current state of the data downloads at once; otherwise its
+render runs as a background job (reporting.jobs) and the person waits on the job's page.
+
 Rights: SCP and the comité read and download; pilots read the pages but not the PDF. Versions SCP
 made public are read without an account on the public site (public app), which sits above this one.
 """
@@ -14,7 +17,8 @@ from actions.models import Plan
 from core import rights
 from core.http import download
 from reporting import services
-from reporting.caching import frozen_pdf, live_bilan, live_bilan_pdf, live_schema, live_schema_pdf
+from reporting.caching import frozen_pdf, live_bilan, live_bilan_pdf_ready, live_schema, live_schema_pdf_ready
+from reporting.jobs import bilan_pdf_start, schema_pdf_start
 from reporting.models import PublishedBilan
 from www.plan_urls import plan_from_url, readable_plans
 
@@ -92,7 +96,10 @@ def _live_pdf(request, slug: str, year: int | None):
     _require_download(request.user)
     plan = _plan(request, slug)
     _check_year(plan, year)
-    pdf, stamp = live_bilan_pdf(plan=plan, year=year)  # rendered once per state of the data
+    ready = live_bilan_pdf_ready(plan=plan, year=year)  # rendered once per state of the data
+    if ready is None:  # seconds to minutes of layout: a background job, and its page meanwhile
+        return redirect("jobs:detail", pk=bilan_pdf_start(plan=plan, year=year, user=request.user).pk)
+    pdf, stamp = ready
     return download(pdf, f"{plan.slug}-bilan-{_scope(year)}.pdf", etag=stamp)
 
 
@@ -225,5 +232,8 @@ def schema_download(request, slug: str):
     _require_read(request.user)
     plan = _plan(request, slug)
     _require_download(request.user)
-    pdf, stamp = live_schema_pdf(plan=plan)
+    ready = live_schema_pdf_ready(plan=plan)
+    if ready is None:  # not rendered for this state of the data yet: a background job
+        return redirect("jobs:detail", pk=schema_pdf_start(plan=plan, user=request.user).pk)
+    pdf, stamp = ready
     return download(pdf, f"{plan.slug}-schema.pdf", etag=stamp)
