@@ -186,6 +186,8 @@ sign_in_pages = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+]
+
 # Background jobs (a PDF render, a DECP import): their page, their result, running them again.
 job_pages = [
     path("travaux/<int:pk>/", jobs.job_detail, name="detail"),
