@@ -16,6 +16,8 @@ from actions.models import Fiche
 from actions.services import plan_publication_set
 from indicators.enums import ReviewStatus
 from indicators.services.workflow import fiche_year_reopen
+from jobs.enums import JobStatus
+from jobs.models import Job
 from reporting.services import bilan_publish, published_bilan_set_public
 from tests.factories import AnnualReviewFactory, IndicatorValueFactory, MilestoneFactory
 from tests.public.conftest import crawl
@@ -263,7 +265,9 @@ def test_the_public_bilan_pdf_is_tagged_and_leaves_out_a_fiche_withheld_since(cl
     assert 'id="fiche-11"' in page and 'id="fiche-5"' not in page
 
 
-def test_the_public_schema_pdf_is_the_plan_tagged_without_a_withheld_fiche(client, small_plan, scp_user):
+def test_the_public_schema_pdf_is_the_plan_tagged_without_a_withheld_fiche(
+    client, small_plan, scp_user, django_capture_on_commit_callbacks
+):
     """The adopted schema, downloaded from the public plan page: every published fiche, tagged
     (PDF/UA-1), a withheld fiche left out with its reason; a plan not published has none."""
     url = reverse("public:schema_document_pdf", args=[small_plan.slug])
@@ -273,6 +277,8 @@ def test_the_public_schema_pdf_is_the_plan_tagged_without_a_withheld_fiche(clien
     withheld.is_withheld, withheld.withheld_reason = True, "Retirée pour la démonstration."
     withheld.save()
     assert url in client.get(reverse("public:plan", args=[small_plan.slug])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(url).status_code == 503  # queued; the (eager) worker renders it after the response
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert re.search(r"^Tagged:\s+yes$", pdf_info(response.content), re.MULTILINE)
@@ -281,3 +287,30 @@ def test_the_public_schema_pdf_is_the_plan_tagged_without_a_withheld_fiche(clien
     assert squash(kept.title) in text and squash(withheld.title) not in text
     assert "fiche 5 : Retirée pour la démonstration." in text
     assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_the_public_schema_pdf_is_rendered_by_one_job_while_visitors_wait_on_a_page(
+    client, small_plan, scp_user, django_capture_on_commit_callbacks
+):
+    """No visitor's request renders the PDF: until the job (one, however many ask) has run, the
+    address answers a French page that reloads itself (503 with Retry-After, never cached), then
+    the PDF itself."""
+    plan_publication_set(plan=small_plan, is_public=True, user=scp_user)
+    url = reverse("public:schema_document_pdf", args=[small_plan.slug])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        waiting = client.get(url)
+        again = client.get(url)
+    assert waiting.status_code == again.status_code == 503
+    assert waiting["Retry-After"] == "10" and "no-cache" in waiting["Cache-Control"]
+    page = waiting.content.decode()
+    assert "Le document est en cours de préparation" in page and 'http-equiv="refresh"' in page
+    assert "Accessibilité : " in page  # the public footer, as on every public page
+    jobs = Job.objects.filter(kind="public.schema_pdf")
+    assert jobs.count() == 1 and jobs.get().created_by is None  # the second visitor joined the first
+    assert len(queued) == 1
+    for callback in queued:
+        callback()  # what the worker does
+    assert jobs.get().status == JobStatus.SUCCEEDED
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

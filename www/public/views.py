@@ -8,21 +8,24 @@ Nothing here reads the user: pages are cached and shared between visitors.
 import json
 
 from django.contrib.sitemaps.views import sitemap as django_sitemap
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from public import caching, open_data, selectors
+from public import jobs as public_jobs
 from public.catalogue import catalogue as dcat_catalogue
 from public.sections import plan_sections
 from reporting.models import PublishedBilan
 from reporting.pdf import bilan_pdf as render_bilan_pdf
-from reporting.schema import schema_build
-from reporting.schema import schema_pdf as render_schema_pdf
 
 from .http import origin, page_date, respond
 from .sitemaps import SITEMAPS
+
+# How often the "being prepared" page of the public schema PDF reloads itself (seconds).
+PREPARING_RETRY_SECONDS = 10
 
 
 def _meta(snapshot: caching.Snapshot, slug: str) -> selectors.PlanMeta:
@@ -196,16 +199,31 @@ def public_bilan_pdf(request, slug: str, scope: str, version: int):
 
 def public_schema_document_pdf(request, slug: str):
     """The schema itself (the plan as adopted, not a bilan) as the public downloads it: tagged
-    (PDF/UA-1), without the fiches SCP withheld; rendered once per state of the data."""
+    (PDF/UA-1), without the fiches SCP withheld; rendered by a background job once per state of the
+    data, never in the visitor's request (a page says it is being prepared and reloads itself)."""
     snapshot = caching.Snapshot()
     meta = _meta(snapshot, slug)
-
-    def build() -> bytes:
-        return render_schema_pdf(schema_build(plan=meta.plan, public=True))
-
+    built = public_jobs.schema_pdf_ready(slug=slug, version=snapshot.version)
+    if built is None:
+        public_jobs.schema_pdf_start(slug=slug, version=snapshot.version)
+        # Without a worker (tests, a local run in-process) the render has run by now.
+        built = public_jobs.schema_pdf_ready(slug=slug, version=snapshot.version)
+    if built is None:
+        page = _render(
+            request,
+            "public/preparing.html",
+            path=request.path,
+            description=f"Le schéma du {meta.plan.short_title} en PDF est en cours de préparation.",
+            meta=meta,
+            retry_seconds=PREPARING_RETRY_SECONDS,
+        )
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+        add_never_cache_headers(response)
+        return response
     return respond(
         request,
-        snapshot.built("schema-pdf", slug, build=build),
+        built,
         content_type="application/pdf",
         last_modified=meta.updated_at,
         filename=f"{slug}-schema.pdf",
