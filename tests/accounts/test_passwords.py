@@ -60,7 +60,7 @@ def test_a_signed_in_person_changes_the_password(client, pilot11, django_assert_
     with django_assert_max_num_queries(8):  # session, user, rights, roles and posts
         page = text(client.get(reverse("account")))
     assert "Mon compte" in page and "Changer de mot de passe" in page
-    assert "<!-- notifications: link added at merge -->" in page
+    assert 'href="/mon-compte/notifications/"' in page  # where one chooses the e-mails one gets
     wrong = client.post(
         reverse("password_change"),
         {"old_password": "faux", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

@@ -201,6 +201,7 @@ def test_two_people_correcting_at_once_lose_nothing(client, scp_user, spaser54, 
 
 
 def test_only_scp_corrects(client, committee_user, pilot11, spaser54, imported):
+    client.force_login(pilot11)  # each first sign-in is recorded (accounts.Account): before the count
     client.force_login(committee_user)
     url = page_url(spaser54, "C-1")
     page = client.get(url).content.decode()

@@ -25,6 +25,7 @@ from reporting.pdf import bilan_html_for_print
 from reporting.selectors import bilan_build
 from tests.conftest import SPASER54
 from tests.reporting.conftest import pdf_text
+from tests.utils import get_through_job
 
 pytestmark = pytest.mark.django_db
 
@@ -207,9 +208,8 @@ def test_the_pdf_prints_them_as_text(client, scp_user, scripted):
     in_print = [name for name, index in markers.items() if f"<script>s{index}</script>" in printed]
     assert {"indicators.AnnualReview.achievements", "actions.Fiche.title"} <= set(in_print)
     # Without whitespace: a long line of the PDF may break inside a payload.
-    text = "".join(
-        pdf_text(client.get(reverse("reporting:bilan_pdf", args=[SPASER54, year])).content).split()
-    )
+    pdf = get_through_job(client, reverse("reporting:bilan_pdf", args=[SPASER54, year])).content
+    text = "".join(pdf_text(pdf).split())
     # Its start is enough: a script element would print nothing at all (and a narrow column of the
     # PDF may wrap the rest elsewhere in pdftotext's reading order).
     missing = [name for name in in_print if f"<script>s{markers[name]}<" not in text]
