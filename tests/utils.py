@@ -75,7 +75,8 @@ def database_state() -> dict[str, int]:
 def get_through_job(client, url: str):
     """GET `url` as a person would: a download served at once, or (a live PDF not rendered yet) the
     background job it starts, run by the eager queue once the request's transaction commits, then
-    its page, then its result. Returns the last response (the file, or the refusal)."""
+    its page, then its result; or a public page saying "being prepared" (503), then the same address
+    again. Returns the last response (the file, or the refusal)."""
     from urllib.parse import urlsplit
 
     from django.test import TestCase
@@ -83,6 +84,8 @@ def get_through_job(client, url: str):
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.get(url)
+    if response.status_code == 503 and response.has_header("Retry-After"):
+        return client.get(url)  # a public document its job prepared meanwhile (public.jobs): ask again
     if response.status_code != 302:
         return response
     try:

@@ -17,6 +17,7 @@ import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from core import rights
 from jobs.enums import JobStatus
@@ -57,9 +58,10 @@ def broker():
 
 def _forget_connections() -> None:
     """Drop the app's connection and producer pools, and its queues: an eager task of an earlier
-    test made them with the configuration of then (no broker, the default queue)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    test made them with the configuration of then (no broker, the default queue). kombu keeps its
+    pools in registries of its own, keyed by connection: `reset` closes them and empties those, so
+    that a later test does not get back a pool closed here."""
+    kombu_pools.reset()
     app._pool = None
     app.__dict__.pop("amqp", None)
 
