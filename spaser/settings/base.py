@@ -304,6 +304,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 # How much lower a worker's CPU priority is than the web's (`nice`, 0-19): renders yield to pages.
 JOBS_WORKER_NICE = env.int("JOBS_WORKER_NICE", default=19)
+# And (Linux) the SCHED_IDLE policy: the worker runs only on CPU time no other process wants.
+JOBS_WORKER_IDLE = env.bool("JOBS_WORKER_IDLE", default=True)
 # Uploads and generated files (job results, DECP files waiting for their import) go through Django's
 # storage API, so a worker on another machine reads and writes the same files: a folder by default
 # (never served as is: results are downloaded through a view that asks the rights), S3-compatible

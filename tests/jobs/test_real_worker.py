@@ -82,6 +82,7 @@ def worker(broker, media, tmp_path):
         "CELERY_BROKER_URL": BROKER,
         "MEDIA_ROOT": str(media),
         "JOBS_WORKER_NICE": "0",
+        "JOBS_WORKER_IDLE": "false",  # the suite keeps both cores busy: an idle-class worker would wait
     }
     command = [sys.executable, "-m", "celery", "-A", "spaser", "worker", "--pool=solo", "-Q", broker]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
