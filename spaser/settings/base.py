@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "indicators",
     "reporting",
     "public",
+    # Evidence behind the figures and the discussions of a fiche-year (above the follow-up).
+    "evidence",
+    "discussions",
     # Moving from one plan to the next (decisions, comparison): above every app it reads.
     "planning",
     # Sign-in (passwords, OpenID Connect), invitations, deactivation: above every domain app.

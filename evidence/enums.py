@@ -1,0 +1,6 @@
+from django.db import models
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", "Fichier"
+    LINK = "link", "Lien"
