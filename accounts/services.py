@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core import rights
+from core import queue, rights
 from core.caching import data_changed
 
 from .enums import SignInMethod
 from .models import Account, Invitation
+from .tasks import invitation_send_task
 from .tokens import invitation_token
 
 OIDC_BACKEND = "accounts.oidc.OIDCBackend"
@@ -139,7 +140,7 @@ def user_invite(
     for pilot in pilots:
         pilot.users.add(user)
     invitation = Invitation.objects.create(user=user, invited_by=by)
-    transaction.on_commit(lambda: invitation_send(invitation=invitation, site_url=site_url))
+    queue.enqueue(invitation_send_task, invitation.pk, site_url)
     return invitation
 
 
