@@ -29,6 +29,7 @@ from actions.models import (
     Principle,
     VigilancePoint,
 )
+from actions.models.plan import RESERVED_SLUGS
 from actions.services import plan_content_delete, plan_content_save
 from core import rights
 from core.versioning import save_claimed
@@ -196,6 +197,8 @@ def plan_prepare_next(
         raise PreparationError(f"La suite du plan « {old} » est déjà en préparation : « {draft} ».")
     if Plan.objects.filter(slug=slug).exists():
         raise PreparationError(f"Un plan a déjà l'identifiant « {slug} ».")
+    if slug in RESERVED_SLUGS:
+        raise PreparationError(f"L'identifiant « {slug} » est réservé à une page du site public.")
     if end_year < start_year:
         raise PreparationError("La dernière année du plan précède sa première année.")
     if start_year <= old.start_year:

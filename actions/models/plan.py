@@ -2,6 +2,7 @@
 pilot posts. Every content model keeps its history and a version (see `versioning`)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,16 @@ from simple_history.models import HistoricalRecords
 from core.versioning import Versioned
 
 from .. import enums
+
+# The public site's own pages sit beside its plans' (`/public/<slug>/`): a plan may not take their names.
+RESERVED_SLUGS = ("accessibilite", "mentions-legales", "donnees-personnelles")
+
+
+def validate_slug_free(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(
+            f"L'identifiant « {slug} » est réservé à une page du site public : choisissez-en un autre."
+        )
 
 
 class PlanQuerySet(models.QuerySet):
@@ -25,7 +36,7 @@ class PlanQuerySet(models.QuerySet):
 
 
 class Plan(Versioned):
-    slug = models.SlugField("identifiant", max_length=80, unique=True)
+    slug = models.SlugField("identifiant", max_length=80, unique=True, validators=[validate_slug_free])
     title = models.CharField("titre", max_length=300)
     short_title = models.CharField("titre court", max_length=80)
     buyer = models.CharField("collectivité", max_length=200)

@@ -197,3 +197,13 @@ def test_a_new_fiche_has_no_decision(next_plan, scp_user):
         fiche_add_new(plan=next_plan, number=23, title="Autre", objective=old_objective, user=scp_user)
     assert "objectif du nouveau plan" in error.value.message_dict["objective"][0]
     assert database_state() == before
+
+
+@pytest.mark.parametrize("slug", ["accessibilite", "mentions-legales", "donnees-personnelles"])
+def test_a_public_page_s_name_is_refused_as_a_plan_s_identifier(spaser54, scp_user, slug):
+    """/public/<slug>/ would be the public site's legal page, never the plan's."""
+    with pytest.raises(PreparationError, match="réservé à une page du site public"):
+        prepare(spaser54, scp_user, slug=slug)
+    spaser54.slug = slug
+    with pytest.raises(ValidationError, match="réservé à une page du site public"):
+        spaser54.full_clean()
