@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts import services as account_services
 from actions import services as plan_services
 from actions.enums import PlanState
 from actions.loading import plan_load
@@ -23,6 +24,8 @@ from indicators.services.entry import ValueInput
 from planning import services as planning_services
 from planning.enums import FicheDecision as DecisionChoice
 from planning.models import FicheDecision
+from public import services as public_services
+from public.models import LegalInformation
 from reporting import services as reporting_services
 from reporting.models import PublishedBilan
 from tests.conftest import PLAN_DIR
@@ -41,7 +44,8 @@ NOT_PILOT = "Vous ne pilotez pas cette fiche."
 
 def written() -> dict[str, int]:
     """Every row a service could write, and every history record (each write leaves one)."""
-    counted = [m for m in apps.get_models() if m._meta.app_label in ("actions", "indicators", "planning")]
+    labels = ("actions", "indicators", "planning", "public", "accounts", "auth")
+    counted = [m for m in apps.get_models() if m._meta.app_label in labels]
     counts = {m._meta.label: m._default_manager.count() for m in counted}
     counts["reporting.PublishedBilan"] = PublishedBilan.objects.count()
     return counts
@@ -110,6 +114,26 @@ CALLS = {
         "committee",
         lambda w, u: plan_load(directory=PLAN_DIR, user=u),
         EDIT,
+    ),
+    # the public site's legal pages, the accounts
+    "legal_information_save": (
+        "committee",
+        lambda w, u: public_services.legal_information_save(
+            information=LegalInformation(), user=u, seen_version=None
+        ),
+        "Modification des pages légales réservée au service commande publique.",
+    ),
+    "user_invite": (
+        "pilot",
+        lambda w, u: account_services.user_invite(
+            email="nouvelle@example.org", first_name="N", last_name="P", by=u, site_url="http://x"
+        ),
+        "Seul le service commande publique invite des personnes.",
+    ),
+    "user_deactivate": (
+        "committee",
+        lambda w, u: account_services.user_deactivate(user=w["other_pilot"], by=u),
+        "Seul le service commande publique désactive des comptes.",
     ),
     # the yearly follow-up (indicators)
     "fiche_year_save": (
