@@ -77,8 +77,14 @@ def _run(job: Job, progress: registry.Progress) -> registry.Result:
     )
 
 
+def _cleanup(params: dict) -> None:
+    """The uploads a failed import kept for "Relancer", once its job is purged."""
+    for name in params.get("files") or []:
+        default_storage.delete(name)
+
+
 def register_handlers() -> None:
-    registry.register(DECP_IMPORT, run=_run, check=_check, title=_title)
+    registry.register(DECP_IMPORT, run=_run, check=_check, title=_title, cleanup=_cleanup)
 
 
 def decp_import_start(*, paths: list[str], names: list[str], buyers: list[str], plan, user) -> Job:

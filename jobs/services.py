@@ -20,7 +20,7 @@ from core import rights
 from core.queue import enqueue
 
 from . import memory, registry
-from .enums import JobStatus
+from .enums import ACTIVE, JobStatus
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -166,3 +166,23 @@ def _finish(job: Job, *, result: registry.Result | None = None, error: str = "")
             fields["result"] = job.result.name
     Job.objects.filter(pk=job.pk).update(**fields)
     job.peak_memory_kb = fields["peak_memory_kb"]
+
+
+def jobs_purge(*, days: int) -> int:
+    """Forget the jobs finished more than `days` ago: their result files and what their kind left in
+    the storage (`cleanup`: a failed DECP import's uploads), then their rows. A queued or running job
+    is never touched; a result purged is simply built again when asked for. Returns how many went."""
+    before = timezone.now() - timedelta(days=days)
+    purged = 0
+    for job in Job.objects.exclude(status__in=ACTIVE).filter(finished_at__lt=before).iterator():
+        try:
+            cleanup = registry.handler(job.kind).cleanup
+        except LookupError:  # a kind no longer registered: only its result is ours to remove
+            cleanup = None
+        if cleanup is not None:
+            cleanup(job.params)
+        if job.result:
+            job.result.storage.delete(job.result.name)
+        job.delete()
+        purged += 1
+    return purged

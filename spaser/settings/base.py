@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_digests",
         "schedule": crontab(hour=env.int("NOTIFICATIONS_DIGEST_HOUR", default=7), minute=0),
     },
+    # Finished jobs, their result files and a failed import's uploads, kept JOBS_KEEP_DAYS days.
+    # Without beat: `manage.py purge_jobs` from cron.
+    "jobs-purge": {"task": "jobs.purge", "schedule": crontab(hour=3, minute=30)},
 }
 # --- Accounts: sign-in, single sign-on (OpenID Connect), invitations (accounts app) ---
 # README, "Connexion unique (OpenID Connect)". mozilla-django-oidc reads the OIDC_* names below.
@@ -313,6 +316,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 JOBS_WORKER_NICE = env.int("JOBS_WORKER_NICE", default=19)
 # And (Linux) the SCHED_IDLE policy: the worker runs only on CPU time no other process wants.
 JOBS_WORKER_IDLE = env.bool("JOBS_WORKER_IDLE", default=True)
+# How long a finished job (its result file, a failed import's uploads) is kept before the daily purge.
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=30)
 # Uploads and generated files (job results, DECP files waiting for their import) go through Django's
 # storage API, so a worker on another machine reads and writes the same files: a folder by default
 # (never served as is: results are downloaded through a view that asks the rights), S3-compatible

@@ -2,15 +2,20 @@
 worker reads them there, the import is all or nothing, and the job's page gives the outcome."""
 
 import tempfile
+from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts.models import Contract, DecpImport
 from jobs.enums import JobStatus
 from jobs.models import Job
+from jobs.services import job_start
 from tests.contracts import files
 from tests.contracts.admin_import import CONFIRM_URL, preview, text, upload
 from tests.contracts.files import BUYER, marche
@@ -79,3 +84,29 @@ def test_an_import_that_fails_in_the_worker_writes_nothing_and_says_why(scp, tmp
     page = text(scp.get(response["Location"]))
     assert job.error in page and "Relancer" in page
     assert default_storage.exists(stored)  # kept for "Relancer"
+
+
+def test_the_purge_removes_a_failed_import_s_uploads_and_old_results_only(
+    scp, tmp_path, media, flaky_kind, scp_user
+):
+    """A failed import keeps its uploads for "Relancer"; once its job is older than the kept days, the
+    purge removes them with the job; a recent job and its result file stay."""
+    confirm_later(scp, tmp_path)  # its callbacks never run: the job stays queued
+    old_import = Job.objects.get()
+    Job.objects.filter(pk=old_import.pk).update(
+        status=JobStatus.FAILED, finished_at=timezone.now() - timedelta(days=31)
+    )
+    (upload_name,) = old_import.params["files"]
+    with run_on_commit(execute=True):
+        flaky_kind["fail"] = False
+        recent = job_start(kind="tests.flaky", params={}, user=scp_user, dedup_key="récent")
+    recent.refresh_from_db()
+    assert default_storage.exists(upload_name) and default_storage.exists(recent.result.name)
+
+    call_command("purge_jobs", stdout=StringIO())
+
+    assert not default_storage.exists(upload_name) and not Job.objects.filter(pk=old_import.pk).exists()
+    assert Job.objects.filter(pk=recent.pk).exists() and default_storage.exists(recent.result.name)
+    Job.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - timedelta(days=2))
+    call_command("purge_jobs", "--days", "1", stdout=StringIO())
+    assert not Job.objects.exists() and not default_storage.exists(recent.result.name)
