@@ -50,8 +50,8 @@ load: migrate
 # CELERY_BROKER_URL set (redis://...), the worker uses that broker instead. It stops with the server.
 run: load
 	@echo "Pilotage SPASER : http://$(HOST):$(PORT)/ (site public sans connexion : http://$(HOST):$(PORT)/public/)"
-	@export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://}"; \
-	if [ "$$CELERY_BROKER_URL" = filesystem:// ]; then where="file d'attente dans var/queue/, sans service à installer"; \
+	@export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://localhost/}"; \
+	if [ "$$CELERY_BROKER_URL" = filesystem://localhost/ ]; then where="file d'attente dans var/queue/, sans service à installer"; \
 	else where="file d'attente $${CELERY_BROKER_URL%%://*}"; fi; \
 	echo "Tâches de fond : un worker Celery démarré par make run ($$where), en priorité basse"; \
 	$(VENV)/bin/celery -A spaser --quiet worker --pool=solo --loglevel=WARNING & worker=$$!; \
