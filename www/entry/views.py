@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from actions.models import Fiche
 from core import rights
+from discussions.selectors import entry_discussions
 from indicators import selectors
 from indicators.models import Campaign
 from indicators.services.entry import FicheYearConflict, fiche_year_save
@@ -117,4 +118,5 @@ def _save_entry(request, *, fiche: Fiche, year: int, form: FicheYearForm):
 def _render_entry(request, *, fiche, year, data, form, refusal, status=200):
     """The entry page, shown the same way whether saved, refused or in conflict."""
     context = {"fiche": fiche, "year": year, "entry": data, "form": form, "refusal": refusal}
+    context["discussions"] = entry_discussions(fiche=fiche, year=year)
     return render(request, "indicators/entry.html", context, status=status)
