@@ -138,3 +138,13 @@ def test_query_budgets_with_fifty_messages_per_fiche_year(
     assert response.content.decode().count('rel="nofollow noopener"') == 50
     with django_assert_max_num_queries(14):  # the budget itself, so that a new query is a decision
         client.get(threads_url(fiche11))
+
+
+def test_my_fiches_counts_the_open_threads_of_each_fiche_year(
+    fiche11, campaign2025, thread, pilot11, scp_user
+):
+    thread_open(fiche=fiche11, year=2025, user=scp_user, subject="Autre question", body="Et ceci ?")
+    page = client_for(pilot11).get("/mes-fiches/").content.decode()
+    row = page[page.index(f'id="{fiche11.plan.slug}-2025-fiche-11"') :]
+    row = row[: row.index("</tr>")]
+    assert f'href="{threads_url(fiche11)}">2 échanges ouverts' in row
