@@ -12,6 +12,8 @@ the pilots, and the comité de suivi.
 | read a fiche's years not yet validated, its history  | SCP, the comité, the fiche's pilots    |
 | enter a fiche's year (values, review, milestones)    | SCP, the fiche's pilots                |
 | validate, return, reopen a year; run the campaigns   | SCP                                    |
+| read a fiche-year's discussion (threads, messages)   | SCP, the comité, the fiche's pilots    |
+| write in it: open, answer, resolve, reopen a thread  | SCP, the fiche's pilots                |
 | edit the plan in the admin, import                   | SCP                                    |
 | export to Excel, download a bilan's PDF              | SCP, the comité                        |
 | publish a bilan, make it public                      | SCP                                    |
@@ -141,6 +143,17 @@ def may_enter(user: AnyUser, fiche) -> bool:
 
 def may_read_entry(user: AnyUser, fiche) -> bool:
     return may_enter(user, fiche) or is_committee(user)
+
+
+def may_read_discussion(user: AnyUser, fiche) -> bool:
+    """A fiche-year's threads and messages: the people of its entry page (never public)."""
+    return may_read_entry(user, fiche)
+
+
+def may_write_discussion(user: AnyUser, fiche) -> bool:
+    """Open a thread, answer, resolve or reopen one: the fiche's pilots and SCP (not the comité, who
+    reads). A validated year may still be discussed: the discussion is about its figures."""
+    return may_enter(user, fiche)
 
 
 def may_validate(user: AnyUser) -> bool:

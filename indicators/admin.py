@@ -243,7 +243,7 @@ class AnnualReviewAdmin(FollowUpAdmin):
         "updated_at",
         "updated_by",
     ]
-    actions = ["validate_reviews", "return_reviews", "reopen_reviews"]
+    actions = ["validate_reviews", "validate_reviews_confirmed", "return_reviews", "reopen_reviews"]
 
     def save_row(self, request, obj, seen_version):
         admin_edits.annual_review_save(review=obj, user=request.user, seen_version=seen_version)
@@ -258,6 +258,20 @@ class AnnualReviewAdmin(FollowUpAdmin):
             request,
             queryset.select_related("fiche"),
             lambda r: workflow.fiche_year_validate(fiche=r.fiche, year=r.year, user=request.user),
+            "{n} bilan(s) validé(s).",
+        )
+
+    @admin.action(description="Valider les bilans soumis sélectionnés, même avec des échanges ouverts")
+    def validate_reviews_confirmed(self, request, queryset):
+        # What the plain action refuses to validate without a confirmation (open discussions), SCP
+        # confirms here by choosing this action.
+        _run_for_each(
+            self,
+            request,
+            queryset.select_related("fiche"),
+            lambda r: workflow.fiche_year_validate(
+                fiche=r.fiche, year=r.year, user=request.user, confirm=True
+            ),
             "{n} bilan(s) validé(s).",
         )
 

@@ -3,7 +3,10 @@ from django.db import models
 
 class NotificationKind(models.TextChoices):
     """What happened. Pilots hear of their plan's campaigns and of their fiches' years; SCP of a year
-    handed over."""
+    handed over; both of a message written by the other side in a fiche-year's discussion.
+
+    (The message kind's value is not "message": templates/notifications/email/message.* is the frame
+    of every e-mail.)"""
 
     CAMPAIGN_OPENED = "campaign_opened", "Ouverture d'une campagne annuelle"
     DEADLINE = "deadline", "Date limite de campagne proche (14 et 3 jours avant)"
@@ -11,6 +14,7 @@ class NotificationKind(models.TextChoices):
     YEAR_VALIDATED = "year_validated", "Bilan annuel validé"
     YEAR_REOPENED = "year_reopened", "Bilan annuel rouvert"
     YEAR_SUBMITTED = "year_submitted", "Bilan annuel soumis par un pilote"
+    THREAD_MESSAGE = "thread_message", "Nouveau message dans un échange sur une fiche"
 
 
 # Who each kind is for (the preferences page shows a person the kinds of their roles).
@@ -20,8 +24,9 @@ PILOT_KINDS = (
     NotificationKind.YEAR_RETURNED,
     NotificationKind.YEAR_VALIDATED,
     NotificationKind.YEAR_REOPENED,
+    NotificationKind.THREAD_MESSAGE,
 )
-SCP_KINDS = (NotificationKind.YEAR_SUBMITTED,)
+SCP_KINDS = (NotificationKind.YEAR_SUBMITTED, NotificationKind.THREAD_MESSAGE)
 
 
 class Mode(models.TextChoices):

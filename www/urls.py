@@ -11,6 +11,7 @@ from django.urls import include, path, reverse_lazy
 from .account import views as account
 from .bilans import views as bilans
 from .campaigns import views as campaigns
+from .discussions import views as discussions
 from .entry import views as entry
 from .exports import views as exports
 from .jobs import views as jobs
@@ -130,6 +131,16 @@ next_plan_pages = [
     path("plans/<slug:slug>/comparaison.xlsx", exports.comparison_xlsx, name="comparison_xlsx"),
 ]
 
+# A fiche-year's discussion between its pilots and SCP (the comité reads it): threads and messages.
+discussion_pages = [
+    path("plans/<slug:slug>/fiches/<int:number>/echanges/<int:year>/", discussions.threads, name="threads"),
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/echanges/<int:year>/fils/<int:pk>/<str:action>/",
+        discussions.thread_action,
+        name="thread_action",
+    ),
+]
+
 # The public site: readable without an account (spaser.middleware lets /public/ through). A plan's
 # address is its slug, which SCP never changes once the plan is published.
 public_pages = [
@@ -205,6 +216,7 @@ urlpatterns = [
     path("", include((follow_up, "indicators"))),
     path("", include((bilan_pages, "reporting"))),
     path("", include((next_plan_pages, "planning"))),
+    path("", include((discussion_pages, "discussions"))),
     path("", include((job_pages, "jobs"))),
 ]
 

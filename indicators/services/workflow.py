@@ -7,6 +7,8 @@ a validated year) is indicators.rules'; `register_guards` plugs that rule into t
 plan's content (milestones, indicators, fiches) without the plan's app knowing about years.
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,6 +28,37 @@ from ..rules import PlanStateRefused, WorkflowError
 from . import notices
 
 __all__ = ["PlanStateRefused", "WorkflowError"]  # the workflow's refusals (defined with the rule)
+
+
+class ConfirmationRequired(WorkflowError):
+    """The action may go ahead once SCP confirms it (e.g. validating a year whose discussion is still
+    open); the message says why, in French."""
+
+
+# --- hooks that higher apps plug in (at their AppConfig.ready) -------------------------------------------
+# A return hook runs in the return's transaction: (fiche, year, user, comment). A validation check
+# answers, before a year is validated, why SCP should confirm it (a French sentence), or None.
+ReturnHook = Callable[..., None]
+ValidationCheck = Callable[..., str | None]
+_return_hooks: list[ReturnHook] = []
+_validation_checks: list[ValidationCheck] = []
+
+
+def register_return_hook(hook: ReturnHook) -> ReturnHook:
+    if hook not in _return_hooks:
+        _return_hooks.append(hook)
+    return hook
+
+
+def register_validation_check(check: ValidationCheck) -> ValidationCheck:
+    if check not in _validation_checks:
+        _validation_checks.append(check)
+    return check
+
+
+def validation_confirmations(*, fiche: Fiche, year: int) -> list[str]:
+    """What SCP is asked to confirm before validating this fiche-year (empty: nothing)."""
+    return [reason for check in _validation_checks if (reason := check(fiche=fiche, year=year))]
 
 
 # --- the lock of a validated year, in the plan's content -----------------------------------------------
@@ -212,10 +245,14 @@ def _decided_review(*, fiche: Fiche, year: int, allowed: tuple, action: str) -> 
 
 
 @transaction.atomic
-def fiche_year_validate(*, fiche: Fiche, year: int, user: User) -> AnnualReview:
-    """SCP accepts a submitted year: it is locked until reopened."""
+def fiche_year_validate(*, fiche: Fiche, year: int, user: User, confirm: bool = False) -> AnnualReview:
+    """SCP accepts a submitted year: it is locked until reopened. What the validation checks ask SCP to
+    confirm (an open discussion) raises ConfirmationRequired unless `confirm`."""
     rights.require(rights.may_validate(user), "Action réservée au service commande publique.")
     review = _decided_review(fiche=fiche, year=year, allowed=(ReviewStatus.SUBMITTED,), action="valider")
+    reasons = [] if confirm else validation_confirmations(fiche=fiche, year=year)
+    if reasons:
+        raise ConfirmationRequired(" ".join(reasons))
     review = _transition(
         review, user=user, status=ReviewStatus.VALIDATED, validated_at=timezone.now(), validated_by=user
     )
@@ -232,6 +269,8 @@ def fiche_year_return(*, fiche: Fiche, year: int, user: User, comment: str) -> A
         raise WorkflowError("Indiquez au pilote ce qu'il doit revoir (commentaire obligatoire).")
     review = _decided_review(fiche=fiche, year=year, allowed=(ReviewStatus.SUBMITTED,), action="renvoyer")
     review = _transition(review, user=user, status=ReviewStatus.RETURNED, return_comment=comment)
+    for hook in _return_hooks:
+        hook(fiche=fiche, year=year, user=user, comment=comment)
     notices.year_notify(
         kind=NotificationKind.YEAR_RETURNED, fiche=fiche, year=year, user=user, comment=comment
     )

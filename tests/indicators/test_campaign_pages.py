@@ -52,7 +52,9 @@ def test_scp_returns_with_a_comment_then_validates_then_reopens(fiche11, campaig
     assert "Précisez le nombre d&#x27;heures (11-I1)." in entry and "Enregistrer le brouillon" in entry
 
     workflow.fiche_year_submit(fiche=fiche11, year=2025, user=pilot11)
-    scp.post(f"{CAMPAIGNS}2025/fiches/11/valider/")
+    # The return's thread is still open (discussions): SCP is asked to confirm, and confirms.
+    assert "Confirmer la validation" in scp.post(f"{CAMPAIGNS}2025/fiches/11/valider/").content.decode()
+    scp.post(f"{CAMPAIGNS}2025/fiches/11/valider/", {"confirm": "1"})
     assert AnnualReview.objects.get().status == ReviewStatus.VALIDATED
     assert "est validé" in pilot.get(entry_url(fiche11)).content.decode()
     scp.post(f"{CAMPAIGNS}2025/fiches/11/rouvrir/")

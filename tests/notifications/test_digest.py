@@ -26,7 +26,8 @@ def test_a_digest_groups_a_days_events_into_one_email_sent_once(
     with django_capture_on_commit_callbacks(execute=True):
         workflow.fiche_year_return(fiche=submitted, year=2025, user=scp_user, comment="Source manquante.")
         workflow.fiche_year_submit(fiche=submitted, year=2025, user=pilot11b)
-        workflow.fiche_year_validate(fiche=submitted, year=2025, user=scp_user)
+        # The return opened a thread with the comment, still open: SCP confirms (discussions).
+        workflow.fiche_year_validate(fiche=submitted, year=2025, user=scp_user, confirm=True)
     # pilot11b (at once) had the return and the validation; pilot11 waits for the digest.
     assert (
         sorted(m.to[0] for m in mail.outbox if m.to[0] != "scp@example.org") == ["pilote11b@example.org"] * 2

@@ -36,7 +36,8 @@ def test_a_pilot_sets_a_preference_recorded_with_its_author(client, pilot11, dja
     with django_assert_max_num_queries(12):
         assert client.get(URL).status_code == 200
     modes = {
-        kind: Mode.IMMEDIATE for kind in ("campaign_opened", "deadline", "year_validated", "year_reopened")
+        kind: Mode.IMMEDIATE
+        for kind in ("campaign_opened", "deadline", "year_validated", "year_reopened", "thread_message")
     }
     response = client.post(URL, modes | {"year_returned": Mode.DIGEST})
     assert response.status_code == 302 and response["Location"] == URL

@@ -20,6 +20,7 @@ from contracts.models import (
     NationalReference,
     RegisterIndicator,
 )
+from discussions.services import thread_open
 from notifications.enums import Mode, NotificationKind
 from notifications.models import Digest
 from notifications.sending import notifications_deliver
@@ -84,6 +85,10 @@ def admin_site(site) -> Site:
     LegalInformation.objects.create()  # the public site's legal pages (saved normally: with its history)
     _notification_rows(site)
     Invitation.objects.create(user=site.users["pilot"], invited_by=site.users["scp"])
+    fiche = Fiche.objects.get(plan=site.plan, number=11)
+    thread_open(
+        fiche=fiche, year=site.year, user=site.users["pilot"], subject="Source", body="D'où vient ce 17 ?"
+    )
     return site
 
 

@@ -26,6 +26,7 @@ from actions.services import plan_publication_set
 from contracts.enums import Considerations, Nature
 from contracts.models import Contract
 from core.versioning import save_claimed
+from discussions.models import Thread
 from indicators.services import workflow
 from notifications.tokens import preference_token
 from reporting.models import PublishedBilan
@@ -158,6 +159,9 @@ EXPECTED: dict[str, Expected] = {
     "indicators:campaign_fiche_action": every_role(
         405, args=lambda site: [site.plan.slug, site.year, 11, "valider"]
     ),
+    # A fiche-year's discussion: its pilots and SCP write, the comité reads; another pilot, nothing.
+    "discussions:threads": roles_answer(ENTRY, pilot=200, other_pilot=403, committee=200, scp=200),
+    "discussions:thread_action": every_role(405, args=lambda site: _thread(site, "repondre")),  # POST only
     # Excel exports.
     "actions:plan_xlsx": roles_answer(SLUG, **READERS),
     "indicators:values_xlsx": roles_answer(SLUG, **READERS),
@@ -249,6 +253,14 @@ def _submitted(site: Site, action: str) -> list:
     return [site.plan.slug, site.year, 5, action]
 
 
+def _thread(site: Site, action: str) -> list:
+    """A thread on fiche 11's year of the open campaign (created on first use, whatever the plan's state:
+    the tables read it in every state)."""
+    fiche = Fiche.objects.get(plan=site.plan, number=11)
+    thread, _ = Thread.objects.get_or_create(fiche=fiche, year=site.year, defaults={"subject": "Question"})
+    return [site.plan.slug, 11, site.year, thread.pk, action]
+
+
 ONLY_SCP = (LOGIN, 403, 403, 403, 302)
 POSTS = [
     Post("enter a year", "indicators:entry", ENTRY, (LOGIN, 302, 403, 403, 302), _entry_form),
@@ -273,6 +285,20 @@ POSTS = [
         "indicators:campaign_fiche_action",
         lambda site: [site.plan.slug, site.validated_year, 5, "rouvrir"],
         ONLY_SCP,
+    ),
+    Post(
+        "open a thread",
+        "discussions:threads",
+        ENTRY,
+        (LOGIN, 302, 403, 403, 302),
+        lambda site, url: {"subject": "Question", "body": "D'où vient ce chiffre ?"},
+    ),
+    Post(
+        "answer in a thread",
+        "discussions:thread_action",
+        lambda site: _thread(site, "repondre"),
+        (LOGIN, 302, 403, 403, 302),
+        lambda site, url: {"body": "Du compte rendu."},
     ),
     Post("publish a bilan", "reporting:bilan_publish", YEAR, ONLY_SCP),
     Post("publish the end-of-plan bilan", "reporting:final_publish", SLUG, ONLY_SCP),
@@ -570,6 +596,9 @@ SCP_FORBIDDEN = {
         for model in ("notification", "delivery", "digest", "preference")
         for view in ("add", "delete")
     ),
+    # The discussions are written on their page (services), never added nor deleted in the admin.
+    "discussions_thread_add",
+    "discussions_thread_delete",
     # Accounts are deactivated, never deleted (history and authorship kept); invitations are sent from
     # "Inviter une personne" and kept.
     "auth_user_delete",

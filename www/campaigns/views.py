@@ -90,9 +90,12 @@ def campaign_fiche_action(request, slug: str, year: int, number: int, action: st
     plan = _plan(request, slug)
     fiche = get_object_or_404(Fiche, plan=plan, number=number)
     comment = request.POST.get("comment", "")
+    confirm = request.POST.get("confirm") == "1"
     # Each decision is a workflow service; the service checks the right (core.rights) itself.
     actions = {
-        "valider": lambda: workflow.fiche_year_validate(fiche=fiche, year=year, user=request.user),
+        "valider": lambda: workflow.fiche_year_validate(
+            fiche=fiche, year=year, user=request.user, confirm=confirm
+        ),
         "renvoyer": lambda: workflow.fiche_year_return(
             fiche=fiche, year=year, user=request.user, comment=comment
         ),
@@ -104,6 +107,9 @@ def campaign_fiche_action(request, slug: str, year: int, number: int, action: st
         raise Http404("Action inconnue.")
     try:
         review = actions[action]()
+    except workflow.ConfirmationRequired as question:  # e.g. open discussions: SCP confirms, or not
+        context = {"plan": plan, "fiche": fiche, "year": year, "question": str(question)}
+        return render(request, "indicators/campaign_validate_confirm.html", context)
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
     else:

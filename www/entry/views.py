@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from actions.models import Fiche
 from core import rights
+from discussions.selectors import entry_discussions, open_thread_counts
 from indicators import selectors
 from indicators.models import Campaign
 from indicators.services.entry import FicheYearConflict, fiche_year_save
@@ -29,6 +30,7 @@ def my_fiches(request):
         for plan in plans
         if plan.pk in with_campaign
     ]
+    _count_open_threads(groups)
     piloted = []
     if not groups:
         piloted = list(
@@ -38,6 +40,16 @@ def my_fiches(request):
             .order_by("-plan__start_year", "objective__axis__position", "number")
         )
     return render(request, "indicators/my_fiches.html", {"groups": groups, "piloted": piloted})
+
+
+def _count_open_threads(groups: list[dict]) -> None:
+    """Each row's open discussion threads (`row.open_threads`), in one query for the whole page."""
+    rows = [(row, item.campaign.year) for group in groups for item in group["campaigns"] for row in item.rows]
+    if not rows:
+        return
+    counts = open_thread_counts(fiche_ids={row.fiche.pk for row, _ in rows}, years={year for _, year in rows})
+    for row, year in rows:
+        row.open_threads = counts[row.fiche.pk, year]
 
 
 def _fiche_or_404(request, slug: str, number: int, year: int) -> Fiche:
@@ -117,4 +129,5 @@ def _save_entry(request, *, fiche: Fiche, year: int, form: FicheYearForm):
 def _render_entry(request, *, fiche, year, data, form, refusal, status=200):
     """The entry page, shown the same way whether saved, refused or in conflict."""
     context = {"fiche": fiche, "year": year, "entry": data, "form": form, "refusal": refusal}
+    context["discussions"] = entry_discussions(fiche=fiche, year=year)
     return render(request, "indicators/entry.html", context, status=status)
