@@ -9,6 +9,7 @@ model's `save()`, so django-simple-history records it like any other write.
 import datetime
 import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -245,7 +246,8 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Preuve de test {n}")
     kind = EvidenceKind.FILE
     file_name = factory.Sequence(lambda n: f"preuve-{n}.pdf")
-    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name=o.file_name))
+    # Stored under a name of its own, as the upload service does: `file_name` is the uploader's.
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="preuve" + Path(o.file_name).suffix))
     content_type = "application/pdf"
     size = factory.LazyAttribute(lambda o: len(o.content))
     sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
