@@ -122,11 +122,12 @@ def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None =
     A value is "validated" when its fiche's review of that year is validated. Milestones are late
     relative to the end of the bilan's year (or today, if earlier). Each fiche lists its current
     evidence per year (titles only) and each indicator the years whose figure has none. About ten
-    queries, whatever the number of fiches, indicators, values and pieces of evidence (ten more for the legal indicators, whatever the number of
-    contracts, when the plan has buyers; two more when its indicators continue those of an earlier
-    plan, whose series -- every year of the earlier plans, marked when not validated -- each continued
-    indicator carries in "earlier", its fiche in "series"). An earlier plan's bilan never reads a
-    later plan: preparing the next plan leaves it unchanged.
+    queries, whatever the number of fiches, indicators, values and pieces of evidence (ten more for
+    the legal indicators, whatever the number of contracts, when the plan has buyers; two more when
+    its indicators continue those of an earlier plan, whose series -- every year of the earlier plans,
+    marked when not validated -- each continued indicator carries in "earlier", its fiche in
+    "series"). An earlier plan's bilan never reads a later plan: preparing the next plan leaves it
+    unchanged.
     """
     if year is not None and not plan.start_year <= year <= plan.end_year:
         raise ValueError(f"{year} is outside the plan's years")
