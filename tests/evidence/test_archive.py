@@ -113,7 +113,8 @@ def test_the_archive_holds_every_current_file_with_its_manifest(client, scp_user
             assert (row["nature"], row["fichier"], row["lien"], row["sha256"]) == ("lien", "", item.url, "")
             continue
         content = archive.read(row["fichier"])
-        assert content == item.file.open("rb").read()
+        with default_storage.open(item.file.name, "rb") as stored:
+            assert content == stored.read()
         assert row["sha256"] == hashlib.sha256(content).hexdigest() == item.sha256
         assert row["empreinte_conforme"] == "true" and row["taille_octets"] == str(len(content))
     first = by_title["Convention"]
