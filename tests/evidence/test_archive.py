@@ -229,3 +229,17 @@ def test_the_temporary_zip_is_removed_once_stored(client, scp_user, year_evidenc
 )
 def test_member_names_are_safe(name, expected):
     assert safe_member_name(name) == expected
+
+
+def test_a_big_archive_is_sent_by_chunks(client, scp_user, year_evidence, monkeypatch):
+    """Over the threshold (16 MB; lowered here), the job's result is streamed, never read whole."""
+    from www.jobs import views
+
+    small = _archive(client, scp_user)
+    monkeypatch.setattr(views, "STREAM_OVER", 1024)
+    response = client.get(reverse("jobs:download", args=[Job.objects.get().pk]))
+    assert response.streaming and response["Content-Type"] == "application/zip"
+    assert response["Cache-Control"] == "private, no-store" and response["Content-Length"] == str(len(small))
+    assert f'filename="{SPASER54}-preuves-2025.zip"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == small
+    response.close()
