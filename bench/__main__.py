@@ -11,6 +11,10 @@ legal indicators page's queries do not grow from 2,000 to 20,000 contracts of th
 
 The schema document (the plan itself): its PDF's render time and peak memory, its page's queries.
 
+Evidence and discussions (bench/evidence.py): the entry page's and the fiche page's queries do not
+grow with 20 pieces of evidence and 50 messages per fiche-year; a year's audit archive of 1 GB is
+built by its job under 300 MB of memory (time and peak reported).
+
 Rendering in the background (bench/jobs.py): the web pages' p95 without a render, then while a real
 Celery worker (Redis) renders the largest plan's bilan PDF, within 20 % of each other; no request over
 1 s during the render; the job's peak memory.
@@ -29,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import decp, jobs
+from bench import decp, evidence, jobs
 from bench.tables import print_plan, print_schema, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +147,9 @@ def measure_plan(args, kind: str, sizes: list[int], workdir: Path, base_env: dic
         measured["pdf_downloads"] = step(env, "pdf-downloads")
         measured["schema"] = step(env, "schema", "--iterations", str(args.iterations))
         measured["import"] = step(env, "import")  # it rewrites the values
+        if size == sizes[0]:  # evidence and messages on every fiche-year; a year's 1 GB audit archive
+            print("   preuves et échanges : requêtes des pages, archive d'1 Go…", file=sys.stderr)
+            report["evidence"] = step(env, "evidence")
         if size == sizes[0]:  # the same pages with the next plan loaded beside (and in force)
             measured["next_plan"] = step(env, "next-plan")
             measured["pages_two_plans"] = step(env, "pages", "--iterations", "5")["pages"]
@@ -170,6 +177,7 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
     print(f"\nBanc d'essai Pilotage SPASER – base {report['database']}")
     failures = print_plan(report, sizes) if sizes else []
     failures += jobs.print_report(report.get("background"), table)
+    failures += evidence.print_report(report.get("evidence"), table)
     failures += decp.print_report(report["decp"], table)
     print(f"\nDurée du banc d'essai : {report['duration_s']} s")
     if failures:

@@ -344,6 +344,16 @@ def background_render(args) -> dict:
     return measure(seconds=args.seconds, size=args.size)
 
 
+def evidence(args) -> dict:
+    """Issue 20: the pages' queries with evidence and messages, and a year's 1 GB audit archive
+    (bench/evidence.py)."""
+    from bench import evidence as scenario
+    from bench.pages import context
+
+    ctx = context()
+    return scenario.measure(ctx.plan, entry_year=ctx.year, archive_year=ctx.bilan_year)
+
+
 def decp_setup(args) -> dict:
     from bench import decp
 
@@ -367,6 +377,7 @@ STEPS = {
     "next-plan": next_plan,
     "throughput": throughput,
     "background-render": background_render,
+    "evidence": evidence,
     "decp-setup": decp_setup,
     "decp-pages": decp_pages,
 }

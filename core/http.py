@@ -2,7 +2,7 @@
 
 from pathlib import PurePath
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 CONTENT_TYPES = {
@@ -10,6 +10,7 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
+    ".zip": "application/zip",
 }
 
 
@@ -24,6 +25,17 @@ def download(data: bytes, filename: str, *, etag: str | None = None) -> HttpResp
     shared cache (it holds data of the moment, read with an account). `etag` names the state of the
     data it was built from, when known."""
     response = HttpResponse(data, content_type=CONTENT_TYPES[PurePath(filename).suffix])
+    return _private(response, filename, etag)
+
+
+def download_stream(file, filename: str, *, etag: str | None = None) -> FileResponse:
+    """As `download`, for a file too big to hold in memory (an archive of gigabytes): sent by chunks
+    from the open `file` (closed once sent)."""
+    response = FileResponse(file, content_type=CONTENT_TYPES[PurePath(filename).suffix])
+    return _private(response, filename, etag)
+
+
+def _private(response, filename: str, etag: str | None):
     response["Cache-Control"] = "private, no-store"
     if etag:
         response["ETag"] = etag if etag.startswith('"') else f'"{etag}"'

@@ -193,6 +193,11 @@ def may_publish(user: AnyUser) -> bool:
     return is_scp(user)
 
 
+def may_download_evidence_archive(user: AnyUser) -> bool:
+    """The audit archive of a plan's year: every evidence file with its manifest."""
+    return is_scp(user)
+
+
 def may_read_register(user: AnyUser) -> bool:
     """The contracts register and the legal indicators (art. L2111-3)."""
     return is_scp(user) or is_committee(user)

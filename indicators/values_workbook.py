@@ -1,9 +1,10 @@
 """The yearly values workbook: its layout, its writer (`values_workbook`) and its reader (`values_import`).
 
 Sheet "Valeurs": one row per indicator, one column per year of the plan; the import reads it back.
-Sheet "Avancement": each fiche's progress status per year, for reading (the status is entered on the
-entry page, through the yearly workflow). A sheet "Données de démonstration" warns when demo values
-are present.
+After the years, the read-only columns higher apps plug in (the evidence's counts per year), which
+the import skips. Sheet "Avancement": each fiche's progress status per year, for reading (the status
+is entered on the entry page, through the yearly workflow); both in `workbook_extras`. A sheet
+"Données de démonstration" warns when demo values are present.
 
 On the way in, each non-empty (indicator, year) cell is compared with the stored value: new,
 changed or unchanged. The whole file is validated before
@@ -34,8 +35,9 @@ from core.excel import files
 from core.excel.files import ExcelFileError
 
 from . import rules
-from .models import NO_PROGRESS, AnnualReview, IndicatorValue
+from .models import IndicatorValue
 from .services import entry
+from .workbook_extras import PROGRESS_SHEET, progress_rows, read_only_headers, value_columns
 
 SHEET = "Valeurs"
 DELETE_MARKER = "SUPPRIMER"
@@ -122,7 +124,6 @@ class _Rollback(Exception):
 
 # --- the writer ------------------------------------------------------------------------------------
 
-PROGRESS_SHEET = "Avancement"
 DEMO_SHEET = "Données de démonstration"
 DEMO_WARNING = (
     "Données de démonstration : tout ou partie des valeurs de ce classeur sont fictives, saisies pour "
@@ -130,7 +131,7 @@ DEMO_WARNING = (
 )
 
 
-def _value_rows(plan: Plan, stored: dict) -> list[list]:
+def _value_rows(plan: Plan, stored: dict, extras: list) -> list[list]:
     rows = []
     for indicator in Indicator.objects.of_plan(plan).select_related("fiche").in_plan_order():
         row = [
@@ -146,25 +147,7 @@ def _value_rows(plan: Plan, stored: dict) -> list[list]:
             value = stored.get((indicator.pk, year))
             raw = value.raw if value is not None else None
             row.append(values.format_yes_no(raw) if isinstance(raw, bool) else raw)
-        rows.append(row)
-    return rows
-
-
-def _progress_rows(plan: Plan) -> list[list]:
-    """Each fiche's current progress (its latest validated review) and what each year's review states."""
-    fiches = list(Fiche.objects.of_plan(plan).order_by("number"))
-    reviews = {(r.fiche_id, r.year): r for r in AnnualReview.objects.filter(fiche__plan=plan)}
-    current = AnnualReview.objects.current_progress([f.pk for f in fiches])
-    rows = []
-    for fiche in fiches:
-        row = [fiche.number, fiche.title, current.get(fiche.pk, NO_PROGRESS).label]
-        for year in plan.years:
-            review = reviews.get((fiche.pk, year))
-            row.append(
-                ""
-                if review is None
-                else review.progress.label + ("" if review.is_validated else " (non validé)")
-            )
+        row += [cells.get((indicator.pk, y), column.default) for column, cells in extras for y in plan.years]
         rows.append(row)
     return rows
 
@@ -173,17 +156,18 @@ def values_workbook(plan: Plan) -> bytes:
     """The yearly values (importable) and each fiche's progress per year (for reading)."""
     stored = {(v.indicator_id, v.year): v for v in IndicatorValue.objects.of_plan(plan)}
     years = [str(y) for y in plan.years]
+    extras = [(column, column.cells(plan)) for column in value_columns()]
     sheets = [
         files.SheetSpec(
             SHEET,
-            [*FIXED_HEADERS, *years],
-            _value_rows(plan, stored),
+            [*FIXED_HEADERS, *years, *(column.header(y) for column, _ in extras for y in plan.years)],
+            _value_rows(plan, stored, extras),
             {1: 11, 2: 9, 3: 16, 4: 14, 5: 60, 6: 10, 7: 10},
         ),
         files.SheetSpec(
             PROGRESS_SHEET,
             ["N° fiche", "Action", "État d'avancement (dernier bilan validé)", *years],
-            _progress_rows(plan),
+            progress_rows(plan),
             {2: 60, 3: 24},
         ),
     ]
@@ -254,8 +238,9 @@ def _read_headers(header_cells, plan: Plan, result: ValuesImportResult) -> tuple
     """The fixed columns by header and the year columns (index, year, header); errors in `result`."""
     columns: dict[str, int] = {}
     year_columns: list[tuple[int, int, str]] = []
+    read_only = read_only_headers(plan)  # written for reading (evidence counts): whatever they hold
     for index, header in enumerate(_header_text(c.value) for c in header_cells):
-        if not header:
+        if not header or header in read_only:
             continue
         if header in columns or any(h == header for _, _, h in year_columns):
             result.errors.append(CellError(1, header, "cette colonne apparaît deux fois."))

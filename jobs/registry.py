@@ -1,9 +1,10 @@
 """What each kind of job does: higher apps register their handlers here (in their AppConfig.ready),
 as jobs sits below them and never imports them.
 
-A handler's `run(job, progress)` returns a `Result`: a file (name and bytes or a file object), saved
-through the storage API only once the run is over, and/or a French message and a link (a DECP import's
-counts and its log's page). `progress(percent, "étape")` tells the job page where the run stands.
+A handler's `run(job, progress)` returns a `Result`: a file (name and bytes or a file object, read in
+chunks and closed once stored), saved through the storage API only once the run is over, and/or a
+French message and a link (a DECP import's counts and its log's page). `progress(percent, "étape")`
+tells the job page where the run stands.
 `cleanup(params)`, optional, removes what the job's params point to in the storage (a DECP import's
 uploaded files, kept after a failure for "Relancer") when the job is purged.
 `check(user, params)` asks core.rights (raises PermissionDenied with a French message): it is asked

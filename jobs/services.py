@@ -149,6 +149,9 @@ def job_execute(*, job_id: int) -> None:
         except Exception:  # the storage refused the file: the job fails, nothing half-saved is shown
             logger.exception("Job %s (%s): its result could not be stored.", job_id, job.kind)
             _finish(job, error=UNEXPECTED)
+        finally:
+            if hasattr(result.content, "close"):  # a file the handler opened (a temporary file): stored
+                result.content.close()
     logger.info("Job %s: peak RSS %s KiB (reset: %s).", job_id, job.peak_memory_kb, measured)
 
 

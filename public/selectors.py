@@ -221,13 +221,25 @@ def public_bilan(*, plan: Plan, scope: str, version: int) -> PublishedBilan | No
     return bilan if bilan_public_refusal(data=bilan.data) is None else None
 
 
+def _without_evidence(data: dict) -> None:
+    data["evidence_shown"] = False
+    data["key_figures"].pop("evidence", None)
+    for axis in data["axes"]:
+        for fiche in axis["fiches"]:
+            fiche.pop("evidence", None)
+            for indicator in fiche["indicators"]:
+                indicator.pop("evidence", None)
+
+
 def public_bilan_data(bilan: PublishedBilan, withheld: list[int]) -> dict:
-    """A version's frozen data as the public reads it: without the account that published it, and
-    without the fiches now withheld from the public site (`withheld`; the key figures, totals of the
-    whole plan, still count them, which the document says)."""
+    """A version's frozen data as the public reads it: without the account that published it, without
+    the evidence behind its figures (never public, not even its titles or counts), and without the
+    fiches now withheld from the public site (`withheld`; the key figures, totals of the whole plan,
+    still count them, which the document says)."""
     data = copy.deepcopy(bilan.data)
     if data.get("publication"):
         data["publication"].pop("published_by", None)
+    _without_evidence(data)
     left_out = set(withheld)
     for axis in data["axes"]:
         axis["fiches"] = [fiche for fiche in axis["fiches"] if fiche["number"] not in left_out]

@@ -60,7 +60,7 @@ def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def _percent_label(part: int, whole: int) -> str:
+def percent_label(part: int, whole: int) -> str:
     share = _percent(part, whole)
     return "—" if share is None else f"{share} %"
 
@@ -89,7 +89,7 @@ def key_figures(axes: list[dict], tally: Tally, scope: Scope, statuses: list[dic
                 "indicators_total": axis_total,
                 "indicators_filled": axis_filled,
                 "indicators_share": _percent(axis_filled, axis_total),
-                "indicators_share_label": _percent_label(axis_filled, axis_total),
+                "indicators_share_label": percent_label(axis_filled, axis_total),
             }
         )
     years = scope.years
@@ -105,11 +105,11 @@ def key_figures(axes: list[dict], tally: Tally, scope: Scope, statuses: list[dic
         "indicators_total": cells_total,
         "indicators_filled": cells_filled,
         "indicators_share": _percent(cells_filled, cells_total),
-        "indicators_share_label": _percent_label(cells_filled, cells_total),
+        "indicators_share_label": percent_label(cells_filled, cells_total),
         "milestones": {
             "total": milestones_total,
             **{state.value: milestones[state.value] for state in MilestoneState},
-            "done_share_label": _percent_label(milestones[MilestoneState.DONE.value], milestones_total),
+            "done_share_label": percent_label(milestones[MilestoneState.DONE.value], milestones_total),
             "reference_label": date_format(scope.reference_date, "j F Y"),
         },
     }

@@ -19,6 +19,7 @@ from core import values
 from indicators.models import UNKNOWN_PROGRESS, UNKNOWN_PROGRESS_LABEL, AnnualReview, IndicatorValue
 from indicators.sheets import FicheSheet, fiche_sheet, indicator_lineages
 
+from .bilan_evidence import EvidenceRows, evidence_figures, fiche_evidence, indicator_evidence
 from .bilan_figures import Scope, Tally, key_figures, legal_section, status_legend, validation
 from .bilan_indicators import indicator_data, series_data
 
@@ -29,7 +30,9 @@ from .bilan_indicators import indicator_data, series_data
 #    a table of the series across plans ("series"); both absent when no indicator continues another.
 # 5: the legal section lists what its figures rest on ("anomalies", "corrected", "excluded_count"), the
 #    duties since 21 August 2026 one by one ("duties") and a closed plan's freeze ("frozen_label").
-SCHEMA_VERSION = 5
+# 6: the evidence behind the figures ("evidence_shown"): each fiche's titles per year ("evidence"),
+#    each indicator's count and unsupported years ("evidence"), the key figures' "evidence" table.
+SCHEMA_VERSION = 6
 
 
 def _review_data(review: AnnualReview) -> dict:
@@ -117,12 +120,14 @@ def bilan_build(*, plan: Plan, year: int | None, now: datetime.datetime | None =
 
     Values are read up to the bilan's year only: a 2024 bilan drawn up later does not show 2025.
     A value is "validated" when its fiche's review of that year is validated. Milestones are late
-    relative to the end of the bilan's year (or today, if earlier). About ten queries, whatever the
-    number of fiches, indicators and values (ten more for the legal indicators, whatever the number of
-    contracts, when the plan has buyers; two more when its indicators continue those of an earlier
-    plan, whose series -- every year of the earlier plans, marked when not validated -- each continued
-    indicator carries in "earlier", its fiche in "series"). An earlier plan's bilan never reads a
-    later plan: preparing the next plan leaves it unchanged.
+    relative to the end of the bilan's year (or today, if earlier). Each fiche lists its current
+    evidence per year (titles only) and each indicator the years whose figure has none. About ten
+    queries, whatever the number of fiches, indicators, values and pieces of evidence (ten more for
+    the legal indicators, whatever the number of contracts, when the plan has buyers; two more when
+    its indicators continue those of an earlier plan, whose series -- every year of the earlier plans,
+    marked when not validated -- each continued indicator carries in "earlier", its fiche in
+    "series"). An earlier plan's bilan never reads a later plan: preparing the next plan leaves it
+    unchanged.
     """
     if year is not None and not plan.start_year <= year <= plan.end_year:
         raise ValueError(f"{year} is outside the plan's years")
@@ -138,6 +143,7 @@ class _Rows:
     fiches: list[Fiche]
     values: dict  # indicator id -> year -> IndicatorValue
     reviews: dict  # fiche id -> year -> AnnualReview
+    evidence: EvidenceRows = field(default_factory=EvidenceRows)
     lineages: dict = field(default_factory=dict)  # indicator id -> earlier plans' SeriesParts
 
     @classmethod
@@ -156,7 +162,10 @@ class _Rows:
         # A continued indicator's earlier plans, every year shown, marked when not validated (2 queries,
         # none when no indicator continues another: an earlier plan's bilan reads nothing more).
         lineages = indicator_lineages([i for f in fiches for i in f.indicators.all()], plan=plan)
-        return cls(axes=axes, fiches=fiches, values=values_by, reviews=reviews, lineages=lineages)
+        evidence = EvidenceRows.read(plan, years)  # one query for the whole plan
+        return cls(
+            axes=axes, fiches=fiches, values=values_by, reviews=reviews, evidence=evidence, lineages=lineages
+        )
 
 
 def _sheet(fiche: Fiche, scope: Scope, rows: _Rows, validated_years: set[int]) -> FicheSheet:
@@ -186,7 +195,8 @@ def _fiche_data(fiche: Fiche, scope: Scope, rows: _Rows, tally: Tally) -> dict:
     tally.milestones.update(m["state"] for m in milestones)
     sheet = _sheet(fiche, scope, rows, validated_years)
     indicators = [indicator_data(row, scope.plan) for row in sheet.rows]
-    for indicator in indicators:
+    for row, indicator in zip(sheet.rows, indicators, strict=True):
+        indicator["evidence"] = indicator_evidence(row.indicator.pk, indicator["cells"], scope, rows.evidence)
         tally.add_cells(
             fiche.objective.axis_id, indicator["cells"] if scope.year is None else indicator["cells"][-1:]
         )
@@ -222,6 +232,7 @@ def _fiche_data(fiche: Fiche, scope: Scope, rows: _Rows, tally: Tally) -> dict:
         "late_milestones": sum(m["is_late"] for m in milestones),
         "indicators": indicators,
         "reviews": [_review_data(r) for r in fiche_reviews],
+        "evidence": fiche_evidence(fiche, rows.evidence),
         **({"series": series} if series else {}),
     }
 
@@ -244,6 +255,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         axes[fiche.objective.axis_id]["fiches"].append(_fiche_data(fiche, scope, rows, tally))
     statuses = status_legend()
     figures = key_figures(list(axes.values()), tally, scope, statuses, len(rows.fiches))
+    figures["evidence"] = evidence_figures(list(axes.values()), scope)
     for axis in axes.values():
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
@@ -274,6 +286,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "statuses": statuses,
         "key_figures": figures,
         "legal": legal,
+        "evidence_shown": True,  # the internal bilan; the public site's copy leaves the evidence out
         "axes": [axis for axis in axes.values() if axis["fiches"]],
         "glossary": [
             {"acronym": e.acronym, "definition": e.definition} for e in plan.glossary.order_by("acronym")

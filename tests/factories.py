@@ -7,14 +7,21 @@ model's `save()`, so django-simple-history records it like any other write.
 """
 
 import datetime
+import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
 
 from actions import enums
 from actions.models import Axis, Direction, Fiche, FichePilot, Indicator, Milestone, Objective, Pilot, Plan
 from core import rights
+from discussions.enums import ThreadStatus
+from discussions.models import Message, Thread
+from evidence.enums import EvidenceKind
+from evidence.models import Evidence
 from indicators.enums import CampaignStatus, ReviewStatus
 from indicators.models import AnnualReview, Campaign, IndicatorValue
 
@@ -190,3 +197,81 @@ class IndicatorValueFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     year = 2025
     value_number = Decimal(12)
+
+
+# A small but real PDF (pdfinfo reads it): what an evidence file holds unless a test gives `content=`.
+SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _fiche_of_target(*targets: str):
+    """The fiche of the first of `targets` given (an indicator, a milestone, a piece of evidence), else
+    a new one."""
+    declaration = factory.SubFactory(FicheFactory)
+    for target in reversed(targets):
+        declaration = factory.Maybe(
+            target, yes_declaration=factory.SelfAttribute(f"{target}.fiche"), no_declaration=declaration
+        )
+    return declaration
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A piece of evidence of a fiche-year: a file saved through the storage (`content=` bytes, a small
+    PDF by default; its size and SHA-256 computed from them), or with `link=True` a link. Written as
+    is, without the upload service's checks: tests of those checks go through the service."""
+
+    class Meta:
+        model = Evidence
+
+    class Params:
+        content = SAMPLE_PDF
+        link = factory.Trait(
+            kind=EvidenceKind.LINK,
+            file="",
+            file_name="",
+            content_type="",
+            size=0,
+            sha256="",
+            url=factory.Sequence(lambda n: f"https://example.org/preuves/{n}"),
+        )
+
+    indicator = None
+    milestone = None
+    fiche = _fiche_of_target("indicator", "milestone")
+    year = 2025
+    title = factory.Sequence(lambda n: f"Preuve de test {n}")
+    kind = EvidenceKind.FILE
+    file_name = factory.Sequence(lambda n: f"preuve-{n}.pdf")
+    # Stored under a name of its own, as the upload service does: `file_name` is the uploader's.
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="preuve" + Path(o.file_name).suffix))
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    dated = datetime.date(2025, 6, 30)
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """A discussion of a fiche-year, open by default; about an indicator or a milestone when given."""
+
+    class Meta:
+        model = Thread
+
+    indicator = None
+    milestone = None
+    evidence = None
+    fiche = _fiche_of_target("indicator", "milestone", "evidence")
+    year = 2025
+    subject = factory.Sequence(lambda n: f"Question de test {n}")
+    status = ThreadStatus.OPEN
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    thread = factory.SubFactory(ThreadFactory)
+    body = factory.Sequence(lambda n: f"Message de test {n}")

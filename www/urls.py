@@ -70,6 +70,11 @@ bilan_pages = [
     path("plans/<slug:slug>/bilans/<int:year>/", bilans.bilan_detail, name="bilan_detail"),
     path("plans/<slug:slug>/bilans/<int:year>/pdf/", bilans.bilan_download, name="bilan_pdf"),
     path("plans/<slug:slug>/bilans/<int:year>/publier/", bilans.bilan_publish_action, name="bilan_publish"),
+    path(
+        "plans/<slug:slug>/bilans/<int:year>/archive-des-preuves/",
+        bilans.evidence_archive,
+        name="evidence_archive",
+    ),
     path("plans/<slug:slug>/bilans/fin-de-plan/", bilans.final_detail, name="final_detail"),
     path("plans/<slug:slug>/bilans/fin-de-plan/pdf/", bilans.final_download, name="final_pdf"),
     path("plans/<slug:slug>/bilans/fin-de-plan/publier/", bilans.final_publish_action, name="final_publish"),

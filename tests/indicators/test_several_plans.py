@@ -207,7 +207,7 @@ def test_a_second_plan_adds_no_query_to_any_page(
         (pilot, reverse("indicators:plan_detail", args=[spaser54.slug]), 13),
         (pilot, reverse("indicators:fiche_detail", args=[spaser54.slug, 11]), 21),  # + its posts' holders
         (pilot, reverse("indicators:entry", args=[spaser54.slug, 11, 2025]), 12),  # + its discussion section
-        (pilot, reverse("reporting:bilan_detail", args=[spaser54.slug, 2025]), 17),
+        (pilot, reverse("reporting:bilan_detail", args=[spaser54.slug, 2025]), 18),  # + the evidence
         (scp, reverse("reporting:bilan_list", args=[spaser54.slug]), 6),
         (scp, reverse("indicators:campaign", args=[spaser54.slug, 2025]), 9),
     ]

@@ -170,6 +170,8 @@ EXPECTED: dict[str, Expected] = {
     "reporting:bilan_detail": every_role(200, args=YEAR),
     "reporting:bilan_pdf": roles_answer(YEAR, **READERS_TO_JOB),
     "reporting:bilan_publish": every_role(405, args=YEAR),
+    # The audit archive of the year's evidence: SCP only, sent to the background job that builds it.
+    "reporting:evidence_archive": roles_answer(YEAR, pilot=403, other_pilot=403, committee=403, scp=302),
     "reporting:final_detail": every_role(200, args=SLUG),
     "reporting:final_pdf": roles_answer(SLUG, **READERS_TO_JOB),
     "reporting:final_publish": every_role(405, args=SLUG),

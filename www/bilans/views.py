@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from actions.models import Plan
 from core import rights
 from core.http import download
+from evidence.jobs import ARCHIVE_RIGHT, evidence_archive_start
 from reporting import services
 from reporting.caching import frozen_pdf, live_bilan, live_bilan_pdf_ready, live_schema, live_schema_pdf_ready
 from reporting.jobs import bilan_pdf_start, schema_pdf_start
@@ -44,7 +45,11 @@ def _require_download(user) -> None:
 
 
 def _rights(user) -> dict:
-    return {"can_download": rights.may_download_bilan(user), "can_publish": rights.may_publish(user)}
+    return {
+        "can_download": rights.may_download_bilan(user),
+        "can_publish": rights.may_publish(user),
+        "can_archive": rights.may_download_evidence_archive(user),
+    }
 
 
 def _scope(year: int | None) -> str:
@@ -138,6 +143,15 @@ def bilan_download(request, slug: str, year: int):
 @require_POST
 def bilan_publish_action(request, slug: str, year: int):
     return _publish(request, slug, year)
+
+
+def evidence_archive(request, slug: str, year: int):
+    """The audit archive of the year's evidence (a zip with its manifest): built by a background job
+    (evidence.jobs), which SCP waits for on its page."""
+    rights.require(rights.may_download_evidence_archive(request.user), ARCHIVE_RIGHT)
+    plan = _plan(request, slug)
+    _check_year(plan, year)
+    return redirect("jobs:detail", pk=evidence_archive_start(plan=plan, year=year, user=request.user).pk)
 
 
 def final_detail(request, slug: str):

@@ -10,10 +10,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.http import download
+from core.http import download, download_stream
 from jobs import services
 
 REFRESH_SECONDS = 2
+# A result up to this size (a PDF, a workbook) is read whole; a bigger one (an archive of evidence,
+# gigabytes perhaps) is sent by chunks, never held in the web process's memory.
+STREAM_OVER = 16 * 1024 * 1024
 
 
 def _job(request, pk: int):
@@ -34,9 +37,12 @@ def job_download(request, pk: int):
     services.job_result_check(job=job, user=request.user)
     if not job.succeeded or not job.result:
         raise Http404("Ce travail n'a pas de fichier à télécharger.")
+    filename, etag = job.result_name or PurePath(job.result.name).name, f"job-{job.pk}"
+    if job.result.size > STREAM_OVER:
+        return download_stream(job.result.open("rb"), filename, etag=etag)
     with job.result.open("rb") as stored:  # a PDF of a few megabytes at most
         data = stored.read()
-    return download(data, job.result_name or PurePath(job.result.name).name, etag=f"job-{job.pk}")
+    return download(data, filename, etag=etag)
 
 
 @require_POST
