@@ -12,6 +12,7 @@ from .account import views as account
 from .bilans import views as bilans
 from .campaigns import views as campaigns
 from .entry import views as entry
+from .evidence import views as evidence
 from .exports import views as exports
 from .jobs import views as jobs
 from .next_plan import views as next_plan
@@ -44,6 +45,23 @@ follow_up = [
     path("campagnes/", plans.to_current_plan, {"to": "indicators:campaigns"}, name="campaigns_current"),
     path(
         "campagnes/<int:year>/", plans.to_current_plan, {"to": "indicators:campaign"}, name="campaign_current"
+    ),
+]
+
+# A fiche-year's evidence ("preuves"): added from the entry page, removed, downloaded (never public).
+evidence_pages = [
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/saisie/<int:year>/preuves/ajouter/",
+        evidence.evidence_add,
+        name="add",
+    ),
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/preuves/<int:pk>/", evidence.evidence_download, name="download"
+    ),
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/preuves/<int:pk>/retirer/",
+        evidence.evidence_remove,
+        name="remove",
     ),
 ]
 
@@ -203,6 +221,7 @@ urlpatterns = [
     path("", include((plan_exports, "actions"))),
     path("", include((register_pages, "contracts"))),
     path("", include((follow_up, "indicators"))),
+    path("", include((evidence_pages, "evidence"))),
     path("", include((bilan_pages, "reporting"))),
     path("", include((next_plan_pages, "planning"))),
     path("", include((job_pages, "jobs"))),
