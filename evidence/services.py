@@ -173,7 +173,7 @@ def _checked_file(*, fiche: Fiche, year: int, upload) -> files.CheckedFile:
         total, limit, stored = (files.megabytes(n) for n in (stored + checked.size, limit, stored))
         raise EvidenceError(
             f"Les fichiers de la fiche {fiche.number} pour {year} pèseraient {total} au total : la limite "
-            f"est de {limit} ({stored} déjà déposés). Retirez une preuve devenue inutile, ou déposez un lien.",
+            f"est de {limit} ({stored} déjà déposés). Retirez une preuve devenue inutile ou déposez un lien.",
             "upload",
         )
     return checked
