@@ -89,12 +89,11 @@ def safe_file_name(name: str) -> str:
     characters, no leading dot, at most NAME_MAX_LENGTH characters (extension kept)."""
     name = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(" " if unicodedata.category(char).startswith("C") else char for char in name)
-    name = UNSAFE_CHARACTERS.sub("_", name)
-    name = re.sub(r"\s+", " ", name).strip(" ._")
+    name = re.sub(r"\s+", " ", UNSAFE_CHARACTERS.sub("_", name))
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
-    extension = extension[:10].lower()
+    extension = re.sub(r"[^0-9a-z]", "", extension.lower())[:10]
     stem = stem.strip(" ._")[: NAME_MAX_LENGTH - len(extension) - 1].rstrip(" ._") or "document"
     return f"{stem}.{extension}" if extension else stem
 
