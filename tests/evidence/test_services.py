@@ -15,7 +15,7 @@ from evidence.models import Evidence
 from evidence.services import EvidenceError, evidence_add, evidence_orphans_delete, evidence_remove
 from indicators.enums import ReviewStatus
 from indicators.rules import PlanStateRefused, WorkflowError
-from tests.evidence.conftest import add_file, add_link, docx_bytes, pdf_bytes, stored_files, upload
+from tests.evidence.conftest import add_file, docx_bytes, pdf_bytes, stored_files
 from tests.factories import AnnualReviewFactory
 from tests.utils import database_state
 
