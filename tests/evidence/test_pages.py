@@ -33,10 +33,11 @@ def _remove_url(evidence):
 
 
 def _form(indicator=None, **fields):
+    """What the add form posts (its fields are prefixed "preuve-")."""
     data = {"title": "Procès-verbal du comité", "dated": "2025-03-12", "url": "", "attached_to": ""}
     if indicator is not None:
         data["attached_to"] = f"i{indicator.pk}"
-    return data | fields
+    return {f"preuve-{name}": value for name, value in (data | fields).items()}
 
 
 def test_a_pilot_attaches_a_pdf_to_a_value_from_the_entry_page(open_year, pilot11, media):
@@ -66,7 +67,7 @@ def test_a_refused_file_is_said_next_to_the_field_the_typing_kept_nothing_writte
     response = client.post(_add_url(open_year), data)
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="id_upload_error"' in page and "celui d&#x27;un fichier DOCX" in page
+    assert 'id="id_preuve-upload_error"' in page and "celui d&#x27;un fichier DOCX" in page
     assert 'value="Heures d&#x27;insertion 2025"' in page and 'value="2025-03-12"' in page
     assert "rien n'a été enregistré" in page
     assert database_state() == before and stored_files(media) == []
@@ -76,7 +77,7 @@ def test_a_bad_link_is_said_next_to_its_field(open_year, pilot11):
     response = client_for(pilot11).post(_add_url(open_year), _form(url="javascript:alert(1)"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="id_url_error"' in page and 'value="javascript:alert(1)"' in page
+    assert 'id="id_preuve-url_error"' in page and 'value="javascript:alert(1)"' in page
     assert not Evidence.objects.exists()
 
 

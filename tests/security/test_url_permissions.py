@@ -313,7 +313,11 @@ POSTS = [
         "evidence:add",
         ENTRY,
         (LOGIN, 302, 403, 403, 302),
-        lambda site, url: {"title": "Délibération", "dated": "2025-03-12", "url": "https://example.org/d"},
+        lambda site, url: {
+            "preuve-title": "Délibération",
+            "preuve-dated": "2025-03-12",
+            "preuve-url": "https://example.org/d",
+        },
     ),
     # The pilot removes it first: SCP then finds it removed (404, as for a download); SCP's own removal
     # is tested in tests/evidence/test_services.py.

@@ -11,6 +11,8 @@ from evidence.services import TITLE_MAX_LENGTH, URL_MAX_LENGTH
 
 
 class EvidenceForm(forms.Form):
+    prefix = "preuve"  # its fields' names and ids stay its own on the entry page, beside other forms
+
     title = forms.CharField(label="Titre", max_length=TITLE_MAX_LENGTH)
     dated = forms.DateField(
         label="Date du document", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
