@@ -11,6 +11,8 @@ the pilots, and the comité de suivi.
 | prepare the next plan, decide its fiches, close one  | SCP                                    |
 | read a fiche's years not yet validated, its history  | SCP, the comité, the fiche's pilots    |
 | enter a fiche's year (values, review, milestones)    | SCP, the fiche's pilots                |
+| add or remove a fiche-year's evidence ("preuves")    | SCP, the fiche's pilots                |
+| read a fiche's evidence, download its files          | SCP, the comité, the fiche's pilots    |
 | validate, return, reopen a year; run the campaigns   | SCP                                    |
 | read a fiche-year's discussion (threads, messages)   | SCP, the comité, the fiche's pilots    |
 | write in it: open, answer, resolve, reopen a thread  | SCP, the fiche's pilots                |
@@ -49,7 +51,7 @@ PILOTS_GROUP = "Pilotes"
 COMMITTEE_GROUP = "Comité de suivi"
 ROLE_GROUPS = (SCP_GROUP, PILOTS_GROUP, COMMITTEE_GROUP)
 # Apps whose models SCP edits and the comité reads in the admin (by label: no import upward).
-CONTENT_APPS = ("actions", "contracts", "indicators", "planning", "public", "reporting")
+CONTENT_APPS = ("actions", "contracts", "evidence", "indicators", "planning", "public", "reporting")
 
 AnyUser = User | AnonymousUser
 
@@ -154,6 +156,17 @@ def may_write_discussion(user: AnyUser, fiche) -> bool:
     """Open a thread, answer, resolve or reopen one: the fiche's pilots and SCP (not the comité, who
     reads). A validated year may still be discussed: the discussion is about its figures."""
     return may_enter(user, fiche)
+
+
+def may_add_evidence(user: AnyUser, fiche) -> bool:
+    """Who may add or remove a fiche-year's evidence (when the follow-up rule and the workflow allow
+    it, as for the values): never shown on the public site nor in open data."""
+    return may_enter(user, fiche)
+
+
+def may_read_evidence(user: AnyUser, fiche) -> bool:
+    """Who may see a fiche's evidence and download its files: its pilots, SCP and the comité."""
+    return user.is_authenticated and (is_scp(user) or is_committee(user) or pilots(user, fiche))
 
 
 def may_validate(user: AnyUser) -> bool:

@@ -13,6 +13,7 @@ from .bilans import views as bilans
 from .campaigns import views as campaigns
 from .discussions import views as discussions
 from .entry import views as entry
+from .evidence import views as evidence
 from .exports import views as exports
 from .jobs import views as jobs
 from .next_plan import views as next_plan
@@ -45,6 +46,23 @@ follow_up = [
     path("campagnes/", plans.to_current_plan, {"to": "indicators:campaigns"}, name="campaigns_current"),
     path(
         "campagnes/<int:year>/", plans.to_current_plan, {"to": "indicators:campaign"}, name="campaign_current"
+    ),
+]
+
+# A fiche-year's evidence ("preuves"): added from the entry page, removed, downloaded (never public).
+evidence_pages = [
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/saisie/<int:year>/preuves/ajouter/",
+        evidence.evidence_add,
+        name="add",
+    ),
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/preuves/<int:pk>/", evidence.evidence_download, name="download"
+    ),
+    path(
+        "plans/<slug:slug>/fiches/<int:number>/preuves/<int:pk>/retirer/",
+        evidence.evidence_remove,
+        name="remove",
     ),
 ]
 
@@ -219,6 +237,7 @@ urlpatterns = [
     path("", include((plan_exports, "actions"))),
     path("", include((register_pages, "contracts"))),
     path("", include((follow_up, "indicators"))),
+    path("", include((evidence_pages, "evidence"))),
     path("", include((bilan_pages, "reporting"))),
     path("", include((next_plan_pages, "planning"))),
     path("", include((discussion_pages, "discussions"))),

@@ -178,6 +178,10 @@ SPASER_REMINDER_DAYS = env.list("SPASER_REMINDER_DAYS", cast=int, default=[14, 3
 # The largest DECP file the admin takes (a buyer's file is a few megabytes; the national file, near a
 # gigabyte, is imported by the command).
 DECP_UPLOAD_MAX_MB = env.int("DECP_UPLOAD_MAX_MB", default=100)
+# Evidence files ("preuves") of a fiche-year: the largest file, and the most all the year's files of
+# one fiche may weigh together (bytes; a link is always possible for more).
+EVIDENCE_MAX_FILE_SIZE = env.int("EVIDENCE_MAX_FILE_SIZE", default=20 * 1024 * 1024)
+EVIDENCE_MAX_TOTAL_SIZE = env.int("EVIDENCE_MAX_TOTAL_SIZE", default=200 * 1024 * 1024)
 
 # --- Security (values that differ in production are read from the environment in prod.py) ---
 

@@ -144,8 +144,9 @@ def test_fiche_page_query_budget(fiche11, campaign2025, pilot11, scp_user, djang
     url = fiche_url(fiche11.plan, 11)
     # The first request after a write: the demo flag, then the fiche page's own 12 queries, piloting
     # check, reviews, values, 3 history queries (values, reviews, milestones); and the plans (the URL's
-    # plan and the switcher: one query, once per state of the data).
-    with django_assert_max_num_queries(20):
+    # plan and the switcher: one query, once per state of the data); the evidence (one query, to its
+    # pilots, the comité and SCP).
+    with django_assert_max_num_queries(21):
         before = count_queries(client, url)
     grow(fiche11, scp_user)
     assert count_queries(client, url) == before  # more indicators, values and years: no more queries

@@ -205,8 +205,10 @@ def test_a_second_plan_adds_no_query_to_any_page(
     # flag and the plans (one query); the rest is the page's own (see its own test for the detail).
     pages = [
         (pilot, reverse("indicators:plan_detail", args=[spaser54.slug]), 13),
-        (pilot, reverse("indicators:fiche_detail", args=[spaser54.slug, 11]), 21),  # + its posts' holders
-        (pilot, reverse("indicators:entry", args=[spaser54.slug, 11, 2025]), 12),  # + its discussion section
+        # + its posts' holders, + its evidence (shown to its pilots, the comité and SCP)
+        (pilot, reverse("indicators:fiche_detail", args=[spaser54.slug, 11]), 22),
+        # + its discussion section, + its evidence
+        (pilot, reverse("indicators:entry", args=[spaser54.slug, 11, 2025]), 13),
         (pilot, reverse("reporting:bilan_detail", args=[spaser54.slug, 2025]), 18),  # + the evidence
         (scp, reverse("reporting:bilan_list", args=[spaser54.slug]), 6),
         (scp, reverse("indicators:campaign", args=[spaser54.slug, 2025]), 9),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Invitation
@@ -21,12 +22,14 @@ from contracts.models import (
     RegisterIndicator,
 )
 from discussions.services import thread_open
+from evidence.services import evidence_add
 from notifications.enums import Mode, NotificationKind
 from notifications.models import Digest
 from notifications.sending import notifications_deliver
 from notifications.services import notify, preferences_set
 from public.models import LegalInformation
 from reporting.services import bilan_publish, published_bilan_set_public
+from tests.evidence.conftest import pdf_bytes
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
 
 
@@ -41,10 +44,12 @@ class Site:
     published: int  # pk of a published bilan made public
     validated_year: int  # fiche 5's year validated by SCP
     users: dict[str, User | None]  # one per role (tests/conftest.py: role_users)
+    evidence: int = 0  # pk of a PDF attached to fiche 11's open year
 
 
 @pytest.fixture
-def site(spaser54, role_users) -> Site:
+def site(spaser54, role_users, settings, tmp_path) -> Site:
+    settings.MEDIA_ROOT = tmp_path / "media"  # evidence files of the tests' own
     # Fiches 11 (the pilot's) and 5 (the other pilot's) are enough, and make the PDFs quick.
     Fiche.objects.filter(plan=spaser54).exclude(number__in=[5, 11]).delete()
     CampaignFactory(plan=spaser54, year=2025, deadline=datetime.date(2026, 3, 31))
@@ -52,6 +57,14 @@ def site(spaser54, role_users) -> Site:
     published = bilan_publish(plan=spaser54, year=2024, user=role_users["scp"])
     published_bilan_set_public(bilan=published, is_public=True, user=role_users["scp"])
     plan_publication_set(plan=spaser54, is_public=True, user=role_users["scp"])
+    evidence = evidence_add(  # a PDF fiche 11's pilot attached to the open year
+        fiche=Fiche.objects.select_related("plan").get(plan=spaser54, number=11),
+        year=2025,
+        user=role_users["pilot"],
+        title="PV du comité",
+        dated=datetime.date(2025, 3, 12),
+        upload=SimpleUploadedFile("pv.pdf", pdf_bytes()),
+    )
     return Site(
         plan=spaser54,
         year=2025,
@@ -59,6 +72,7 @@ def site(spaser54, role_users) -> Site:
         published=published.pk,
         validated_year=2024,
         users=role_users,
+        evidence=evidence.pk,
     )
 
 
@@ -88,6 +102,14 @@ def admin_site(site) -> Site:
     fiche = Fiche.objects.get(plan=site.plan, number=11)
     thread_open(
         fiche=fiche, year=site.year, user=site.users["pilot"], subject="Source", body="D'où vient ce 17 ?"
+    )
+    evidence_add(  # a piece of evidence (a link: the admin shows it read-only)
+        fiche=Fiche.objects.select_related("plan").get(plan=site.plan, number=11),
+        year=site.year,
+        user=site.users["scp"],
+        title="Délibération",
+        dated=datetime.date(2025, 3, 12),
+        url="https://example.org/deliberation",
     )
     return site
 

@@ -108,6 +108,35 @@ def _job(site: Site) -> list:
     return [job.pk]
 
 
+def _evidence(site: Site) -> list:
+    """The PDF fiche 11's pilot attached to the open year: its download address."""
+    return [site.plan.slug, 11, site.evidence]
+
+
+def _link_evidence(site: Site) -> list:
+    """A link fiche 11's pilot attached to the open year, new each time: the remove address."""
+    from evidence.services import evidence_add
+
+    fiche = Fiche.objects.select_related("plan").get(plan=site.plan, number=11)
+    evidence = evidence_add(
+        fiche=fiche,
+        year=site.year,
+        user=site.users["pilot"],
+        title="Délibération",
+        dated=datetime.date(2025, 3, 12),
+        url="https://example.org/deliberation",
+    )
+    return [site.plan.slug, 11, evidence.pk]
+
+
+def _seen_version(site: Site, url: str) -> dict:
+    from django.urls import resolve
+
+    from evidence.models import Evidence
+
+    return {"version": str(Evidence.objects.get(pk=resolve(url).kwargs["pk"]).version)}
+
+
 def _draft(site: Site) -> list:
     """The next plan, in preparation (prepared from the site's plan on first use)."""
     from planning.services import plan_prepare_next
@@ -154,6 +183,11 @@ EXPECTED: dict[str, Expected] = {
     "indicators:my_fiches": every_role(200),
     "indicators:entry": roles_answer(ENTRY, pilot=200, other_pilot=403, committee=200, scp=200),
     "indicators:campaigns": roles_answer(SLUG, **SCP_ONLY),
+    # A fiche-year's evidence: added and removed by the fiche's pilots and SCP, read by the comité too
+    # (a pilot of another fiche: 403, even guessing the address); never public.
+    "evidence:add": roles_answer(ENTRY, pilot=200, other_pilot=403, committee=403, scp=200),
+    "evidence:download": roles_answer(_evidence, pilot=200, other_pilot=403, committee=200, scp=200),
+    "evidence:remove": every_role(405, args=_evidence),  # POST only
     "indicators:campaign": roles_answer(CAMPAIGN, **SCP_ONLY),
     "indicators:campaign_close": every_role(405, args=CAMPAIGN),  # POST only
     "indicators:campaign_fiche_action": every_role(
@@ -302,6 +336,20 @@ POSTS = [
         (LOGIN, 302, 403, 403, 302),
         lambda site, url: {"body": "Du compte rendu."},
     ),
+    Post(
+        "add evidence",
+        "evidence:add",
+        ENTRY,
+        (LOGIN, 302, 403, 403, 302),
+        lambda site, url: {
+            "preuve-title": "Délibération",
+            "preuve-dated": "2025-03-12",
+            "preuve-url": "https://example.org/d",
+        },
+    ),
+    # The pilot removes it first: SCP then finds it removed (404, as for a download); SCP's own removal
+    # is tested in tests/evidence/test_services.py.
+    Post("remove evidence", "evidence:remove", _link_evidence, (LOGIN, 302, 403, 403, 404), _seen_version),
     Post("publish a bilan", "reporting:bilan_publish", YEAR, ONLY_SCP),
     Post("publish the end-of-plan bilan", "reporting:final_publish", SLUG, ONLY_SCP),
     Post(
@@ -350,6 +398,8 @@ def test_every_post_only_url_has_its_post_answers():
 
 
 def check(response, expected, label):
+    if response.streaming:  # a file streamed from storage (evidence): read to its end, which closes it
+        b"".join(response.streaming_content)
     if expected == LOGIN:
         assert response.status_code == 302, label
         assert response["Location"].startswith(reverse("login") + "?next="), label
@@ -606,6 +656,9 @@ SCP_FORBIDDEN = {
     "auth_user_delete",
     "accounts_invitation_add",
     "accounts_invitation_delete",
+    # Evidence is added from the entry page (its file checked) and removed through its service.
+    "evidence_evidence_add",
+    "evidence_evidence_delete",
 }
 # The confirm step of an import is a POST of the preview's form: a GET is refused.
 SCP_POST_ONLY = ("_process_import",)

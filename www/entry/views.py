@@ -12,6 +12,7 @@ from indicators import selectors
 from indicators.models import Campaign
 from indicators.services.entry import FicheYearConflict, fiche_year_save
 from indicators.services.workflow import WorkflowError, entry_refusal, fiche_year_submit
+from www.evidence.views import entry_section
 from www.plan_urls import plan_from_url, readable_plans
 
 from .forms import FicheYearForm, form_data_with_conflicts
@@ -130,4 +131,5 @@ def _render_entry(request, *, fiche, year, data, form, refusal, status=200):
     """The entry page, shown the same way whether saved, refused or in conflict."""
     context = {"fiche": fiche, "year": year, "entry": data, "form": form, "refusal": refusal}
     context["discussions"] = entry_discussions(fiche=fiche, year=year)
+    context |= entry_section(fiche=fiche, year=year, user=request.user, entry=data, editable=refusal is None)
     return render(request, "indicators/entry.html", context, status=status)

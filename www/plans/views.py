@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from actions.models import Fiche
 from core import rights
 from core.caching import render_once, stamped_key
+from evidence.selectors import fiche_evidence_by_year
 from indicators import selectors
 from public.selectors import MilestoneEntry
 from www.plan_urls import current_plan, plan_from_url
@@ -49,9 +50,16 @@ def fiche_detail(request, slug: str, number: int):
         milestones = [
             MilestoneEntry(m, m.current_state, m.current_state_label) for m in full.milestones.all()
         ]
+        # The evidence, for the insiders only (the same people as rights.may_read_evidence).
+        evidence_years = fiche_evidence_by_year(fiche=full) if insider else None
         return render_to_string(
             "indicators/includes/fiche_body.html",
-            {"fiche": full, "follow_up": follow_up, "milestones": milestones},
+            {
+                "fiche": full,
+                "follow_up": follow_up,
+                "milestones": milestones,
+                "evidence_years": evidence_years,
+            },
         )
 
     body = render_once(stamped_key("fiche-page", pk, "insider" if insider else "reader"), build)
