@@ -98,9 +98,29 @@ def safe_file_name(name: str) -> str:
     return f"{stem}.{extension}" if extension else stem
 
 
+# A name that tries a path or markup is refused outright, not repaired: whoever sends `<script>.pdf`
+# or `../../x.pdf` learns that it will not be kept. (A browser's form never delivers a folder: Django
+# keeps only the last part of an uploaded name; a file handed to the service by code may carry one.)
+REFUSED_NAME = re.compile(r"[\\/<>]|^\.|(^|[\\/])\.\.([\\/]|$)")
+
+
+def _name_refusal(name: str) -> str | None:
+    if not (REFUSED_NAME.search(name) or any(unicodedata.category(char) == "Cc" for char in name)):
+        return None
+    shown = "".join("?" if unicodedata.category(char).startswith("C") else char for char in name)[:120]
+    return (
+        f"Le nom du fichier « {shown} » n'est pas accepté : il contient un chemin, une balise (< >), un "
+        "caractère de contrôle, ou commence par un point. Renommez le fichier puis déposez-le à nouveau."
+    )
+
+
 def check_upload(upload, *, max_size: int) -> CheckedFile:
     """The upload's type, safe name, size and SHA-256, or FileRefused (French) if it may not be kept."""
-    shown = safe_file_name(getattr(upload, "name", "") or "")
+    raw_name = str(getattr(upload, "name", "") or "")
+    refusal = _name_refusal(raw_name)
+    if refusal:
+        raise FileRefused(refusal)
+    shown = safe_file_name(raw_name)
     declared = upload.size
     if declared is not None and declared > max_size:
         raise FileRefused(_too_big(shown, declared, max_size))

@@ -73,6 +73,18 @@ def test_a_refused_file_is_said_next_to_the_field_the_typing_kept_nothing_writte
     assert database_state() == before and stored_files(media) == []
 
 
+def test_a_script_file_name_is_refused_next_to_the_file_field_nothing_stored(open_year, pilot11, media):
+    client = client_for(pilot11)
+    before = database_state()
+    data = _form(title="Procès-verbal", upload=SimpleUploadedFile("<script>.pdf", pdf_bytes()))
+    response = client.post(_add_url(open_year), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_preuve-upload_error"' in page and "« &lt;script&gt;.pdf » n&#x27;est pas accepté" in page
+    assert "<script>.pdf" not in page and 'value="Procès-verbal"' in page
+    assert database_state() == before and stored_files(media) == []
+
+
 def test_a_bad_link_is_said_next_to_its_field(open_year, pilot11):
     response = client_for(pilot11).post(_add_url(open_year), _form(url="javascript:alert(1)"))
     assert response.status_code == 400
@@ -99,11 +111,11 @@ def test_an_upload_to_a_validated_year_is_refused_with_its_reason(open_year, pil
 def test_the_file_is_downloaded_as_an_attachment_under_its_safe_name(
     open_year, pilot11, committee_user, scp_user
 ):
-    evidence = add_file(open_year, pilot11, name="<script>PV.pdf")
+    evidence = add_file(open_year, pilot11, name="PV: comité.pdf")
     for user in (pilot11, committee_user, scp_user):
         response = client_for(user).get(_download_url(evidence))
         assert response.status_code == 200
-        assert response["Content-Disposition"] == 'attachment; filename="script_PV.pdf"'
+        assert response["Content-Disposition"] == "attachment; filename*=utf-8''PV_%20comit%C3%A9.pdf"
         assert response["Content-Type"] == "application/pdf"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Cache-Control"] == "private, no-store"
