@@ -338,8 +338,9 @@ def test_entry_page_query_budget(
     client = client_for(pilot11 if who == "pilot11" else scp_user)
     # The first request after a write: session, user, rights, demo flag, fiche, campaign, indicators,
     # values, reviews, milestones. 10, not 12: the rights are one query now (were two pilot checks), and
-    # the campaign one; + the plans (the URL's plan and the switcher), once per state of the data.
-    with django_assert_max_num_queries(11):
+    # the campaign one; + the plans (the URL's plan and the switcher), once per state of the data;
+    # + the year's evidence and its open discussion threads (one query, whatever their number).
+    with django_assert_max_num_queries(12):
         before = count_queries(client, entry_url(fiche11))
     grow(fiche11, scp_user)
     assert count_queries(client, entry_url(fiche11)) == before
