@@ -6,7 +6,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.contrib.auth.models import User
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 
 from actions.models import Fiche
 
@@ -47,33 +49,53 @@ class EntryDiscussions:
     milestone_ids: set[int] = field(default_factory=set)
 
 
+def _latest(field: str) -> Subquery:
+    """A thread's newest message's `field`, for an annotation."""
+    newest = Message.objects.filter(thread=OuterRef("pk")).order_by("-created_at", "-pk")
+    return Subquery(newest.values(field)[:1])
+
+
 def entry_discussions(*, fiche: Fiche, year: int) -> EntryDiscussions:
-    """The open threads of the fiche-year for its entry page: 2 queries (1 without open threads)."""
+    """The open threads of the fiche-year for its entry page: 1 query, with or without threads, however
+    many messages (each thread's count and newest message are read by subqueries, not loaded)."""
+    count = Message.objects.filter(thread=OuterRef("pk")).values("thread").annotate(n=Count("pk")).values("n")
     threads = list(
         Thread.objects.of_fiche_year(fiche, year)
         .select_related(*_SUBJECTS)
-        .annotate(message_count=Count("messages"))
+        .annotate(
+            message_count=Coalesce(Subquery(count), 0),
+            last_body=_latest("body"),
+            last_created_at=_latest("created_at"),
+            last_author_first=_latest("author__first_name"),
+            last_author_last=_latest("author__last_name"),
+            last_author_username=_latest("author__username"),
+        )
         .order_by("opened_at", "pk")
     )
     section = EntryDiscussions(fiche=fiche, year=year)
     open_threads = [t for t in threads if t.is_open]
     section.resolved_count = len(threads) - len(open_threads)
-    last = {}
-    if open_threads:
-        # Each open thread's last message: the messages of the open threads, the newest kept per thread.
-        for message in (
-            Message.objects.filter(thread__in=open_threads)
-            .select_related("author")
-            .order_by("created_at", "pk")
-        ):
-            last[message.thread_id] = message
     for thread in open_threads:
-        section.open_threads.append(OpenThread(thread, thread.message_count, last.get(thread.pk)))
+        section.open_threads.append(OpenThread(thread, thread.message_count, _last_message(thread)))
         if thread.indicator_id:
             section.indicator_ids.add(thread.indicator_id)
         if thread.milestone_id:
             section.milestone_ids.add(thread.milestone_id)
     return section
+
+
+def _last_message(thread: Thread) -> Message | None:
+    """The newest message as the section shows it (body, date, author's name), from the annotations."""
+    if thread.last_created_at is None:
+        return None
+    author = None
+    if thread.last_author_username is not None:
+        author = User(
+            first_name=thread.last_author_first,
+            last_name=thread.last_author_last,
+            username=thread.last_author_username,
+        )
+    return Message(thread=thread, body=thread.last_body, created_at=thread.last_created_at, author=author)
 
 
 def open_thread_counts(*, fiche_ids: Iterable[int], years: Iterable[int]) -> Counter:

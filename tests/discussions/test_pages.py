@@ -128,7 +128,7 @@ def test_query_budgets_with_fifty_messages_per_fiche_year(
         count_queries(client, threads_url(fiche11)),
     )
     _grow(thread, [pilot11, scp_user])
-    # The entry page: its own queries plus the section's 2 (threads, their messages), whatever their number.
+    # The entry page: its own queries plus the section's one (threads, counts and newest messages).
     with django_assert_max_num_queries(entry_before):
         client.get(entry_url(fiche11))
     # The discussion page: session, user, rights, plans, fiche, threads, messages, the new thread's choices
@@ -148,3 +148,22 @@ def test_my_fiches_counts_the_open_threads_of_each_fiche_year(
     row = page[page.index(f'id="{fiche11.plan.slug}-2025-fiche-11"') :]
     row = row[: row.index("</tr>")]
     assert f'href="{threads_url(fiche11)}">2 échanges ouverts' in row
+
+
+def test_the_entry_page_costs_the_same_with_no_discussion_as_with_fifty_messages(
+    fiche11, campaign2025, pilot11, scp_user
+):
+    """Not even a prefetch that only runs once there are rows: the count of an empty year holds."""
+    client = client_for(pilot11)
+    client.get(entry_url(fiche11))  # caches per process warmed
+    empty = count_queries(client, entry_url(fiche11))
+    meetings = fiche11.indicators.get(code="11-R1")
+    for index in range(3):
+        thread = thread_open(
+            fiche=fiche11, year=2025, user=scp_user, subject=f"Question {index}", body="?", indicator=meetings
+        )
+        _grow(thread, [pilot11, scp_user])
+        link_evidence(fiche11, 2025, scp_user, title=f"Compte rendu {index}")
+    page = client.get(entry_url(fiche11)).content.decode()
+    assert page.count("Dernier message, de") == 3 and "51 messages" in page
+    assert count_queries(client, entry_url(fiche11)) == empty
