@@ -228,7 +228,7 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
     # Never connected to when tasks run in-process; named so that kombu does not fall back to an
     # AMQP broker on localhost (and warn "No hostname was supplied").
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 # Job state and results live in the database (jobs app), not in a Celery result backend.
 CELERY_TASK_IGNORE_RESULT = True
