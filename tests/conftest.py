@@ -157,6 +157,15 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture
+def page(chromium):
+    """A French page in a context of its own (downloads accepted), closed after the test."""
+    context = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches (pages and the live bilan are cached by data version)."""

@@ -13,14 +13,6 @@ from .provider import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 def axe_violations(page) -> str:
     results = Axe().run(page, options=AXE_OPTIONS)
     return results.generate_snapshot() if results.violations_count else ""

@@ -33,14 +33,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True)
-    context.set_default_timeout(30_000)
-    yield context.new_page()
-    context.close()
-
-
 def _pilot_attaches_and_submits(page, base, hours, pdf: Path) -> Evidence:
     page.goto(f"{base}/saisie/2025/")
     section = page.locator("#preuves")
@@ -77,6 +69,7 @@ def _pdf_text(content: bytes) -> str:
 def test_evidence_and_discussion_from_the_entry_to_the_bilan(
     page, live_server, fiche11, campaign2025, pilot11, scp_user, media, tmp_path
 ):
+    page.set_default_timeout(30_000)  # the bilan's PDF is rendered by its job while the page waits
     base = f"{live_server.url}/plans/{fiche11.plan.slug}/fiches/11"
     hours = fiche11.indicators.get(code="11-I1")
     pdf = tmp_path / "PV comité 2025.pdf"

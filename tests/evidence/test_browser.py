@@ -14,14 +14,6 @@ from tests.evidence.conftest import docx_bytes, pdf_bytes, stored_files
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 def test_a_pilot_attaches_a_pdf_to_a_value(
     page, live_server, fiche11, campaign2025, pilot11, media, tmp_path
 ):
