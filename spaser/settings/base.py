@@ -35,7 +35,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "actions",
+    # The companies behind the contracts (SIRENE, inclusion lists): below the register.
+    "suppliers",
     "contracts",
+    # Every buyer's figures from the national DECP, beside the plan's buyers.
+    "national",
     "indicators",
     "reporting",
     "public",
