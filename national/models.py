@@ -16,7 +16,9 @@ from core.versioning import Versioned
 
 class NationalDataset(Versioned):
     files = models.JSONField("fichiers", default=list)
-    label = models.CharField("source", max_length=300, help_text="Par exemple « DECP consolidées, data.gouv.fr ».")
+    label = models.CharField(
+        "source", max_length=300, help_text="Par exemple « DECP consolidées, data.gouv.fr »."
+    )
     source_date = models.DateField("date des données")
     started_at = models.DateTimeField("calculé le", auto_now_add=True)
     user = models.ForeignKey(

@@ -26,7 +26,10 @@ class LegalUnit(models.Model):
     siren = models.CharField("SIREN", max_length=9, unique=True)
     name = models.CharField("dénomination", max_length=255, blank=True)
     enterprise_category = models.CharField(
-        "catégorie d'entreprise (INSEE)", max_length=3, blank=True, help_text="PME, ETI ou GE ; vide si non calculée."
+        "catégorie d'entreprise (INSEE)",
+        max_length=3,
+        blank=True,
+        help_text="PME, ETI ou GE ; vide si non calculée.",
     )
     category_year = models.CharField("année de la catégorie", max_length=4, blank=True)
     headcount_band = models.CharField("tranche d'effectifs", max_length=2, blank=True)
@@ -128,7 +131,9 @@ class LocalArea(Versioned):
     """The départements whose establishments count as local for a plan (SCP sets it); without it, the
     département of each buyer's own establishment in SIRENE."""
 
-    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="local_area", verbose_name="plan")
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, related_name="local_area", verbose_name="plan"
+    )
     departements = models.CharField(
         "départements",
         max_length=200,
