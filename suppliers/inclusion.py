@@ -125,10 +125,13 @@ def subkind(kind: str, value: str) -> str | None:
     return None
 
 
-def _encoding(path: str | os.PathLike) -> str:
-    """UTF-8 if the file's first megabyte decodes as such, else Windows-1252 (a spreadsheet's CSV)."""
+def _encoding(path: str | os.PathLike, name: str) -> str:
+    """UTF-8 if the file's first megabyte decodes as such, else Windows-1252 (a spreadsheet's CSV); a
+    NUL byte says it is no text at all."""
     with open(path, "rb") as handle:
         probe = handle.read(PROBE_BYTES)
+    if b"\x00" in probe:
+        raise InclusionFormatError(f"« {name} » n'est pas un fichier texte CSV lisible.")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(probe, final=len(probe) < PROBE_BYTES)
     except UnicodeDecodeError:
@@ -167,7 +170,7 @@ def read(path: str | os.PathLike, name: str, kind: str) -> tuple[InclusionScan, 
     checked before this returns (InclusionFormatError), the rows as the iterator runs."""
     if kind not in InclusionKind.values:
         raise InclusionFormatError(f"Liste inconnue : « {kind} » (siae, ea_esat ou geiq).")
-    encoding = _encoding(path)
+    encoding = _encoding(path, name)
     header, delimiter = _header(path, name, encoding)
     columns = _columns(header, kind, name)
     scan = InclusionScan(name=name)
@@ -180,8 +183,6 @@ def _header(path, name: str, encoding: str) -> tuple[list[str], str]:
             first = handle.readline(64 << 10)
     except UnicodeDecodeError:
         raise InclusionFormatError(f"« {name} » n'est pas un fichier texte CSV lisible.") from None
-    if "\x00" in first:
-        raise InclusionFormatError(f"« {name} » n'est pas un fichier texte CSV lisible.")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     return next(csv.reader([first.strip("\r\n")], delimiter=delimiter), []), delimiter
 
@@ -202,9 +203,15 @@ def _rows(path, name, kind, encoding, delimiter, columns, scan: InclusionScan) -
                     continue
                 scan.kept += 1
                 yield listing
-    except (UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError:
         raise InclusionFormatError(
-            f"« {name} » n'est pas un fichier CSV lisible (vers la ligne {scan.read + 2}) : {error}."
+            f"« {name} » n'est pas un fichier CSV lisible : caractères illisibles après la ligne "
+            f"{scan.read + 1} (ni UTF-8 ni Windows-1252)."
+        ) from None
+    except csv.Error:
+        raise InclusionFormatError(
+            f"« {name} » n'est pas un fichier CSV lisible : ligne illisible après la ligne {scan.read + 1} "
+            "(champ de plus de 131 072 caractères, caractère nul ou guillemet mal placé)."
         ) from None
 
 
@@ -216,6 +223,8 @@ def _listing(row: list[str], columns: dict[str, int], kind: str, line: int, seen
         return row[position].strip() if position is not None and position < len(row) else ""
 
     siret = clean_siret(cell("siret"))
+    if not siret:
+        return {"line": line, "id": "", "reason": "SIRET absent"}
     if not (len(siret) == 14 and siret.isdigit()):
         return {"line": line, "id": siret[:20], "reason": f"SIRET illisible « {siret[:20]} » (14 chiffres)"}
     written = cell("type")
