@@ -342,12 +342,11 @@ def _establishment(row, index, sirens: set[str], sirets: set[str]) -> dict | Ski
 
 def departement(commune: str) -> str:
     """The département of an INSEE commune code: two characters (2A, 2B for Corsica), three overseas
-    (971 to 976, and the 98x communities); empty for no commune or a foreign one."""
+    (971 to 976, and the 98x communities); empty for no commune or a foreign one (99xxx)."""
     commune = commune.strip().upper()
     if len(commune) != 5:
         return ""
     if commune.startswith(("97", "98")):
         return commune[:3] if commune[:3].isdigit() else ""
-    if commune[:2] in ("2A", "2B") or commune[:2].isdigit():
-        return commune[:2] if commune[2:].isdigit() else ""
-    return ""
+    metropolitan = commune[:2] in ("2A", "2B") or (commune[:2].isdigit() and "01" <= commune[:2] <= "95")
+    return commune[:2] if metropolitan and commune[2:].isdigit() else ""
