@@ -11,8 +11,8 @@ holders.
    The import must take at most twice the bare scan, under 500 MB, and keep the 20,000.
 
 BENCH_SIRENE_ROWS (or `--sirene-rows`) sets fewer rows. `python -m bench.sirene scan FILE` is the
-bare scan, `python -m bench.sirene setup FILE` (Django settings in the environment) makes the holders
-listed in FILE wanted.
+bare scan; `python -m bench.sirene generate FILE ROWS` writes the stock; `python -m bench.sirene
+setup FILE` (Django settings in the environment) makes the holders listed in FILE wanted.
 """
 
 import csv
@@ -151,7 +151,10 @@ def measure(*, env: dict, root: Path, workdir: Path, rows: int, manage) -> dict:
     child([sys.executable, "-m", "bench.sirene", "setup", str(holders)], env, root)
     path = workdir / "StockEtablissement_utf8_2025-11-01.csv"
     print(f"   écriture d'un StockEtablissement de {rows} lignes…", file=sys.stderr)
-    written = generate(path, rows=rows)
+    # Written by a child: this process stays small, and so does what its children's ru_maxrss inherit.
+    written = json.loads(
+        child([sys.executable, "-m", "bench.sirene", "generate", str(path), str(rows)], env, root)["stdout"]
+    )
     print(
         f"   {written['bytes'] / 1e9:.1f} Go en {written['seconds']:.0f} s ; lecture seule (csv)…",
         file=sys.stderr,
@@ -205,5 +208,7 @@ def print_report(result: dict | None, table) -> list[str]:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["scan"]:
         print(json.dumps(scan(sys.argv[2])))
+    elif sys.argv[1:2] == ["generate"]:
+        print(json.dumps(generate(Path(sys.argv[2]), rows=int(sys.argv[3]))))
     elif sys.argv[1:2] == ["setup"]:
         print(json.dumps(setup(sys.argv[2])))
