@@ -44,6 +44,12 @@ ESTABLISHMENT_FIELDS = [
 COMMON_FIELDS = ["source_date", "import_run", "is_demo"]
 
 SireneFormatError = sirene.SireneFormatError
+
+
+class NothingWanted(ValueError):
+    """No company to look for: reading 30 million rows would keep none."""
+
+
 InclusionFormatError = inclusion.InclusionFormatError
 
 
@@ -62,6 +68,7 @@ def sirene_apply(
     not SIRENE raises SireneFormatError); all are written in one transaction, in batches, so a file
     that turns out unreadable half-way leaves nothing written, whatever came before it.
 
+    Without any company wanted, NothingWanted (before reading).
     The data's date: `source_date`, else the date in the file's name, else today. SCP only
     (PermissionDenied); without `user`, the server's operator (the command)."""
     rights.require(user is None or rights.may_import_contracts(user), IMPORT_RIGHT)
@@ -70,6 +77,11 @@ def sirene_apply(
     kinds = [sirene.detect(path, name) for path, name in zip(paths, names, strict=True)]
     dates = [source_date or sirene.file_date(name) or timezone.localdate() for name in names]
     sirens, sirets = wanted_identifiers()
+    if not sirens:
+        raise NothingWanted(
+            "Aucune entreprise à rechercher dans SIRENE : importez d'abord les contrats (DECP) ou "
+            "renseignez les acheteurs des plans. Rien n'a été écrit."
+        )
     with transaction.atomic():
         log = SupplierImport.objects.create(
             source=kinds[0] if len(set(kinds)) == 1 else SourceKind.SIRENE,

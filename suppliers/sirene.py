@@ -81,6 +81,7 @@ ESTABLISHMENT_REQUIRED = (
 CATEGORIES = {"PME", "ETI", "GE"}
 NOT_DIFFUSED = "[ND]"  # what the stocks write in a field a "P" (partially diffused) unit withholds
 MAX_HEADER_BYTES = 64 << 10
+PROGRESS_BYTES = 8 << 20
 MAX_RECORD_BYTES = 1 << 20  # a quoted field left open: refused rather than read to the end in memory
 _DATE = re.compile(r"(20\d\d)-(\d\d)(?:-(\d\d))?")
 
@@ -136,6 +137,11 @@ def open_stock(path: str | os.PathLike, name: str) -> Iterator[io.BufferedIOBase
 def read_header(handle: io.BufferedIOBase, name: str) -> tuple[str, list[str]]:
     """The stock's kind (SourceKind) and its column names, from the first line."""
     raw = handle.readline(MAX_HEADER_BYTES)
+    if raw.startswith(b"PAR1"):
+        raise SireneFormatError(
+            f"« {name} » est un fichier Parquet : l'import lit les stocks SIRENE au format CSV "
+            "(StockUniteLegale_utf8.zip, StockEtablissement_utf8.zip)."
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -240,11 +246,16 @@ def _physical_records(handle, name: str, on_bytes) -> Iterator[tuple[int, bytes]
     """(line number, bytes) of each record, joining the lines a quoted newline splits."""
     line = 1  # the header
     pending: bytes | None = None
-    started = 0
+    started = unreported = 0
     for raw in handle:
         line += 1
         if on_bytes is not None:
-            on_bytes(len(raw))
+            unreported += len(raw)
+            if (
+                unreported >= PROGRESS_BYTES
+            ):  # a progress bar's update per line would cost as much as the scan
+                on_bytes(unreported)
+                unreported = 0
         if pending is not None:
             pending += raw
             if pending.count(b'"') % 2 == 0:
@@ -261,6 +272,8 @@ def _physical_records(handle, name: str, on_bytes) -> Iterator[tuple[int, bytes]
             continue
         if raw.strip(b"\r\n"):
             yield line, raw
+    if on_bytes is not None and unreported:
+        on_bytes(unreported)
     if pending is not None:
         raise SireneFormatError(
             f"« {name} » n'est pas un fichier stock SIRENE lisible : guillemet non fermé à la "

@@ -159,6 +159,19 @@ def test_a_file_that_is_not_sirene_is_refused_nothing_written(wanted, tmp_path):
     assert not LegalUnit.objects.exists() and not SupplierImport.objects.exists()
 
 
+def test_parquet_is_named_and_nothing_wanted_is_refused(spaser54, tmp_path):
+    parquet = tmp_path / "StockUniteLegale_utf8.parquet"
+    parquet.write_bytes(b"PAR1\x15\x04\x15\x10" + bytes(64))
+    units = files.units_file(tmp_path / "StockUniteLegale_utf8.csv", files.standard_units())
+    Buyer.objects.all().delete()  # no buyer, no holder (no provider registered in this app's tests)
+    with pytest.raises(CommandError, match="Aucune entreprise à rechercher dans SIRENE"):
+        run(units)
+    Buyer.objects.create(plan=spaser54, siret=HOLDER, name="Titulaire")
+    with pytest.raises(CommandError, match="« StockUniteLegale_utf8.parquet » est un fichier Parquet"):
+        run(units, parquet)
+    assert not SupplierImport.objects.exists()
+
+
 def test_a_second_file_bad_half_way_undoes_the_first(wanted, tmp_path):
     good = files.units_file(tmp_path / "StockUniteLegale_utf8.csv", files.standard_units())
     # The right header, then a wanted line that is not UTF-8: found only once the first is written.

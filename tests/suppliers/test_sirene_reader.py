@@ -65,3 +65,14 @@ def test_columns_in_another_order_and_quoted_sirens_are_read(tmp_path):
     assert sirene.detect(quoted, quoted.name) == SourceKind.SIRENE_UNITS
     scan, rows = sirene.records(quoted, quoted.name, sirens={SECOND[:9]}, sirets=set())
     assert [r["siren"] for r in rows] == [SECOND[:9]] and (scan.read, scan.kept) == (2, 1)
+
+
+def test_progress_counts_every_byte_after_the_header(tmp_path):
+    path = files.establishments_file(
+        tmp_path / "StockEtablissement_utf8.csv", files.standard_establishments()
+    )
+    seen = []
+    scan, rows = sirene.records(path, path.name, sirens={HOLDER[:9]}, sirets={HOLDER}, on_bytes=seen.append)
+    assert [r["siret"] for r in rows] == [HOLDER]
+    header = len(",".join(files.ESTABLISHMENT_COLUMNS)) + 1
+    assert sum(seen) == path.stat().st_size - header and scan.read == 5

@@ -1,9 +1,11 @@
 import datetime
 import os
+import zipfile
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from suppliers import services
 
@@ -15,6 +17,14 @@ def parse_date(value: str) -> datetime.date:
         raise CommandError(
             f"Date illisible : « {value} » (AAAA-MM-JJ attendu). Rien n'a été écrit."
         ) from None
+
+
+def text_size(path: str) -> int:
+    """The CSV's size in bytes, inside its zip if zipped (for the progress bar)."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    return os.path.getsize(path)
 
 
 def user_named(by: str | None):
@@ -51,8 +61,17 @@ class Command(BaseCommand):
             raise CommandError(f"Fichier introuvable : {', '.join(missing)}. Rien n'a été écrit.")
         source_date = parse_date(date) if date else None
         user = user_named(by)
+        total = sum(text_size(f) for f in files)
+        progress = tqdm(
+            total=total, unit="o", unit_scale=True, desc="Lecture", disable=None, file=self.stderr._out
+        )
         try:
-            log = services.sirene_apply(paths=files, source_date=source_date, user=user, is_demo=demo)
+            with progress:
+                log = services.sirene_apply(
+                    paths=files, source_date=source_date, user=user, is_demo=demo, on_bytes=progress.update
+                )
+        except services.NothingWanted as exc:
+            raise CommandError(str(exc)) from exc
         except (services.SireneFormatError, PermissionDenied) as exc:
             raise CommandError(f"{exc} Rien n'a été écrit.") from exc
         *skipped, summary = services.import_summary(log)
