@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import os
 import re
 import unicodedata
@@ -74,6 +75,7 @@ LABELS = {
     ),
 }
 PROBE_BYTES = 1 << 20
+MAX_LINE_CHARS = 1 << 20
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
@@ -191,7 +193,7 @@ def _rows(path, name, kind, encoding, delimiter, columns, scan: InclusionScan) -
     seen: dict[tuple[str, str], int] = {}
     try:
         with open(path, encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
+            reader = csv.reader(_lines(handle, name), delimiter=delimiter)
             next(reader, None)
             for row in reader:
                 if not any(cell.strip() for cell in row):
@@ -213,6 +215,17 @@ def _rows(path, name, kind, encoding, delimiter, columns, scan: InclusionScan) -
             f"« {name} » n'est pas un fichier CSV lisible : ligne illisible après la ligne {scan.read + 1} "
             "(champ de plus de 131 072 caractères, caractère nul ou guillemet mal placé)."
         ) from None
+
+
+def _lines(handle, name: str) -> Iterator[str]:
+    """The file's lines, none longer than MAX_LINE_CHARS: memory stays bounded whatever it holds."""
+    for number, line in enumerate(iter(functools.partial(handle.readline, MAX_LINE_CHARS), ""), start=1):
+        if len(line) == MAX_LINE_CHARS and not line.endswith("\n"):
+            raise InclusionFormatError(
+                f"« {name} » n'est pas un fichier CSV lisible : la ligne {number} dépasse "
+                f"{MAX_LINE_CHARS:_} caractères.".replace("_", " ")
+            )
+        yield line
 
 
 def _listing(row: list[str], columns: dict[str, int], kind: str, line: int, seen: dict) -> dict:

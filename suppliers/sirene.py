@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import os
 import re
@@ -243,42 +244,50 @@ def _columns_reason(row: list[str] | None, columns: list[str]) -> str:
 
 
 def _physical_records(handle, name: str, on_bytes) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of each record, joining the lines a quoted newline splits."""
+    """(line number, bytes) of each record, joining the lines a quoted newline splits. A line, or a
+    record, longer than MAX_RECORD_BYTES is refused: memory stays bounded whatever the file holds."""
     line = 1  # the header
-    pending: bytes | None = None
-    started = unreported = 0
-    for raw in handle:
+    pending: list[bytes] = []  # the lines of a record a quoted newline split, while its quotes are odd
+    quotes = size = started = unreported = 0
+    for raw in iter(functools.partial(handle.readline, MAX_RECORD_BYTES), b""):
         line += 1
         if on_bytes is not None:
+            # Reported in chunks: a progress bar's update per line would cost as much as the scan.
             unreported += len(raw)
-            if (
-                unreported >= PROGRESS_BYTES
-            ):  # a progress bar's update per line would cost as much as the scan
+            if unreported >= PROGRESS_BYTES:
                 on_bytes(unreported)
                 unreported = 0
-        if pending is not None:
-            pending += raw
-            if pending.count(b'"') % 2 == 0:
-                yield started, pending
-                pending = None
-            elif len(pending) > MAX_RECORD_BYTES:
-                raise SireneFormatError(
-                    f"« {name} » n'est pas un fichier stock SIRENE lisible : guillemet non fermé à la "
-                    f"ligne {started}."
-                )
+        if len(raw) == MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+            raise SireneFormatError(_too_long(name, line))
+        if pending:
+            pending.append(raw)
+            quotes, size = quotes + raw.count(b'"'), size + len(raw)
+            if quotes % 2 == 0:
+                yield started, b"".join(pending)
+                pending = []
+            elif size > MAX_RECORD_BYTES:
+                raise SireneFormatError(_unclosed(name, started))
             continue
         if b'"' in raw and raw.count(b'"') % 2:
-            pending, started = raw, line
+            pending, quotes, size, started = [raw], raw.count(b'"'), len(raw), line
             continue
         if raw.strip(b"\r\n"):
             yield line, raw
     if on_bytes is not None and unreported:
         on_bytes(unreported)
-    if pending is not None:
-        raise SireneFormatError(
-            f"« {name} » n'est pas un fichier stock SIRENE lisible : guillemet non fermé à la "
-            f"ligne {started}."
-        )
+    if pending:
+        raise SireneFormatError(_unclosed(name, started))
+
+
+def _unclosed(name: str, line: int) -> str:
+    return f"« {name} » n'est pas un fichier stock SIRENE lisible : guillemet non fermé à la ligne {line}."
+
+
+def _too_long(name: str, line: int) -> str:
+    return (
+        f"« {name} » n'est pas un fichier stock SIRENE lisible : la ligne {line} dépasse "
+        f"{MAX_RECORD_BYTES // 1024} Ko."
+    )
 
 
 def _parse(raw: bytes, name: str, line: int) -> list[str] | None:

@@ -124,6 +124,9 @@ def test_a_refused_file_leaves_the_list_as_it_was(tmp_path):
     broken = write(tmp_path, "siae-casse.csv", SIAE_LIST + "X" * 200_000 + ";;12345678900099;EI;;;\n")
     with pytest.raises(services.InclusionFormatError, match="« siae-casse.csv » n'est pas un fichier CSV"):
         services.inclusion_apply(kind="siae", path=str(broken), source=SOURCE)
+    endless = write(tmp_path, "sans-fin.csv", SIAE_LIST + "1" * 3_000_000)
+    with pytest.raises(services.InclusionFormatError, match="la ligne 10 dépasse 1 048 576 caractères"):
+        services.inclusion_apply(kind="siae", path=str(endless), source=SOURCE)
     with pytest.raises(services.InclusionFormatError, match="Indiquez la source de la liste"):
         services.inclusion_apply(kind="siae", path=str(write(tmp_path, "s.csv", SIAE_LIST)), source=" ")
     assert database_state() == before and len(listings("siae")) == 4

@@ -186,6 +186,13 @@ def test_a_second_file_bad_half_way_undoes_the_first(wanted, tmp_path):
     assert not SupplierImport.objects.exists()
 
 
+def test_a_line_without_end_is_refused(wanted, tmp_path):
+    path = tmp_path / "StockUniteLegale_utf8.csv"
+    path.write_text(files.stock_text(files.UNIT_COLUMNS, []) + "1" * 3_000_000, encoding="utf-8")
+    with pytest.raises(services.SireneFormatError, match="la ligne 2 dépasse 1024 Ko"):
+        services.sirene_apply(paths=[str(path)])
+
+
 def test_an_unclosed_quote_is_refused(wanted, tmp_path):
     text = files.stock_text(files.UNIT_COLUMNS, files.standard_units()) + f'{HOLDER[:9]},"jamais fermé\n'
     path = tmp_path / "StockUniteLegale_utf8.csv"
