@@ -215,7 +215,7 @@ def _rows(path, name: str, scan: Scan, sirens: set[str], sirets: set[str], on_by
         fast = bool(columns) and columns[0] == "siren"
         for line, raw in _physical_records(handle, name, on_bytes):
             scan.read += 1
-            candidate = raw[:9] in prefixes or (raw[:1] == b'"' and raw[1:10] in prefixes)
+            candidate = raw[:9] in prefixes or (raw[0] == 0x22 and raw[1:10] in prefixes)  # 0x22: '"'
             if fast and not candidate:
                 continue
             row = _parse(raw, name, line)
@@ -271,7 +271,7 @@ def _physical_records(handle, name: str, on_bytes) -> Iterator[tuple[int, bytes]
         if b'"' in raw and raw.count(b'"') % 2:
             pending, quotes, size, started = [raw], raw.count(b'"'), len(raw), line
             continue
-        if raw.strip(b"\r\n"):
+        if len(raw) > 2 or raw.strip(b"\r\n"):  # an empty line is no record
             yield line, raw
     if on_bytes is not None and unreported:
         on_bytes(unreported)
