@@ -6,8 +6,8 @@ import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 
 from contracts.models import Threshold
 from national import services
