@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
+from actions.models import Buyer, Plan
+from core.values import format_number
 from suppliers.enums import BuyerKind
 from suppliers.models import LegalUnit
 
@@ -209,3 +211,65 @@ def comparison(buyer_siret: str, year: int, dataset: NationalDataset | None = No
             f"« {dataset} » : SIRET ou année inconnus."
         )
     return found
+
+
+# --- the page "Comparaison nationale" (and the bilan's section) ------------------------------------------
+
+
+def percent(value: Decimal | None) -> str:
+    """A fraction as the pages write it: "18,7 %" ("—" when there is none)."""
+    return "—" if value is None else f"{format_number(value * 100, 1)}\u00a0%"
+
+
+@dataclass
+class BuyerComparison:
+    siret: str
+    name: str
+    kind: str
+    year: YearComparison | None  # the chosen year's (None: no contract notified that year)
+    trend: list[tuple[int, YearComparison | None]]
+
+    @property
+    def kind_label(self) -> str:
+        return BuyerKind(self.kind).label
+
+
+@dataclass
+class PlanComparison:
+    dataset: NationalDataset | None
+    year: int
+    years: list[int]
+    buyers: list[BuyerComparison]
+    targets: dict[str, Decimal] = field(default_factory=lambda: dict(PNAD_TARGETS))
+    target_source: str = PNAD_SOURCE
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.dataset and self.dataset.is_demo)
+
+
+def plan_comparison(plan: Plan, year: int | None, *, published_only: bool = False) -> PlanComparison:
+    """The plan's buyers beside the buyers of their kind, in `year` (None: the latest year of the plan
+    with figures of its buyers) and over the plan's years, from the latest dataset (the latest one
+    published, for the public site). 3 queries whatever the number of buyers."""
+    dataset = latest_dataset(published_only=published_only)
+    buyers = list(Buyer.objects.filter(plan=plan).order_by("siret").values_list("siret", "name"))
+    years = list(plan.years)
+    found = comparisons([s for s, _ in buyers], dataset=dataset, years=years) if dataset and buyers else {}
+    if year is None:
+        with_figures = [y for by_year in found.values() for y in by_year]
+        year = max(with_figures, default=years[-1])
+    rows = []
+    for siret, name in buyers:
+        by_year = found.get(siret, {})
+        kinds = [c.kind for c in by_year.values()]
+        rows.append(
+            BuyerComparison(
+                siret=siret,
+                name=name,
+                kind=kinds[0] if kinds else BuyerKind.OTHER,
+                year=by_year.get(year),
+                trend=[(y, by_year.get(y)) for y in years],
+            )
+        )
+    return PlanComparison(dataset=dataset, year=year, years=years, buyers=rows)
