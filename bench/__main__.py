@@ -9,6 +9,10 @@ the contracts register), with no error and no lost write. The contracts register
 (bench/decp.py): a national DECP file of a million contracts imported under 300 MB of memory; the
 legal indicators page's queries do not grow from 2,000 to 20,000 contracts of the buyer.
 
+The national comparison (bench/national.py): a national DECP file of 3,000,000 contracts computed for
+every buyer at most twice as long as a bare scan of it, under 1 GB; the comparison page's queries do
+not grow with the number of buyers.
+
 The schema document (the plan itself): its PDF's render time and peak memory, its page's queries.
 
 Evidence and discussions (bench/evidence.py): the entry page's and the fiche page's queries do not
@@ -19,8 +23,8 @@ Rendering in the background (bench/jobs.py): the web pages' p95 without a render
 Celery worker (Redis) renders the largest plan's bilan PDF, within 20 % of each other; no request over
 1 s during the render; the job's peak memory.
 
-`--only plan`, `--only decp` or `--only schema` runs one part; BENCH_DB_PREFIX names the databases
-(spaser_bench_).
+`--only plan`, `--only decp`, `--only schema` or `--only national` runs one part; BENCH_DB_PREFIX
+names the databases (spaser_bench_).
 """
 
 import argparse
@@ -33,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import decp, evidence, jobs
+from bench import decp, evidence, jobs, national
 from bench.tables import print_plan, print_schema, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,10 +82,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
     parser.add_argument(
         "--only",
-        choices=["plan", "decp", "schema"],
+        choices=["plan", "decp", "schema", "national"],
         help="plan: the plan's pages, PDF, Excel import, throughput and load; decp: the contracts register "
         "(national DECP file imported, legal indicators page); schema: the schema document's PDF and "
-        "page alone (also measured by plan). Default: plan and decp.",
+        "page alone (also measured by plan); national: the national comparison (decp_national, its page). "
+        "Default: plan, decp and national.",
     )
     parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
@@ -92,13 +97,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--decp-contracts", type=int, default=1_000_000, help="contracts in the generated DECP file"
     )
+    parser.add_argument(
+        "--national-contracts",
+        type=int,
+        default=3_000_000,
+        help="contracts in the generated national DECP file (national comparison)",
+    )
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
     kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
-    sizes = [int(s) for s in args.sizes.split(",")] if args.only != "decp" else []
+    sizes = [int(s) for s in args.sizes.split(",")] if args.only not in ("decp", "national") else []
     if args.only == "schema":
         return measure_schema_only(args, kind, sizes)
     workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
@@ -109,7 +120,7 @@ def main() -> int:
         "BENCH_DIR": str(workdir),
         "PYTHONPATH": str(ROOT),
     }
-    report = {"database": kind, "sizes": {}, "load": None, "throughput": None, "decp": None}
+    report = {"database": kind, "sizes": {}, "load": None, "throughput": None, "decp": None, "national": None}
     started = time.monotonic()
     try:
         if sizes:
@@ -119,6 +130,12 @@ def main() -> int:
             print(f"== Registre des contrats : base {kind}…", file=sys.stderr)
             report["decp"] = decp.measure(
                 env=env, root=ROOT, workdir=workdir, contracts=args.decp_contracts, step=step, manage=manage
+            )
+        if args.only in (None, "national"):
+            env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"{DB_PREFIX}national", workdir)}
+            print(f"== Comparaison nationale : base {kind}…", file=sys.stderr)
+            report["national"] = national.measure(
+                env=env, root=ROOT, workdir=workdir, contracts=args.national_contracts, manage=manage
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -179,6 +196,7 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
     failures += jobs.print_report(report.get("background"), table)
     failures += evidence.print_report(report.get("evidence"), table)
     failures += decp.print_report(report["decp"], table)
+    failures += national.print_report(report.get("national"), table)
     print(f"\nDurée du banc d'essai : {report['duration_s']} s")
     if failures:
         print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))
