@@ -31,6 +31,7 @@ from contracts.enums import Category
 from contracts.models import Threshold
 from core import rights
 from core.caching import data_changed
+from core.versioning import save_claimed
 
 from .models import NationalDataset, NationalFigure
 
@@ -294,11 +295,12 @@ def _write(reading: _Reading, tallies, *, files, label, source_date, user, is_de
 @transaction.atomic
 def dataset_publish(*, dataset: NationalDataset, published: bool, user) -> NationalDataset:
     """Show (or stop showing) the comparison computed from `dataset` on the public site. SCP only;
-    the dataset's history records who and when."""
+    the dataset's history records who, when and which way."""
     rights.require(rights.may_import_contracts(user), PUBLISH_RIGHT)
-    if dataset.published != published:
-        dataset.published = published
-        dataset._history_user = user
-        dataset._change_reason = "Publication" if published else "Retrait du site public"
-        dataset.save()
-    return dataset
+    current = NationalDataset.objects.get(pk=dataset.pk)
+    if current.published != published:
+        current.published = published
+        current._change_reason = "Publication sur le site public" if published else "Retrait du site public"
+        save_claimed(current, seen=current.version, user=user)
+    dataset.published, dataset.version = current.published, current.version
+    return current

@@ -665,6 +665,10 @@ SCP_FORBIDDEN = {
     "contracts_contract_delete",
     "contracts_decpimport_add",
     "contracts_decpimport_delete",
+    # A national computation is made by decp_national; its figures are written by it only.
+    "national_nationaldataset_add",
+    "national_nationalfigure_add",
+    "national_nationalfigure_delete",
     # A correction is made on the contract's page, where the published value stands beside it.
     "contracts_contractcorrection_add",
     "contracts_contractcorrection_delete",
