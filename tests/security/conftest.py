@@ -136,7 +136,9 @@ def _register_rows(site: Site) -> None:
         contract=contract, social_criterion=True, reason="Critère social au règlement de la consultation."
     )
     DecpImport.objects.create(files=["decp.json"], buyers=["22540001600015"], read=1, kept=1, new=1)
-    dataset = NationalDataset.objects.create(label="DECP consolidées (admin)", source_date=datetime.date(2026, 11, 1))
+    dataset = NationalDataset.objects.create(
+        label="DECP consolidées (admin)", source_date=datetime.date(2026, 11, 1)
+    )
     NationalFigure.objects.create(
         dataset=dataset,
         buyer_siret="22540001600015",
