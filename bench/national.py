@@ -7,7 +7,7 @@ and the comparison page.
 2. in a fresh process each: the bare streaming scan of the file (bench/decp.py scan: ijson items,
    counted, nothing else) and `manage.py decp_national` of it: wall time and peak memory of each. The
    computation must take at most twice the bare scan, under 1 GB;
-3. the comparison page (the comité) and its selector, on the dataset computed, then with ten times as
+3. the comparison page (the comité) and its selector, on the dataset computed, then with twice as
    many buyers' figures: their queries must not grow.
 
 `python -m bench.national queries` is step 3, inside Django (bench.settings).
@@ -43,7 +43,7 @@ def measure(*, env: dict, root: Path, workdir: Path, contracts: int, manage) -> 
     computed = child(command, env, root)
     computed["summary"] = computed.pop("stdout").strip().splitlines()[-1]
     path.unlink()
-    print("   page de la comparaison nationale, puis dix fois plus d'acheteurs…", file=sys.stderr)
+    print("   page de la comparaison nationale, puis deux fois plus d'acheteurs…", file=sys.stderr)
     queries = child([sys.executable, "-m", "bench.national", "queries"], env, root)
     return {"file": written, "scan": bare, "compute": computed, "pages": json.loads(queries["stdout"])}
 
@@ -86,7 +86,7 @@ def _grow(dataset, factor: int) -> int:
 
 
 def queries() -> dict:
-    """The page (comité) and the selector, on the dataset computed then grown tenfold."""
+    """The page (comité) and the selector, on the dataset computed then with twice its figures."""
     from django.test import Client
     from django.urls import reverse
 
