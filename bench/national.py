@@ -104,10 +104,8 @@ def queries() -> dict:
     dataset = selectors.latest_dataset()
     url = reverse("national:comparison", args=[plan.slug, 2025])
     sizes = []
-    for factor in (1, 10):
-        figures = (
-            NationalFigure.objects.filter(dataset=dataset).count() if factor == 1 else _grow(dataset, 10)
-        )
+    for factor in (1, 2):
+        figures = NationalFigure.objects.filter(dataset=dataset).count() if factor == 1 else _grow(dataset, 2)
         page = _count(lambda: client.get(url))
         selector = _count(lambda: selectors.plan_comparison(plan, 2025))
         sizes.append({"figures": figures, "page": page, "selector": selector})
