@@ -251,11 +251,13 @@ class PlanComparison:
 def plan_comparison(plan: Plan, year: int | None, *, published_only: bool = False) -> PlanComparison:
     """The plan's buyers beside the buyers of their kind, in `year` (None: the latest year of the plan
     with figures of its buyers) and over the plan's years, from the latest dataset (the latest one
-    published, for the public site). 3 queries whatever the number of buyers."""
+    published, for the public site). 3 queries whatever the number of buyers (1 without a dataset)."""
     dataset = latest_dataset(published_only=published_only)
-    buyers = list(Buyer.objects.filter(plan=plan).order_by("siret").values_list("siret", "name"))
     years = list(plan.years)
-    found = comparisons([s for s, _ in buyers], dataset=dataset, years=years) if dataset and buyers else {}
+    if dataset is None:  # nothing computed (or published) yet: 1 query
+        return PlanComparison(dataset=None, year=year or years[-1], years=years, buyers=[])
+    buyers = list(Buyer.objects.filter(plan=plan).order_by("siret").values_list("siret", "name"))
+    found = comparisons([s for s, _ in buyers], dataset=dataset, years=years) if buyers else {}
     if year is None:
         with_figures = [y for by_year in found.values() for y in by_year]
         year = max(with_figures, default=years[-1])
