@@ -6,7 +6,7 @@ register's own rules (contracts.rules: the considerations, the categories' one d
 anomaly of amounts with SCP's thresholds). What differs is only that every buyer is kept, and that no
 contract is stored: a national file holds millions of them.
 
-Memory stays bounded whatever the number of contracts: a contract published several times counts
+Memory grows by little per contract (the file itself is streamed): a contract published several times counts
 once, with the version the register keeps (contracts.services.decp_apply: the latest publication
 date, on a tie the one read last), so every contract read is remembered until the end; but only as
 a 64-bit hash of its uid (buyer SIRET + id, the register's key) pointing to one packed integer
