@@ -9,6 +9,10 @@ the contracts register), with no error and no lost write. The contracts register
 (bench/decp.py): a national DECP file of a million contracts imported under 300 MB of memory; the
 legal indicators page's queries do not grow from 2,000 to 20,000 contracts of the buyer.
 
+The national comparison (bench/national.py): a national DECP file of 3,000,000 contracts computed for
+every buyer at most twice as long as a bare scan of it, under 1 GB; the comparison page's queries do
+not grow with the number of buyers.
+
 The schema document (the plan itself): its PDF's render time and peak memory, its page's queries.
 
 Evidence and discussions (bench/evidence.py): the entry page's and the fiche page's queries do not
@@ -22,7 +26,8 @@ Celery worker (Redis) renders the largest plan's bilan PDF, within 20 % of each 
 The SIRENE import (bench/sirene.py): a StockEtablissement of 30 million rows filtered to 20,000
 holders in at most twice a bare csv scan of the file, under 500 MB.
 
-`--only plan`, `--only decp`, `--only sirene` or `--only schema` runs one part; BENCH_DB_PREFIX
+`--only plan`, `--only decp`, `--only sirene`, `--only national` or `--only schema` runs one part;
+BENCH_DB_PREFIX
 names the databases (spaser_bench_).
 """
 
@@ -36,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import decp, evidence, jobs, sirene
+from bench import decp, evidence, jobs, national, sirene
 from bench.tables import print_plan, print_schema, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,11 +86,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
     parser.add_argument(
         "--only",
-        choices=["plan", "decp", "sirene", "schema"],
+        choices=["plan", "decp", "sirene", "national", "schema"],
         help="plan: the plan's pages, PDF, Excel import, throughput and load; decp: the contracts register "
         "(national DECP file imported, legal indicators page); schema: the schema document's PDF and "
-        "page alone (also measured by plan); sirene: a SIRENE stock filtered to the register's holders. "
-        "Default: plan, decp and sirene.",
+        "page alone (also measured by plan); sirene: a SIRENE stock filtered to the register's holders; "
+        "national: the national comparison (decp_national, its page). Default: plan, decp, sirene, national.",
     )
     parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
@@ -102,13 +107,19 @@ def parse_args() -> argparse.Namespace:
         default=int(os.environ.get("BENCH_SIRENE_ROWS", 30_000_000)),
         help="rows of the generated SIRENE stock (BENCH_SIRENE_ROWS)",
     )
+    parser.add_argument(
+        "--national-contracts",
+        type=int,
+        default=3_000_000,
+        help="contracts in the generated national DECP file (national comparison)",
+    )
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
     kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
-    sizes = [int(s) for s in args.sizes.split(",")] if args.only not in ("decp", "sirene") else []
+    sizes = [int(s) for s in args.sizes.split(",")] if args.only not in ("decp", "sirene", "national") else []
     if args.only == "schema":
         return measure_schema_only(args, kind, sizes)
     workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
@@ -119,7 +130,15 @@ def main() -> int:
         "BENCH_DIR": str(workdir),
         "PYTHONPATH": str(ROOT),
     }
-    report = {"database": kind, "sizes": {}, "load": None, "throughput": None, "decp": None, "sirene": None}
+    report = {
+        "database": kind,
+        "sizes": {},
+        "load": None,
+        "throughput": None,
+        "decp": None,
+        "sirene": None,
+        "national": None,
+    }
     started = time.monotonic()
     try:
         if sizes:
@@ -135,6 +154,12 @@ def main() -> int:
             print(f"== Import SIRENE : base {kind}…", file=sys.stderr)
             report["sirene"] = sirene.measure(
                 env=env, root=ROOT, workdir=workdir, rows=args.sirene_rows, manage=manage
+            )
+        if args.only in (None, "national"):
+            env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"{DB_PREFIX}national", workdir)}
+            print(f"== Comparaison nationale : base {kind}…", file=sys.stderr)
+            report["national"] = national.measure(
+                env=env, root=ROOT, workdir=workdir, contracts=args.national_contracts, manage=manage
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -196,6 +221,7 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
     failures += evidence.print_report(report.get("evidence"), table)
     failures += decp.print_report(report["decp"], table)
     failures += sirene.print_report(report.get("sirene"), table)
+    failures += national.print_report(report.get("national"), table)
     print(f"\nDurée du banc d'essai : {report['duration_s']} s")
     if failures:
         print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))

@@ -3,12 +3,15 @@
 Every rule is a `Q` on the contract's own columns, so that it applies the same to the live register
 and to the register as it stood when a plan closed (`Contract.history.as_of(...)`, whose rows carry
 the same columns): the legal indicators (art. L2111-3), what makes an amount an anomaly, and the
-duties in force since 21 August 2026.
+duties in force since 21 August 2026. The legal indicators are written once as data (`CATEGORIES`),
+from which both the filters and the test of one contract read outside the database (the national
+comparison, national.services) are derived.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,7 +30,6 @@ DEFAULT_CEILING = Decimal("1000000000")
 WORKS_CPV_DIVISION = "45"  # CPV division 45: construction work (marchés de travaux)
 
 NOTHING = Q(pk__isnull=True)  # no contract (a rule whose amount is not set)
-COUNTED = Q(excluded=False)  # a contract SCP excluded (duplicate, error) counts nowhere
 SOCIAL_FLAGS = ("social_clause", "social_criterion", "reserved")
 ENVIRONMENTAL_FLAGS = ("environmental_clause", "environmental_criterion")
 FLAGS = SOCIAL_FLAGS + ENVIRONMENTAL_FLAGS
@@ -58,19 +60,95 @@ def considerations(published: dict, correction=None) -> dict:
     return values
 
 
+# --- the legal categories: one declarative definition each -------------------------------------------
+#
+# Each category is a condition on a contract's columns (the values `considerations()` gives), written
+# once as data; the register's database filters (`category_filters`) and the national computation's
+# test of one contract (`category_predicates`, national.services) are both derived from it, so the two
+# paths cannot count differently.
+
+
+@dataclass(frozen=True)
+class Equals:
+    """The column holds the value."""
+
+    column: str
+    value: object
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every part holds (no part: every contract)."""
+
+    parts: tuple = ()
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one part holds."""
+
+    parts: tuple = ()
+
+
+Condition = Equals | AllOf | AnyOf
+
+_SOCIAL = Equals("social", Considerations.STATED)
+_ENVIRONMENTAL = Equals("environmental", Considerations.STATED)
+CATEGORIES: dict[str, Condition] = {
+    Category.CONTRACTS: AllOf(),
+    Category.SOCIAL: _SOCIAL,
+    Category.RESERVED: Equals("reserved", True),
+    Category.ENVIRONMENTAL: _ENVIRONMENTAL,
+    Category.BOTH: AllOf((_SOCIAL, _ENVIRONMENTAL)),
+    Category.NONE: AllOf(
+        (Equals("social", Considerations.NONE), Equals("environmental", Considerations.NONE))
+    ),
+    Category.UNKNOWN: AnyOf(
+        (Equals("social", Considerations.UNKNOWN), Equals("environmental", Considerations.UNKNOWN))
+    ),
+}
+COUNTED_CONDITION = Equals("excluded", False)  # a contract SCP excluded (duplicate, error) counts nowhere
+
+
+def as_q(condition: Condition) -> Q:
+    """The condition as a filter on the contracts' table."""
+    if isinstance(condition, Equals):
+        return Q(**{condition.column: condition.value})
+    parts = [as_q(part) for part in condition.parts]
+    if not parts:
+        return Q()
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined & part if isinstance(condition, AllOf) else combined | part
+    return combined
+
+
+def as_predicate(condition: Condition) -> Callable[[dict], bool]:
+    """The condition as a test of one contract's columns (a dict as `considerations()` returns)."""
+    if isinstance(condition, Equals):
+        column, value = condition.column, condition.value
+        return lambda values: values[column] == value
+    parts = tuple(as_predicate(part) for part in condition.parts)
+    if isinstance(condition, AllOf):
+        return lambda values: all(part(values) for part in parts)
+    return lambda values: any(part(values) for part in parts)
+
+
+COUNTED = as_q(COUNTED_CONDITION)
+
+
 def category_filters() -> dict[str, Q]:
     """Each legal indicator as a filter on the contracts that count."""
-    social = Q(social=Considerations.STATED)
-    environmental = Q(environmental=Considerations.STATED)
-    return {
-        Category.CONTRACTS: Q(),
-        Category.SOCIAL: social,
-        Category.RESERVED: Q(reserved=True),
-        Category.ENVIRONMENTAL: environmental,
-        Category.BOTH: social & environmental,
-        Category.NONE: Q(social=Considerations.NONE, environmental=Considerations.NONE),
-        Category.UNKNOWN: Q(social=Considerations.UNKNOWN) | Q(environmental=Considerations.UNKNOWN),
-    }
+    return {category: as_q(condition) for category, condition in CATEGORIES.items()}
+
+
+def category_predicates() -> dict[str, Callable[[dict], bool]]:
+    """Each legal indicator as a test of one contract's columns; with `counted` (the COUNTED rule) and
+    `Thresholds.is_anomaly` (the value totals), what `category_filters` count in the database."""
+    return {category: as_predicate(condition) for category, condition in CATEGORIES.items()}
+
+
+counted = as_predicate(COUNTED_CONDITION)
 
 
 def missing_environmental() -> Q:

@@ -56,6 +56,7 @@ CONTENT_APPS = (
     "contracts",
     "evidence",
     "indicators",
+    "national",
     "planning",
     "public",
     "reporting",

@@ -240,6 +240,8 @@ def public_bilan_data(bilan: PublishedBilan, withheld: list[int]) -> dict:
     if data.get("publication"):
         data["publication"].pop("published_by", None)
     _without_evidence(data)
+    if data.get("national") and not data["national"].get("public"):
+        data["national"] = None  # computed from national data SCP had not published
     left_out = set(withheld)
     for axis in data["axes"]:
         axis["fiches"] = [fiche for fiche in axis["fiches"] if fiche["number"] not in left_out]

@@ -16,6 +16,7 @@ from .entry import views as entry
 from .evidence import views as evidence
 from .exports import views as exports
 from .jobs import views as jobs
+from .national import views as national
 from .next_plan import views as next_plan
 from .notifications import views as notifications
 from .plans import views as plans
@@ -80,6 +81,12 @@ register_pages = [
     ),
     path("plans/<slug:slug>/contrats/", register.contract_list, name="contract_list"),
     path("plans/<slug:slug>/contrats/<int:pk>/", register.contract_detail, name="contract_detail"),
+]
+
+# The national comparison: the plan's buyers beside the buyers of their kind (national DECP).
+national_pages = [
+    path("plans/<slug:slug>/comparaison-nationale/", national.comparison_latest, name="comparison_latest"),
+    path("plans/<slug:slug>/comparaison-nationale/<int:year>/", national.comparison, name="comparison"),
 ]
 
 # The bilans (yearly and end of plan; live, published versions) and the schema document.
@@ -180,6 +187,16 @@ public_pages = [
     path("<slug:slug>/bilans/", public.public_bilan_list, name="bilans"),
     path("<slug:slug>/bilans/<str:scope>/v<int:version>/", public.public_bilan_detail, name="bilan"),
     path("<slug:slug>/bilans/<str:scope>/v<int:version>/pdf/", public.public_bilan_pdf, name="bilan_pdf"),
+    path(
+        "<slug:slug>/comparaison-nationale/",
+        national.public_comparison_latest,
+        name="national_comparison_latest",
+    ),
+    path(
+        "<slug:slug>/comparaison-nationale/<int:year>/",
+        national.public_comparison,
+        name="national_comparison",
+    ),
     path("<slug:slug>/donnees/", public.public_data, name="data"),
     path("<slug:slug>/donnees/<str:filename>", public.public_data_file, name="data_file"),
 ]
@@ -236,6 +253,7 @@ urlpatterns = [
     path("public/", include((public_pages, "public"))),
     path("", include((plan_exports, "actions"))),
     path("", include((register_pages, "contracts"))),
+    path("", include((national_pages, "national"))),
     path("", include((follow_up, "indicators"))),
     path("", include((evidence_pages, "evidence"))),
     path("", include((bilan_pages, "reporting"))),

@@ -4,6 +4,7 @@ as their publisher meant them; a record that cannot be a contract raises BadReco
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -206,6 +207,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a few words recur millions of times in a national file
 def fold(word: str) -> str:
     """A word compared as people mean it: without accents, case, or extra spaces."""
     decomposed = unicodedata.normalize("NFKD", word)

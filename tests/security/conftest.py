@@ -23,6 +23,7 @@ from contracts.models import (
 )
 from discussions.services import thread_open
 from evidence.services import evidence_add
+from national.models import NationalDataset, NationalFigure
 from notifications.enums import Mode, NotificationKind
 from notifications.models import Digest
 from notifications.sending import notifications_deliver
@@ -155,6 +156,18 @@ def _register_rows(site: Site) -> None:
         contract=contract, social_criterion=True, reason="Critère social au règlement de la consultation."
     )
     DecpImport.objects.create(files=["decp.json"], buyers=["22540001600015"], read=1, kept=1, new=1)
+    dataset = NationalDataset.objects.create(
+        label="DECP consolidées (admin)", source_date=datetime.date(2026, 11, 1)
+    )
+    NationalFigure.objects.create(
+        dataset=dataset,
+        buyer_siret="22540001600015",
+        buyer_siren="225400016",
+        year=2025,
+        contracts=1,
+        social=1,
+        environmental=0,
+    )
     LegalTarget.objects.create(plan=site.plan, category=Category.SOCIAL, share=30)
     NationalReference.objects.create(
         category=Category.SOCIAL,

@@ -95,6 +95,30 @@ def _contract(site: Site) -> list:
     return [site.plan.slug, contract.pk]
 
 
+def _national(site: Site) -> list:
+    """A national dataset SCP published (created on first use), with a figure of the plan's buyer."""
+    from national.models import NationalDataset, NationalFigure
+
+    buyer, _ = Buyer.objects.get_or_create(plan=site.plan, siret="22540001600015", defaults={"name": "CD54"})
+    dataset, created = NationalDataset.objects.get_or_create(
+        label="DECP consolidées", defaults={"source_date": datetime.date(2026, 11, 1), "published": True}
+    )
+    if created:
+        NationalFigure.objects.create(
+            dataset=dataset,
+            buyer_siret=buyer.siret,
+            buyer_siren=buyer.siret[:9],
+            year=2025,
+            contracts=4,
+            social=1,
+            environmental=2,
+        )
+    return [site.plan.slug]
+
+
+NATIONAL_YEAR = lambda site: [*_national(site), 2025]  # noqa: E731
+
+
 def _job(site: Site) -> list:
     """A background job the comité member started (the 2025 bilan's PDF), run to its end."""
     from jobs.models import Job
@@ -228,6 +252,11 @@ EXPECTED: dict[str, Expected] = {
     "contracts:legal_indicators": roles_answer(LEGAL_YEAR, **READERS),
     "contracts:contract_list": roles_answer(SLUG, **READERS),
     "contracts:contract_detail": roles_answer(_contract, **READERS),
+    # The national comparison: as the legal indicators inside; on the public site once SCP published it.
+    "national:comparison_latest": roles_answer(_national, **READERS_SENT_ON),
+    "national:comparison": roles_answer(NATIONAL_YEAR, **READERS),
+    "public:national_comparison_latest": every_role(302, anonymous=302, args=_national),
+    "public:national_comparison": every_role(200, anonymous=200, args=NATIONAL_YEAR),
     # A background job and its result: who asked for it, and SCP; to anyone else, as if it did not exist.
     "jobs:detail": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
     "jobs:download": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
@@ -636,6 +665,10 @@ SCP_FORBIDDEN = {
     "contracts_contract_delete",
     "contracts_decpimport_add",
     "contracts_decpimport_delete",
+    # A national computation is made by decp_national; its figures are written by it only.
+    "national_nationaldataset_add",
+    "national_nationalfigure_add",
+    "national_nationalfigure_delete",
     # A correction is made on the contract's page, where the published value stands beside it.
     "contracts_contractcorrection_add",
     "contracts_contractcorrection_delete",
