@@ -86,12 +86,16 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_buyers(
 def test_the_public_site_shows_it_only_once_scp_published_it(client, dataset, spaser54, scp_user):
     plan_publication_set(plan=spaser54, is_public=True, user=scp_user)
     url = reverse("public:national_comparison", args=[spaser54.slug, 2025])
+    plan_page = reverse("public:plan", args=[spaser54.slug])
+    link = reverse("public:national_comparison_latest", args=[spaser54.slug])
     assert client.get(url).status_code == 404
+    assert link not in client.get(plan_page).content.decode()
 
     services.dataset_publish(dataset=dataset, published=True, user=scp_user)
 
     response = client.get(url)
     assert response.status_code == 200
+    assert link in client.get(plan_page).content.decode()  # the public plan page leads to it
     assert "<td>2 sur 3</td>" in response.content.decode()
     assert dataset.history.first().history_user == scp_user
     services.dataset_publish(dataset=dataset, published=False, user=scp_user)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from national.models import NationalDataset
 from public import caching, open_data, selectors
 from public import jobs as public_jobs
 from public.catalogue import catalogue as dcat_catalogue
@@ -99,6 +100,7 @@ def public_plan(request, slug: str):
             page=page,
             sections=plan_sections(page),
             section="plan",
+            national_published=NationalDataset.objects.filter(published=True).exists(),
         )
 
     return _page(request, snapshot, meta, ("plan", slug), build)
