@@ -22,6 +22,7 @@ from indicators.sheets import FicheSheet, fiche_sheet, indicator_lineages
 from .bilan_evidence import EvidenceRows, evidence_figures, fiche_evidence, indicator_evidence
 from .bilan_figures import Scope, Tally, key_figures, legal_section, status_legend, validation
 from .bilan_indicators import indicator_data, series_data
+from .bilan_suppliers import suppliers_section
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
 # 2: the legal indicators' section ("legal"; absent from versions published before it).
@@ -32,7 +33,8 @@ from .bilan_indicators import indicator_data, series_data
 #    duties since 21 August 2026 one by one ("duties") and a closed plan's freeze ("frozen_label").
 # 6: the evidence behind the figures ("evidence_shown"): each fiche's titles per year ("evidence"),
 #    each indicator's count and unsupported years ("evidence"), the key figures' "evidence" table.
-SCHEMA_VERSION = 6
+# 7: the contracts' holders by category ("suppliers"; absent from versions published before it).
+SCHEMA_VERSION = 7
 
 
 def _review_data(review: AnnualReview) -> dict:
@@ -260,6 +262,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
     legal = legal_section(scope)
+    suppliers = suppliers_section(scope)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {
@@ -279,13 +282,16 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "generated_at": local_now.isoformat(),
         "generated_label": date_format(local_now, "j F Y à H:i"),
         "reference_label": date_format(scope.reference_date, "j F Y"),
-        "is_demo": tally.is_demo or bool(legal and legal["is_demo"]),
+        "is_demo": tally.is_demo
+        or bool(legal and legal["is_demo"])
+        or bool(suppliers and suppliers["is_demo"]),
         "validation": validation(tally, scope, len(rows.fiches)),
         "missing_label": values.MISSING,
         "not_validated_label": values.NOT_VALIDATED,
         "statuses": statuses,
         "key_figures": figures,
         "legal": legal,
+        "suppliers": suppliers,
         "evidence_shown": True,  # the internal bilan; the public site's copy leaves the evidence out
         "axes": [axis for axis in axes.values() if axis["fiches"]],
         "glossary": [

@@ -80,6 +80,7 @@ register_pages = [
     ),
     path("plans/<slug:slug>/contrats/", register.contract_list, name="contract_list"),
     path("plans/<slug:slug>/contrats/<int:pk>/", register.contract_detail, name="contract_detail"),
+    path("registre/titulaires/<path:identifier>/", register.holder_detail, name="holder_detail"),
 ]
 
 # The bilans (yearly and end of plan; live, published versions) and the schema document.
