@@ -6,7 +6,8 @@ section).
 
 Plain data that publishing freezes (reporting.selectors.bilan_build): SIRENE or an inclusion list
 imported later never changes a published version. For a closed plan, the contracts as they stood at
-its closing. None when the plan has no buyer. About ten queries, whatever the number of contracts.
+its closing. None when the plan has no buyer (no legal section). 8 queries whatever the number of
+contracts (9 for a closed plan), none without buyers.
 """
 
 from contracts.selectors import PlanRegister, supplier_section
@@ -16,10 +17,11 @@ from .bilan_figures import Scope
 TITLE = "Titulaires des contrats"
 
 
-def suppliers_section(scope: Scope) -> dict | None:
-    register = PlanRegister.of(scope.plan)
-    if not register.sirets:
+def suppliers_section(scope: Scope, legal: dict | None) -> dict | None:
+    """The section, for the buyers of the bilan's legal section (`legal`, None: no buyer)."""
+    if legal is None:
         return None
+    register = PlanRegister.of(scope.plan, [buyer["siret"] for buyer in legal["buyers"]])
     contracts = register.contracts()
     if scope.year is None:
         period, label = (

@@ -262,7 +262,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
     legal = legal_section(scope)
-    suppliers = suppliers_section(scope)
+    suppliers = suppliers_section(scope, legal)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {

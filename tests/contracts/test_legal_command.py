@@ -166,6 +166,10 @@ def expected(plan, year: int, buyers: list[str]) -> dict:
     data = {"plan": plan.slug, "year": year, "buyers": sorted(buyers)}
     for name, amounts in groups.items():
         data[name] = {"count": len(amounts), "amount": f"{sum(amounts, Decimal(0)):.2f}"}
+    # No SIRENE data: every holder is "non identifié", so every contract (and its whole amount) is.
+    for key in ("pme", "tpe", "ess", "siae", "ea_esat", "geiq", "local"):
+        data[key] = {"count": 0, "amount": "0.00"}
+    data["unidentified"] = data["contracts"]
     data["missing_environmental_since_2026_08_21"] = [uid for _, uid in sorted(missing)]
     data["duties_since_2026_08_21"] = {
         duty: [uid for _, uid in sorted(keys)] for duty, keys in duties.items()
