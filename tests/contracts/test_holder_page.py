@@ -71,7 +71,9 @@ def test_an_unknown_holder_and_a_listing_by_siren(client, scp_user, made):
     page = page_of(client, scp_user, E)
     assert "absent de SIRENE" in page and "Titulaires non identifiés" in page
     page = page_of(client, scp_user, G)
-    rows = {row[0]: row[1:] for row in table_rows(page, "categories-titulaire")[1:]}
+    rows = {
+        unescape(row[0]): list(map(unescape, row[1:])) for row in table_rows(page, "categories-titulaire")[1:]
+    }
     assert rows == {
         "Structures d'insertion (SIAE)": ["Liste des SIAE (marché de l'inclusion)", "15 octobre 2026"]
     }
