@@ -25,6 +25,7 @@ from actions.models import Buyer, Fiche, Plan
 from actions.services import plan_publication_set
 from contracts.enums import Considerations, Nature
 from contracts.models import Contract
+from contracts.services import contract_holders_sync
 from core.versioning import save_claimed
 from discussions.models import Thread
 from indicators.services import workflow
@@ -93,6 +94,16 @@ def _contract(site: Site) -> list:
         },
     )
     return [site.plan.slug, contract.pk]
+
+
+def _holder(site: Site) -> list:
+    """A holder of the plan's buyer's contract (its rows written as the import writes them)."""
+    _, pk = _contract(site)
+    contract = Contract.objects.get(pk=pk)
+    contract.holders = ["55204599900869"]
+    contract.save()
+    contract_holders_sync(contracts=[contract])
+    return ["55204599900869"]
 
 
 def _job(site: Site) -> list:
@@ -228,6 +239,7 @@ EXPECTED: dict[str, Expected] = {
     "contracts:legal_indicators": roles_answer(LEGAL_YEAR, **READERS),
     "contracts:contract_list": roles_answer(SLUG, **READERS),
     "contracts:contract_detail": roles_answer(_contract, **READERS),
+    "contracts:holder_detail": roles_answer(_holder, **READERS),
     # A background job and its result: who asked for it, and SCP; to anyone else, as if it did not exist.
     "jobs:detail": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
     "jobs:download": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
