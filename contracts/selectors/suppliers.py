@@ -74,6 +74,8 @@ def holder_rows(
         f"in_{name}": Case(
             When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
         )
+        if condition  # an empty Q (every contract) cannot be a When's condition
+        else Value(True, output_field=BooleanField())
         for name, condition in {"valued": ~thresholds.anomaly(), **marks}.items()
     }
     rows = (
