@@ -111,8 +111,11 @@ class RegisterFigure:
     def description(self) -> str:
         what = self.source.get_category_display().lower()
         if self.source.holders:
+            category = self.source.get_holders_display()
             what += (
-                f" dont un titulaire au moins relève de la catégorie « {self.source.get_holders_display()} »"
+                f", part des montants revenant aux titulaires de la catégorie « {category} »"
+                if self.is_amount
+                else f" dont un titulaire au moins relève de la catégorie « {category} »"
             )
         frozen = f" (chiffres arrêtés le {date_format(self.frozen_at, 'j F Y')})" if self.frozen_at else ""
         return f"{self.source.get_measure_display()} : {what}, notifiés en {self.year}{frozen}"
