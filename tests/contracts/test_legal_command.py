@@ -305,6 +305,7 @@ def test_csv_gives_the_same_figures_as_a_table(imported):
     data = expected(imported, 2026, [BUYER])
     assert rows[0] == ["plan", "annee", "acheteurs", "indicateur", "libelle", "nombre", "montant_ht"]
     categories = ["contracts", "social", "reserved", "environmental", "both", "none", "unknown"]
+    categories += ["pme", "tpe", "ess", "siae", "ea_esat", "geiq", "local", "unidentified"]  # holders
     body = rows[1 : 1 + len(categories)]
     assert [r[3] for r in body] == categories
     for row in body:
