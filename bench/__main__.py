@@ -19,8 +19,11 @@ Rendering in the background (bench/jobs.py): the web pages' p95 without a render
 Celery worker (Redis) renders the largest plan's bilan PDF, within 20 % of each other; no request over
 1 s during the render; the job's peak memory.
 
-`--only plan`, `--only decp` or `--only schema` runs one part; BENCH_DB_PREFIX names the databases
-(spaser_bench_).
+The SIRENE import (bench/sirene.py): a StockEtablissement of 30 million rows filtered to 20,000
+holders in at most twice a bare csv scan of the file, under 500 MB.
+
+`--only plan`, `--only decp`, `--only sirene` or `--only schema` runs one part; BENCH_DB_PREFIX
+names the databases (spaser_bench_).
 """
 
 import argparse
@@ -33,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import decp, evidence, jobs
+from bench import decp, evidence, jobs, sirene
 from bench.tables import print_plan, print_schema, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,10 +81,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
     parser.add_argument(
         "--only",
-        choices=["plan", "decp", "schema"],
+        choices=["plan", "decp", "sirene", "schema"],
         help="plan: the plan's pages, PDF, Excel import, throughput and load; decp: the contracts register "
         "(national DECP file imported, legal indicators page); schema: the schema document's PDF and "
-        "page alone (also measured by plan). Default: plan and decp.",
+        "page alone (also measured by plan); sirene: a SIRENE stock filtered to the register's holders. "
+        "Default: plan, decp and sirene.",
     )
     parser.add_argument("--sizes", default="1,10", help="plan sizes to measure (1 = SPASER 54)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (0: none)")
@@ -92,13 +96,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--decp-contracts", type=int, default=1_000_000, help="contracts in the generated DECP file"
     )
+    parser.add_argument(
+        "--sirene-rows",
+        type=int,
+        default=int(os.environ.get("BENCH_SIRENE_ROWS", 30_000_000)),
+        help="rows of the generated SIRENE stock (BENCH_SIRENE_ROWS)",
+    )
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
     kind = args.database if args.database != "auto" else ("postgres" if postgres_available() else "sqlite")
-    sizes = [int(s) for s in args.sizes.split(",")] if args.only != "decp" else []
+    sizes = [int(s) for s in args.sizes.split(",")] if args.only not in ("decp", "sirene") else []
     if args.only == "schema":
         return measure_schema_only(args, kind, sizes)
     workdir = Path(tempfile.mkdtemp(prefix="spaser-bench-"))
@@ -109,7 +119,7 @@ def main() -> int:
         "BENCH_DIR": str(workdir),
         "PYTHONPATH": str(ROOT),
     }
-    report = {"database": kind, "sizes": {}, "load": None, "throughput": None, "decp": None}
+    report = {"database": kind, "sizes": {}, "load": None, "throughput": None, "decp": None, "sirene": None}
     started = time.monotonic()
     try:
         if sizes:
@@ -119,6 +129,12 @@ def main() -> int:
             print(f"== Registre des contrats : base {kind}…", file=sys.stderr)
             report["decp"] = decp.measure(
                 env=env, root=ROOT, workdir=workdir, contracts=args.decp_contracts, step=step, manage=manage
+            )
+        if args.only in (None, "sirene"):
+            env = {**base_env, "BENCH_DATABASE_URL": fresh_database(kind, f"{DB_PREFIX}sirene", workdir)}
+            print(f"== Import SIRENE : base {kind}…", file=sys.stderr)
+            report["sirene"] = sirene.measure(
+                env=env, root=ROOT, workdir=workdir, rows=args.sirene_rows, manage=manage
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -179,6 +195,7 @@ def print_report(report: dict, sizes: list[int]) -> list[str]:
     failures += jobs.print_report(report.get("background"), table)
     failures += evidence.print_report(report.get("evidence"), table)
     failures += decp.print_report(report["decp"], table)
+    failures += sirene.print_report(report.get("sirene"), table)
     print(f"\nDurée du banc d'essai : {report['duration_s']} s")
     if failures:
         print("\nOBJECTIFS NON ATTEINTS :\n- " + "\n- ".join(failures))

@@ -51,7 +51,16 @@ PILOTS_GROUP = "Pilotes"
 COMMITTEE_GROUP = "Comité de suivi"
 ROLE_GROUPS = (SCP_GROUP, PILOTS_GROUP, COMMITTEE_GROUP)
 # Apps whose models SCP edits and the comité reads in the admin (by label: no import upward).
-CONTENT_APPS = ("actions", "contracts", "evidence", "indicators", "planning", "public", "reporting")
+CONTENT_APPS = (
+    "actions",
+    "contracts",
+    "evidence",
+    "indicators",
+    "planning",
+    "public",
+    "reporting",
+    "suppliers",
+)
 
 AnyUser = User | AnonymousUser
 

@@ -35,6 +35,7 @@ class InclusionSubkind(models.TextChoices):
 
 
 class SourceKind(models.TextChoices):
+    SIRENE = "sirene", "SIRENE – unités légales et établissements"
     SIRENE_UNITS = "sirene_ul", "SIRENE – unités légales (StockUniteLegale)"
     SIRENE_ESTABLISHMENTS = "sirene_etab", "SIRENE – établissements (StockEtablissement)"
     SIAE = "siae", "Liste des SIAE (marché de l'inclusion)"

@@ -29,6 +29,7 @@ from notifications.sending import notifications_deliver
 from notifications.services import notify, preferences_set
 from public.models import LegalInformation
 from reporting.services import bilan_publish, published_bilan_set_public
+from suppliers.models import Establishment, InclusionListing, LegalUnit, LocalArea, SupplierImport
 from tests.evidence.conftest import pdf_bytes
 from tests.factories import AnnualReviewFactory, CampaignFactory, IndicatorValueFactory
 
@@ -96,6 +97,7 @@ def admin_site(site) -> Site:
         **lockout, attempt_time=timezone.now(), http_accept="", path_info="/connexion/", locked_out=False
     )
     _register_rows(site)
+    _supplier_rows(site)
     LegalInformation.objects.create()  # the public site's legal pages (saved normally: with its history)
     _notification_rows(site)
     Invitation.objects.create(user=site.users["pilot"], invited_by=site.users["scp"])
@@ -112,6 +114,24 @@ def admin_site(site) -> Site:
         url="https://example.org/deliberation",
     )
     return site
+
+
+def _supplier_rows(site: Site) -> None:
+    """A row of each model of the suppliers' data (LocalArea saved normally: with its history)."""
+    run = SupplierImport.objects.create(
+        source="sirene_etab",
+        files=["StockEtablissement_utf8.zip"],
+        source_date=datetime.date(2025, 11, 1),
+        read=1,
+        kept=1,
+    )
+    dated = {"source_date": datetime.date(2025, 11, 1), "import_run": run}
+    LegalUnit.objects.create(siren="123456789", name="Atelier du Lien", enterprise_category="PME", **dated)
+    Establishment.objects.create(siret="12345678900011", siren="123456789", departement="54", **dated)
+    InclusionListing.objects.create(
+        siret="12345678900011", siren="123456789", kind="siae", subkind="ACI", source="Marché", **dated
+    )
+    LocalArea.objects.create(plan=site.plan, departements="54, 55, 57, 88")
 
 
 def _register_rows(site: Site) -> None:

@@ -651,6 +651,12 @@ SCP_FORBIDDEN = {
     # A correction is made on the contract's page, where the published value stands beside it.
     "contracts_contractcorrection_add",
     "contracts_contractcorrection_delete",
+    # What the SIRENE and inclusion imports wrote, and their logs: written by the imports only.
+    *(
+        f"suppliers_{model}_{view}"
+        for model in ("legalunit", "establishment", "inclusionlisting", "supplierimport")
+        for view in ("add", "delete")
+    ),
     # The legal pages' record: one per site, edited, never added twice nor deleted.
     "public_legalinformation_add",
     "public_legalinformation_delete",
