@@ -11,11 +11,14 @@ from django.apps import apps
 from actions.models import Indicator
 from contracts.enums import Category, IndicatorMeasure
 from contracts.models import Contract, ContractHolder, DecpImport, RegisterIndicator
-from contracts.selectors import register_figures
+from contracts.selectors import PlanRegister, register_figures, supplier_tally
 from contracts.services import decp_apply
+from suppliers.models import Establishment, LegalUnit
+from suppliers.services import sirene_apply
 from tests.contracts import supplier_data
 from tests.contracts.legal_data import BUYER, Spec, add_buyer, decp_file
 from tests.contracts.supplier_data import A, B, C, D, E
+from tests.suppliers import files as sirene_files
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +134,36 @@ def test_b_is_a_holder_of_the_excluded_contract_only_counted_once(spaser54):
     made = supplier_data.load(spaser54)
     assert supplier_data.expected(made, 2025)["ess"] == {"count": 1, "amount": Decimal("50000.00")}
     assert B in Contract.objects.get(contract_id="S-5").holders
+
+
+def test_the_sirene_import_keeps_the_registers_holders_and_the_shares_read_them(spaser54, tmp_path):
+    """From the DECP file to the shares: the import of SIRENE keeps the contracts' holders (the
+    register's provider, suppliers.wanted), not the other companies of the stock."""
+
+    add_buyer(spaser54)
+    specs = [
+        Spec(
+            "W-1", D(2025, 3, 1), Decimal("900"), [], [], holders=[sirene_files.HOLDER, sirene_files.SECOND]
+        ),
+        Spec("W-2", D(2025, 4, 1), Decimal("100"), [], [], holders=[sirene_files.OVERSEAS]),
+    ]
+    decp_apply([str(decp_file(tmp_path / "decp.json", specs))], buyers=[BUYER])
+    units = sirene_files.units_file(tmp_path / "StockUniteLegale_utf8.csv", sirene_files.standard_units())
+    establishments = sirene_files.establishments_file(
+        tmp_path / "StockEtablissement_utf8.csv", sirene_files.standard_establishments()
+    )
+    sirene_apply(paths=[str(units), str(establishments)], source_date=D(2026, 11, 1))
+    assert not LegalUnit.objects.filter(siren=sirene_files.OTHER[:9]).exists()
+    assert set(Establishment.objects.values_list("siret", flat=True)) == {
+        sirene_files.HOLDER,
+        sirene_files.SECOND,
+        sirene_files.OVERSEAS,
+    }
+
+    register = PlanRegister.of(spaser54)
+    figures = supplier_tally(register.contracts().filter(year=2025), register.thresholds(), [])
+    # W-1: HOLDER (PME, ESS) and SECOND (a GE's closed establishment), 450 € each; W-2: a PME, TPE.
+    assert figures["pme"] == {"count": 2, "amount": Decimal("550.00")}
+    assert figures["ess"] == {"count": 1, "amount": Decimal("450.00")}
+    assert figures["tpe"] == {"count": 1, "amount": Decimal("100.00")}
+    assert figures["unidentified"] == {"count": 0, "amount": Decimal("0.00")}
