@@ -236,8 +236,8 @@ class NationalReferenceAdmin(RegisterContentAdmin):
 
 @admin.register(RegisterIndicator)
 class RegisterIndicatorAdmin(RegisterContentAdmin):
-    list_display = ["indicator", "category", "measure"]
-    list_filter = ["category", "measure", "indicator__fiche__plan"]
+    list_display = ["indicator", "category", "holders", "measure"]
+    list_filter = ["category", "holders", "measure", "indicator__fiche__plan"]
     search_fields = ["indicator__code", "indicator__label"]
     list_select_related = ["indicator"]
     autocomplete_fields = ["indicator"]

@@ -18,3 +18,10 @@ class ContractsConfig(AppConfig):
         from .jobs import register_handlers
 
         register_handlers()
+
+        # The SIRENE import keeps the companies the register's holders belong to (suppliers.wanted).
+        from suppliers.wanted import register_provider
+
+        from .selectors.suppliers import holder_identifiers
+
+        register_provider(holder_identifiers)

@@ -33,6 +33,16 @@ class Measure(models.TextChoices):
     AMOUNT = "amount", "Montant initial (€ HT)"
 
 
+class IndicatorMeasure(models.TextChoices):
+    """What a fiche indicator computed from the register gives: a number or an amount of contracts, or
+    their share of the year's contracts (in number or in value)."""
+
+    COUNT = "count", "Nombre de contrats"
+    AMOUNT = "amount", "Montant initial (€ HT)"
+    SHARE_COUNT = "share_count", "Part en nombre (%)"
+    SHARE_AMOUNT = "share_amount", "Part en valeur (%)"
+
+
 class RecordOutcome(models.TextChoices):
     NEW = "new", "Nouveau"
     CHANGED = "changed", "Modifié"

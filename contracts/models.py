@@ -13,9 +13,10 @@ from simple_history.models import HistoricalRecords
 
 from actions.models import Indicator, Plan
 from core.versioning import Versioned
+from suppliers.enums import SupplierCategory
 
 from . import rules
-from .enums import Category, Considerations, Measure, Nature, ThresholdKind
+from .enums import Category, Considerations, IndicatorMeasure, Measure, Nature, ThresholdKind
 
 
 class ContractQuerySet(models.QuerySet):
@@ -117,6 +118,51 @@ class Contract(models.Model):
             (self.environmental_criterion, "Critère environnemental"),
         )
         return [label for flag, label in flags if flag]
+
+
+class ContractHolder(models.Model):
+    """One holder of a contract, as its `holders` JSON names it: a row per holder so that a holder's
+    contracts can be queried (SQLite's JSONField has no `contains`). Written with the contract by the
+    DECP import (services.decp_apply), never by hand; the JSON stays the truth a closed plan reads."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="holder_rows", verbose_name="contrat"
+    )
+    identifier = models.CharField("identifiant (SIRET le plus souvent)", max_length=100, db_index=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True, db_index=True)
+    position = models.PositiveSmallIntegerField("rang")
+    holders = models.PositiveSmallIntegerField("titulaires du contrat")
+
+    class Meta:
+        verbose_name = "titulaire d'un contrat"
+        verbose_name_plural = "titulaires des contrats"
+        ordering = ["contract", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "position"], name="contract_holder_position")
+        ]
+
+    def __str__(self):
+        return f"{self.identifier} ({self.contract_id})"
+
+    @staticmethod
+    def siren_of(identifier: str) -> str:
+        """The SIREN a SIRET names (its first 9 digits); empty for any other identifier."""
+        return identifier[:9] if len(identifier) == 14 and identifier.isdigit() else ""
+
+    @classmethod
+    def rows_of(cls, contract: Contract) -> list["ContractHolder"]:
+        """The rows of a contract's holders (unsaved), from its `holders` JSON."""
+        identifiers = [str(identifier)[:100] for identifier in contract.holders or []]
+        return [
+            cls(
+                contract_id=contract.pk,
+                identifier=identifier,
+                siren=cls.siren_of(identifier),
+                position=position,
+                holders=len(identifiers),
+            )
+            for position, identifier in enumerate(identifiers)
+        ]
 
 
 class DecpImport(models.Model):
@@ -285,14 +331,33 @@ class NationalReference(Versioned):
         return f"{self.get_category_display()} {self.year} : {self.share} % ({self.source})"
 
 
+# The categories of holders a fiche indicator may count (every one but "non identifié").
+HOLDER_CHOICES = [
+    (key, label) for key, label in SupplierCategory.choices if key != SupplierCategory.UNIDENTIFIED
+]
+
+
 class RegisterIndicator(Versioned):
-    """A fiche indicator that counts or values contracts: computed from the register (SCP sets it)."""
+    """A fiche indicator that counts or values contracts: computed from the register (SCP sets it).
+
+    With a category of holders, it counts the contracts of `category` that went to it (by the shares'
+    rules, contracts.selectors.suppliers); a share is taken of all the contracts of `category`."""
 
     indicator = models.OneToOneField(
         Indicator, on_delete=models.CASCADE, related_name="register_source", verbose_name="indicateur"
     )
     category = models.CharField("contrats comptés", max_length=20, choices=Category.choices)
-    measure = models.CharField("mesure", max_length=10, choices=Measure.choices, default=Measure.COUNT)
+    holders = models.CharField(
+        "catégorie de titulaires",
+        max_length=20,
+        choices=HOLDER_CHOICES,
+        blank=True,
+        help_text="Vide : tous les titulaires. Sinon, les contrats dont au moins un titulaire relève de la "
+        "catégorie (en nombre), ou la part du montant qui leur revient (en valeur).",
+    )
+    measure = models.CharField(
+        "mesure", max_length=20, choices=IndicatorMeasure.choices, default=IndicatorMeasure.COUNT
+    )
 
     history = HistoricalRecords()
 
@@ -303,4 +368,5 @@ class RegisterIndicator(Versioned):
 
     def __str__(self):
         category, measure = self.get_category_display().lower(), self.get_measure_display().lower()
-        return f"{self.indicator.code} : {category} ({measure})"
+        holders = f", titulaires : {self.get_holders_display().lower()}" if self.holders else ""
+        return f"{self.indicator.code} : {category}{holders} ({measure})"

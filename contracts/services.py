@@ -22,7 +22,7 @@ from core.versioning import StaleWrite, delete_claimed, save_claimed
 
 from . import decp, rules
 from .enums import NoticeKind, RecordOutcome
-from .models import Contract, ContractCorrection, DecpImport, RegisterFreeze, Threshold
+from .models import Contract, ContractCorrection, ContractHolder, DecpImport, RegisterFreeze, Threshold
 from .reports import ImportReport, Notice
 
 # The fields an import sets; a contract whose fields all equal the record's is "unchanged".
@@ -269,7 +269,7 @@ def _values(record: decp.Record, is_demo: bool, correction: ContractCorrection |
 @transaction.atomic
 def _write(new: list[Contract], changed: list[Contract], report: ImportReport, user, is_demo: bool) -> None:
     if new:
-        bulk_create_with_history(
+        new = bulk_create_with_history(
             new, Contract, batch_size=BATCH, default_user=user, default_change_reason=IMPORT_REASON
         )
     if changed:
@@ -289,6 +289,7 @@ def _write(new: list[Contract], changed: list[Contract], report: ImportReport, u
             default_user=user,
             default_change_reason=IMPORT_REASON,
         )
+    contract_holders_sync(contracts=[*new, *changed])
     if new or changed:
         # Bulk history rows send no signal: say the data changed, so no cached page (the live bilan
         # and its legal indicators) outlives the import.
@@ -311,6 +312,18 @@ def _write(new: list[Contract], changed: list[Contract], report: ImportReport, u
         not_records=report.not_records,
         is_demo=is_demo,
     )
+
+
+def contract_holders_sync(*, contracts: list[Contract]) -> None:
+    """Make the holders' rows (ContractHolder) of `contracts` say what their `holders` JSON says, so
+    that a holder's contracts can be queried. Called by the import for every contract it writes; the
+    JSON stays the truth (a closed plan's figures read it as it stood)."""
+    with transaction.atomic():
+        for start in range(0, len(contracts), BATCH):
+            batch = contracts[start : start + BATCH]
+            ContractHolder.objects.filter(contract_id__in=[c.pk for c in batch]).delete()
+            rows = [row for contract in batch for row in ContractHolder.rows_of(contract)]
+            ContractHolder.objects.bulk_create(rows, batch_size=BATCH)
 
 
 # --- SCP's corrections ---------------------------------------------------------------------------------

@@ -138,7 +138,12 @@ def _demo_register(plan: Plan, data: dict, folder: Path) -> None:
     for indicator in Indicator.objects.of_plan(plan).filter(code__in=links):  # a trimmed plan lacks some
         link = links[indicator.code]
         RegisterIndicator.objects.get_or_create(
-            indicator=indicator, defaults={"category": link["category"], "measure": link["measure"]}
+            indicator=indicator,
+            defaults={
+                "category": link["category"],
+                "holders": link.get("holders", ""),
+                "measure": link["measure"],
+            },
         )
 
 

@@ -152,7 +152,7 @@ def legal_section(scope: Scope) -> dict | None:
     the end-of-plan bilan -- from the contracts register, with their trend over the bilan's years.
     None when the plan has no buyer (nothing to compute from). Plain data, frozen at publication like
     the rest: contracts imported later never change a published version."""
-    overview = legal_overview(scope.plan, year=scope.year, years=scope.years)
+    overview = legal_overview(scope.plan, year=scope.year, years=scope.years, suppliers=False)
     if not overview.buyers:
         return None
     years = scope.years

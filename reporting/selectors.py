@@ -23,6 +23,7 @@ from .bilan_evidence import EvidenceRows, evidence_figures, fiche_evidence, indi
 from .bilan_figures import Scope, Tally, key_figures, legal_section, status_legend, validation
 from .bilan_indicators import indicator_data, series_data
 from .bilan_national import national_section
+from .bilan_suppliers import suppliers_section
 
 # Bumped when the structure changes, so a frozen version says which layout it was built for.
 # 2: the legal indicators' section ("legal"; absent from versions published before it).
@@ -33,7 +34,8 @@ from .bilan_national import national_section
 #    duties since 21 August 2026 one by one ("duties") and a closed plan's freeze ("frozen_label").
 # 6: the evidence behind the figures ("evidence_shown"): each fiche's titles per year ("evidence"),
 #    each indicator's count and unsupported years ("evidence"), the key figures' "evidence" table.
-# 7: the national comparison ("national"; None without a national computation).
+# 7: the national comparison ("national"; None without a national computation) and the contracts'
+#    holders by category ("suppliers"); both absent from versions published before it.
 SCHEMA_VERSION = 7
 
 
@@ -262,6 +264,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
     legal = legal_section(scope)
+    suppliers = suppliers_section(scope, legal)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {
@@ -281,7 +284,9 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "generated_at": local_now.isoformat(),
         "generated_label": date_format(local_now, "j F Y à H:i"),
         "reference_label": date_format(scope.reference_date, "j F Y"),
-        "is_demo": tally.is_demo or bool(legal and legal["is_demo"]),
+        "is_demo": tally.is_demo
+        or bool(legal and legal["is_demo"])
+        or bool(suppliers and suppliers["is_demo"]),
         "validation": validation(tally, scope, len(rows.fiches)),
         "missing_label": values.MISSING,
         "not_validated_label": values.NOT_VALIDATED,
@@ -289,6 +294,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "key_figures": figures,
         "legal": legal,
         "national": national_section(scope),
+        "suppliers": suppliers,
         "evidence_shown": True,  # the internal bilan; the public site's copy leaves the evidence out
         "axes": [axis for axis in axes.values() if axis["fiches"]],
         "glossary": [

@@ -81,6 +81,7 @@ register_pages = [
     ),
     path("plans/<slug:slug>/contrats/", register.contract_list, name="contract_list"),
     path("plans/<slug:slug>/contrats/<int:pk>/", register.contract_detail, name="contract_detail"),
+    path("registre/titulaires/<path:identifier>/", register.holder_detail, name="holder_detail"),
 ]
 
 # The national comparison: the plan's buyers beside the buyers of their kind (national DECP).

@@ -10,7 +10,8 @@ the register.
 
 The package, by concern: `register` (what a plan reads of the register, tallies and lists), `figures`
 (the command's year and the fiche indicators), `legal` (the legal indicators' page and the bilan's
-section), `pages` (the register's list and a contract's page), `labels` (amounts and shares in French).
+section), `pages` (the register's list and a contract's page), `suppliers` (the shares by category of
+holders), `holders` (a holder's page), `labels` (amounts and shares in French).
 """
 
 from .figures import (
@@ -19,6 +20,7 @@ from .figures import (
     legal_figures,
     register_figures,
 )
+from .holders import HolderPage, holder_page
 from .labels import (
     NBSP,
     contract_amount,
@@ -69,6 +71,12 @@ from .register import (
     tally_sum,
     zero_tally,
 )
+from .suppliers import (
+    SPLIT_RULE,
+    holder_identifiers,
+    supplier_section,
+    supplier_tally,
+)
 
 __all__ = [
     "AMOUNT",
@@ -79,6 +87,8 @@ __all__ = [
     "DUTY_YEAR",
     "FIELD_ORDER",
     "FLAG_LABELS",
+    "HolderPage",
+    "SPLIT_RULE",
     "HISTORY_KINDS",
     "LISTED",
     "LISTED_FIELDS",
@@ -96,6 +106,8 @@ __all__ = [
     "contract_amount",
     "contract_page",
     "european_threshold_labels",
+    "holder_identifiers",
+    "holder_page",
     "euros",
     "legal_default_year",
     "legal_figures",
@@ -111,6 +123,8 @@ __all__ = [
     "register_figures",
     "register_page",
     "stated_percent",
+    "supplier_section",
+    "supplier_tally",
     "tally",
     "tally_by_year",
     "tally_share",

@@ -7,20 +7,22 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.formats import date_format
 
 from actions.models import Plan
+from suppliers.selectors import local_departements
 
 from .. import rules
-from ..enums import Category, Duty, Measure
+from ..enums import Category, Duty, IndicatorMeasure, Measure
 from ..models import (
     Contract,
     DecpImport,
     RegisterIndicator,
 )
-from .register import AMOUNT, PlanRegister, notable_contracts, tally, tally_share
+from .register import PlanRegister, notable_contracts, tally, tally_share
+from .suppliers import KEYS as SUPPLIER_KEYS
+from .suppliers import HolderRow, holder_rows, rows_facts, split_tally, supplier_tally
 
 # --- the command: one year's legal indicators -----------------------------------------------------------
 
@@ -35,6 +37,7 @@ class LegalFigures:
     is_demo: bool
     frozen_at: datetime.datetime | None = None
     published_after_closing: int = 0
+    suppliers: dict[str, dict] | None = None  # key (SupplierCategory) -> {"count", "amount"}
 
     @property
     def missing_environmental(self) -> list[str]:
@@ -46,6 +49,9 @@ class LegalFigures:
         for category in Category.values:
             figure = self.tally[category]
             data[category] = {"count": figure["count"], "amount": f"{figure['amount']:.2f}"}
+        for key in SUPPLIER_KEYS:
+            figure = self.suppliers[key]
+            data[key] = {"count": figure["count"], "amount": f"{figure['amount']:.2f}"}
         uids = {name: [contract.uid for contract in contracts] for name, contracts in self.lists.items()}
         data["missing_environmental_since_2026_08_21"] = uids["missing_environmental"]
         data["duties_since_2026_08_21"] = {duty: uids[duty] for duty in Duty.values}
@@ -63,7 +69,8 @@ class LegalFigures:
 
 
 def legal_figures(plan: Plan, year: int, buyers: list[str] | None = None) -> LegalFigures:
-    """The year's legal indicators for the plan's buyers (or `buyers`): about six queries."""
+    """The year's legal indicators for the plan's buyers (or `buyers`), and the shares by category of
+    holders: about twelve queries, whatever the number of contracts."""
     register = PlanRegister.of(plan, buyers)
     thresholds = register.thresholds()
     contracts = register.contracts().filter(year=year)
@@ -76,6 +83,7 @@ def legal_figures(plan: Plan, year: int, buyers: list[str] | None = None) -> Leg
         is_demo=contracts.filter(is_demo=True).exists(),
         frozen_at=register.frozen_at,
         published_after_closing=register.published_after_closing(),
+        suppliers=supplier_tally(contracts, thresholds, local_departements(plan)[0]),
     )
 
 
@@ -89,7 +97,7 @@ class RegisterFigure:
     source: RegisterIndicator
     year: int
     value: Decimal
-    count: int
+    count: int  # the contracts the figure counts (of the holders' category, when it has one)
     buyers: list[str]
     last_import: DecpImport | None
     is_demo: bool
@@ -97,11 +105,18 @@ class RegisterFigure:
 
     @property
     def is_amount(self) -> bool:
-        return self.source.measure == Measure.AMOUNT
+        return self.source.measure in (IndicatorMeasure.AMOUNT, IndicatorMeasure.SHARE_AMOUNT)
 
     @property
     def description(self) -> str:
         what = self.source.get_category_display().lower()
+        if self.source.holders:
+            category = self.source.get_holders_display()
+            what += (
+                f", part des montants revenant aux titulaires de la catégorie « {category} »"
+                if self.is_amount
+                else f" dont un titulaire au moins relève de la catégorie « {category} »"
+            )
         frozen = f" (chiffres arrêtés le {date_format(self.frozen_at, 'j F Y')})" if self.frozen_at else ""
         return f"{self.source.get_measure_display()} : {what}, notifiés en {self.year}{frozen}"
 
@@ -113,12 +128,35 @@ def _register_source(indicator) -> RegisterIndicator | None:
         return None
 
 
+def _share(part, whole) -> Decimal:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else Decimal("0.0")
+
+
+def _figure_value(source: RegisterIndicator, rows: list[HolderRow], facts: dict) -> tuple[Decimal, int]:
+    """The value of one fiche indicator over the year's counted contracts `rows`, and how many
+    contracts it counts. A share is taken of all the contracts of the indicator's legal category."""
+    chosen = [row for row in rows if row.marks[source.category]]
+    whole = split_tally(chosen, facts)
+    part = whole[source.holders] if source.holders else whole["contracts"]
+    measure = source.measure
+    if measure == IndicatorMeasure.COUNT:
+        value = Decimal(part["count"])
+    elif measure == IndicatorMeasure.AMOUNT:
+        value = part["amount"]
+    elif measure == IndicatorMeasure.SHARE_COUNT:
+        value = _share(part["count"], whole["contracts"]["count"])
+    else:
+        value = _share(part["amount"], whole["contracts"]["amount"])
+    return value, part["count"]
+
+
 def register_figures(indicators, year: int, *, plan: Plan) -> dict[int, RegisterFigure]:
     """The register's figure of each of `indicators` SCP computes from the register, by indicator pk.
 
     None is computed (the indicator is typed like any other) while the plan has no buyer or nothing was
     imported. `indicators` come with `select_related("register_source")`: no query when none is
-    linked; else 3 (4 for a closed plan), and 1 per linked indicator.
+    linked; else 4 (5 for a closed plan) whatever their number, and 5 more when one counts a category
+    of holders (the local départements and the holders' facts).
     """
     sources = [source for source in map(_register_source, indicators) if source is not None]
     if not sources:
@@ -127,24 +165,23 @@ def register_figures(indicators, year: int, *, plan: Plan) -> dict[int, Register
     last_import = DecpImport.objects.order_by("-started_at").first()
     if not register.sirets or last_import is None:
         return {}  # nothing to compute from: the indicator is typed like any other
-    valued = ~register.thresholds().anomaly()
+    filters = rules.category_filters()
+    marks = {category: filters[category] for category in {source.category for source in sources}}
+    rows = holder_rows(
+        register.contracts().filter(year=year), register.thresholds(), {**marks, "demo": Q(is_demo=True)}
+    )
+    facts = rows_facts(rows, local_departements(plan)[0]) if any(s.holders for s in sources) else {}
     figures = {}
     for source in sources:
-        contracts = register.counted().filter(year=year).filter(rules.category_filters()[source.category])
-        row = contracts.aggregate(
-            count=Count("pk"),
-            amount=Coalesce(Sum("initial_amount", filter=valued), Value(0, output_field=AMOUNT)),
-            demo=Count("pk", filter=Q(is_demo=True)),
-        )
-        value = Decimal(row["count"]) if source.measure == Measure.COUNT else row["amount"]
+        value, count = _figure_value(source, rows, facts)
         figures[source.indicator_id] = RegisterFigure(
             source,
             year,
             value,
-            row["count"],
+            count,
             register.sirets,
             last_import,
-            bool(row["demo"]),
+            any(row.marks["demo"] for row in rows if row.marks[source.category]),
             register.frozen_at,
         )
     return figures

@@ -29,6 +29,7 @@ from .register import (
     tally_sum,
     zero_tally,
 )
+from .suppliers import supplier_section
 
 # The categories the trend follows year by year (the whole of the contracts is each year's total).
 TREND_CATEGORIES = (
@@ -188,6 +189,7 @@ class LegalOverview:
     published_after_closing: int = 0
     european_thresholds: list[str] = field(default_factory=list)
     ceiling: str = ""  # the anomaly ceiling valid at the end of the year, with its source
+    suppliers: dict | None = None  # the shares by category of holders (suppliers.supplier_section)
 
     @property
     def sirets(self) -> list[str]:
@@ -259,11 +261,14 @@ def ceiling_label(thresholds: rules.Thresholds, on: datetime.date) -> str:
     return f"{amount} HT" + (f" ({source})" if source else "")
 
 
-def legal_overview(plan: Plan, *, year: int | None, years: list[int]) -> LegalOverview:
+def legal_overview(
+    plan: Plan, *, year: int | None, years: list[int], suppliers: bool = True
+) -> LegalOverview:
     """The legal indicators of `year` (None: of all `years` together), their trend over `years`, the
     lists behind them, the plan's targets and the national references; for a closed plan, all as they
     stood at its closing. 8 queries whatever the number of contracts (10 for a closed plan; 1 when the
-    plan has no buyer)."""
+    plan has no buyer), 7 more for the holders' categories (`supplier_section`) unless `suppliers` is
+    False (the bilan builds that section on its own, reporting.bilan_suppliers)."""
     buyers = list(Buyer.objects.filter(plan=plan).order_by("siret"))
     if not buyers:
         return LegalOverview(plan, year, years, buyers, zero_tally())
@@ -297,4 +302,5 @@ def legal_overview(plan: Plan, *, year: int | None, years: list[int]) -> LegalOv
         published_after_closing=register.published_after_closing(),
         european_thresholds=european_threshold_labels(thresholds, datetime.date(reference_year, 12, 31)),
         ceiling=ceiling_label(thresholds, datetime.date(reference_year, 12, 31)),
+        suppliers=supplier_section(plan, period, thresholds) if suppliers else None,
     )

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from actions.models import Buyer, Plan
 from core import values
+from suppliers.selectors import local_departements
 
 from .. import cpv, rules
 from ..enums import Considerations, Duty, Nature
@@ -22,6 +23,7 @@ from ..models import (
 )
 from .labels import euros
 from .register import PlanRegister, _marks, list_rules
+from .suppliers import contracts_in_category, holder_rows, rows_facts
 
 PAGE_SIZE = 50
 
@@ -39,6 +41,7 @@ class ContractFilters:
     anomaly: bool = False  # amounts left out of the value totals
     corrected: bool = False  # contracts SCP corrected (or excluded)
     excluded: bool = False
+    holders: str = ""  # a category of holders (SupplierCategory): the contracts its figure counts
 
 
 def _search(text: str) -> Q:
@@ -54,7 +57,13 @@ def register_contracts(register: PlanRegister, filters: ContractFilters, thresho
     anomaly lists the contracts its figure counts (not the excluded ones); the excluded ones are
     listed on their own."""
     contracts = register.contracts()
-    counted_only = filters.category or filters.duty or filters.anomaly or filters.missing_environmental
+    counted_only = (
+        filters.category
+        or filters.duty
+        or filters.anomaly
+        or filters.missing_environmental
+        or filters.holders
+    )
     if counted_only:
         contracts = contracts.filter(rules.COUNTED)
     if filters.category:
@@ -75,7 +84,19 @@ def register_contracts(register: PlanRegister, filters: ContractFilters, thresho
         contracts = contracts.filter(excluded=True)
     if filters.search.strip():
         contracts = contracts.filter(_search(filters.search.strip()))
+    if filters.holders:
+        contracts = contracts.filter(
+            id__in=_in_holder_category(register, contracts, thresholds, filters.holders)
+        )
     return contracts.order_by("-notified_on", "uid")
+
+
+def _in_holder_category(register: PlanRegister, contracts, thresholds: rules.Thresholds, category: str):
+    """The ids of `contracts` that count in number in a category of holders, by the shares' own rule
+    (6 queries: the contracts' holders, the local départements, the holders' facts)."""
+    rows = holder_rows(contracts, thresholds)
+    facts = rows_facts(rows, local_departements(register.plan)[0])
+    return contracts_in_category(rows, facts, category)
 
 
 @dataclass

@@ -166,6 +166,10 @@ def expected(plan, year: int, buyers: list[str]) -> dict:
     data = {"plan": plan.slug, "year": year, "buyers": sorted(buyers)}
     for name, amounts in groups.items():
         data[name] = {"count": len(amounts), "amount": f"{sum(amounts, Decimal(0)):.2f}"}
+    # No SIRENE data: every holder is "non identifié", so every contract (and its whole amount) is.
+    for key in ("pme", "tpe", "ess", "siae", "ea_esat", "geiq", "local"):
+        data[key] = {"count": 0, "amount": "0.00"}
+    data["unidentified"] = data["contracts"]
     data["missing_environmental_since_2026_08_21"] = [uid for _, uid in sorted(missing)]
     data["duties_since_2026_08_21"] = {
         duty: [uid for _, uid in sorted(keys)] for duty, keys in duties.items()
@@ -233,6 +237,14 @@ def test_json_of_2025_is_exactly_the_figures_of_the_records(imported):
         "both",
         "none",
         "unknown",
+        "pme",
+        "tpe",
+        "ess",
+        "siae",
+        "ea_esat",
+        "geiq",
+        "local",
+        "unidentified",
         "missing_environmental_since_2026_08_21",
         "duties_since_2026_08_21",
         "amount_anomalies",
@@ -293,6 +305,7 @@ def test_csv_gives_the_same_figures_as_a_table(imported):
     data = expected(imported, 2026, [BUYER])
     assert rows[0] == ["plan", "annee", "acheteurs", "indicateur", "libelle", "nombre", "montant_ht"]
     categories = ["contracts", "social", "reserved", "environmental", "both", "none", "unknown"]
+    categories += ["pme", "tpe", "ess", "siae", "ea_esat", "geiq", "local", "unidentified"]  # holders
     body = rows[1 : 1 + len(categories)]
     assert [r[3] for r in body] == categories
     for row in body:

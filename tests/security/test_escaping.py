@@ -44,6 +44,9 @@ NOT_SHOWN = {
     "contracts.Threshold.url",
     # Shown on the public site in place of a withheld fiche only (tests/public/test_pages.py).
     "actions.Fiche.withheld_reason",
+    # A holder's row copies the contract's `holders` JSON for queries (written by the import only);
+    # the pages show the identifier from the JSON or from the URL, escaped like any text.
+    "contracts.ContractHolder.identifier",
 }
 
 

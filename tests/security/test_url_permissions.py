@@ -25,6 +25,7 @@ from actions.models import Buyer, Fiche, Plan
 from actions.services import plan_publication_set
 from contracts.enums import Considerations, Nature
 from contracts.models import Contract
+from contracts.services import contract_holders_sync
 from core.versioning import save_claimed
 from discussions.models import Thread
 from indicators.services import workflow
@@ -117,6 +118,16 @@ def _national(site: Site) -> list:
 
 
 NATIONAL_YEAR = lambda site: [*_national(site), 2025]  # noqa: E731
+
+
+def _holder(site: Site) -> list:
+    """A holder of the plan's buyer's contract (its rows written as the import writes them)."""
+    _, pk = _contract(site)
+    contract = Contract.objects.get(pk=pk)
+    contract.holders = ["55204599900869"]
+    contract.save()
+    contract_holders_sync(contracts=[contract])
+    return ["55204599900869"]
 
 
 def _job(site: Site) -> list:
@@ -257,6 +268,7 @@ EXPECTED: dict[str, Expected] = {
     "national:comparison": roles_answer(NATIONAL_YEAR, **READERS),
     "public:national_comparison_latest": every_role(302, anonymous=302, args=_national),
     "public:national_comparison": every_role(200, anonymous=200, args=NATIONAL_YEAR),
+    "contracts:holder_detail": roles_answer(_holder, **READERS),
     # A background job and its result: who asked for it, and SCP; to anyone else, as if it did not exist.
     "jobs:detail": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),
     "jobs:download": roles_answer(_job, pilot=404, other_pilot=404, committee=200, scp=200),

@@ -4,6 +4,7 @@ from django import forms
 
 from contracts.enums import Category, Duty
 from contracts.selectors import ContractFilters
+from suppliers.enums import SupplierCategory
 
 
 class ContractFilterForm(forms.Form):
@@ -28,6 +29,9 @@ class ContractFilterForm(forms.Form):
     anomalie = forms.BooleanField(label="Montant anormal (compté en nombre, pas en valeur)", required=False)
     corrige = forms.BooleanField(label="Corrigés par le service commande publique", required=False)
     exclu = forms.BooleanField(label="Exclus des indicateurs", required=False)
+    titulaires = forms.ChoiceField(
+        label="Titulaires", required=False, choices=[("", "Tous")] + list(SupplierCategory.choices)
+    )
 
     def set_choices(self, *, years: list[int], divisions: list[tuple[str, str]]) -> None:
         """The years and CPV divisions found in the register (known only once the register is read),
@@ -54,4 +58,5 @@ class ContractFilterForm(forms.Form):
             anomaly=bool(data.get("anomalie")),
             corrected=bool(data.get("corrige")),
             excluded=bool(data.get("exclu")),
+            holders=data.get("titulaires") or "",
         )

@@ -60,6 +60,17 @@ def contract_list(request, slug: str):
     return render(request, "contracts/contract_list.html", {"plan": plan, "form": form, "register": register})
 
 
+def holder_detail(request, identifier: str):
+    """A holder (SIRET mostly) of the plan's buyers' contracts: the plan in force, or `?plan=<slug>`."""
+    _require_read(request.user)
+    slug = request.GET.get("plan")
+    plan = plan_from_url(request, slug) if slug else current_plan(request)
+    page = selectors.holder_page(plan=plan, identifier=identifier)
+    if page is None:
+        raise Http404("Aucun contrat des acheteurs du plan n'a ce titulaire.")
+    return render(request, "contracts/holder_detail.html", {"plan": plan, "page": page})
+
+
 def contract_detail(request, slug: str, pk: int):
     """A contract, and for SCP the form that corrects it (services.contract_correct says who may)."""
     _require_read(request.user)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from actions.models import Plan
 from contracts.enums import Category
 from contracts.selectors import legal_figures
+from suppliers.enums import SupplierCategory
 
 
 class Command(BaseCommand):
@@ -40,6 +41,20 @@ class Command(BaseCommand):
             figure = data[category]
             writer.writerow(
                 [plan, year, " ".join(data["buyers"]), category, label, figure["count"], figure["amount"]]
+            )
+        # The shares by category of holders (a contract may count in several: they do not add up).
+        for key, label in SupplierCategory.choices:
+            figure = data[key]
+            writer.writerow(
+                [
+                    plan,
+                    year,
+                    " ".join(data["buyers"]),
+                    key,
+                    f"Titulaires : {label}",
+                    figure["count"],
+                    figure["amount"],
+                ]
             )
         # The contracts behind the figures, one line each (a uid begins with the buyer's SIRET: never a
         # formula for a spreadsheet).
