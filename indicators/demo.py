@@ -22,6 +22,7 @@ from contracts.models import RegisterIndicator
 from contracts.services import decp_apply
 from core import rights
 
+from .demo_suppliers import demo_suppliers
 from .enums import CampaignStatus, ReviewStatus
 from .models import AnnualReview, Campaign, IndicatorValue
 
@@ -163,6 +164,7 @@ def demo_load(*, path: Path) -> tuple[list[DemoAccount], bool]:
     accounts = _demo_accounts(plan, data)
     if "buyer" in data:
         _demo_register(plan, data, Path(path).parent)
+        demo_suppliers(data, Path(path).parent)
     if loaded:
         return accounts, False
 
