@@ -9,7 +9,7 @@ written. The admins of actions, contracts and indicators build on these classes.
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -193,3 +193,16 @@ class PlanContentInline:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not content_state_refusal(obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the imports only: nobody adds, edits or deletes a row by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

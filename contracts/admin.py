@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.admin import PlanContentAdmin
+from actions.admin_base import ReadOnlyAdmin
 from actions.models import Plan
 from core import rights
 from core.values import format_number
@@ -32,19 +33,6 @@ from .models import (
 )
 
 # --- the register, read-only ---------------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the imports only: nobody adds, edits or deletes a row by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contract)

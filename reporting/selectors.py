@@ -241,6 +241,16 @@ def _fiche_data(fiche: Fiche, scope: Scope, rows: _Rows, tally: Tally) -> dict:
     }
 
 
+def _register_sections(scope: Scope) -> dict:
+    """The sections read from the contracts register and the national data (None when empty)."""
+    legal = legal_section(scope)
+    return {
+        "legal": legal,
+        "national": national_section(scope),
+        "suppliers": suppliers_section(scope, legal),
+    }
+
+
 def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
     scope = Scope(plan, year, now)
     rows = _Rows.read(scope)
@@ -263,8 +273,7 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
     for axis in axes.values():
         del axis["cells_total"], axis["cells_filled"]
     local_now = timezone.localtime(now)
-    legal = legal_section(scope)
-    suppliers = suppliers_section(scope, legal)
+    sections = _register_sections(scope)
     return {
         "schema": SCHEMA_VERSION,
         "plan": {
@@ -284,17 +293,13 @@ def _build(*, plan: Plan, year: int | None, now: datetime.datetime) -> dict:
         "generated_at": local_now.isoformat(),
         "generated_label": date_format(local_now, "j F Y à H:i"),
         "reference_label": date_format(scope.reference_date, "j F Y"),
-        "is_demo": tally.is_demo
-        or bool(legal and legal["is_demo"])
-        or bool(suppliers and suppliers["is_demo"]),
+        "is_demo": tally.is_demo or any(section and section["is_demo"] for section in sections.values()),
         "validation": validation(tally, scope, len(rows.fiches)),
         "missing_label": values.MISSING,
         "not_validated_label": values.NOT_VALIDATED,
         "statuses": statuses,
         "key_figures": figures,
-        "legal": legal,
-        "national": national_section(scope),
-        "suppliers": suppliers,
+        **sections,
         "evidence_shown": True,  # the internal bilan; the public site's copy leaves the evidence out
         "axes": [axis for axis in axes.values() if axis["fiches"]],
         "glossary": [

@@ -9,23 +9,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from actions.admin_base import PlanContentAdmin, VersionedForm
+from actions.admin_base import PlanContentAdmin, ReadOnlyAdmin, VersionedForm
 from core import rights
 
 from .models import Establishment, InclusionListing, LegalUnit, LocalArea, SupplierImport
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the imports only: nobody adds, edits or deletes a row by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LegalUnit)

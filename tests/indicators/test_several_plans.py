@@ -209,7 +209,8 @@ def test_a_second_plan_adds_no_query_to_any_page(
         (pilot, reverse("indicators:fiche_detail", args=[spaser54.slug, 11]), 22),
         # + its discussion section, + its evidence
         (pilot, reverse("indicators:entry", args=[spaser54.slug, 11, 2025]), 13),
-        (pilot, reverse("reporting:bilan_detail", args=[spaser54.slug, 2025]), 18),  # + the evidence
+        # + the evidence, + the national comparison (1 without a national computation)
+        (pilot, reverse("reporting:bilan_detail", args=[spaser54.slug, 2025]), 19),
         (scp, reverse("reporting:bilan_list", args=[spaser54.slug]), 6),
         (scp, reverse("indicators:campaign", args=[spaser54.slug, 2025]), 9),
     ]

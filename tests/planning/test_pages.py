@@ -236,8 +236,9 @@ def _queries(client, url) -> int:
 
 
 # The decision page: session, user and rights (3), the plan, the decisions, the new plan's fiches,
-# the old plan's end-of-plan bilan (about ten, plus the legal section's) and the current progress.
-DECISION_PAGE_BUDGET = 30
+# the old plan's end-of-plan bilan (about ten, plus the legal section's, the holders' section's and the
+# national comparison's, the demo's sample loaded) and the current progress.
+DECISION_PAGE_BUDGET = 37
 # The comparison: session, user and rights, the plan, the decisions, the fiches, the indicators.
 COMPARISON_BUDGET = 8
 
