@@ -120,7 +120,7 @@ def _categories(published: dict, masks: dict, predicates) -> int:
 _PUBLISHED = operator.itemgetter("social", "environmental", *rules.FLAGS)
 
 
-def _pack(record: decp.Record, reading: _Reading, predicates) -> int:
+def _pack(record: decp.Essentials, reading: _Reading, predicates) -> int:
     """The contract as the register would count it: its categories (the considerations as published,
     no correction nationally), its year, its buyer and its amount in the value totals."""
     mask = _categories(record.published, reading.masks, predicates)
@@ -140,7 +140,9 @@ def _pack(record: decp.Record, reading: _Reading, predicates) -> int:
 def _read(path: str, name: str, reading: _Reading, on_bytes) -> None:
     """One file's contracts into `reading`: each uid keeps the version the register keeps."""
     predicates = tuple(rules.category_predicates()[category] for category in CATEGORIES)
-    scan, records = decp.scan(path, _EveryBuyer(), on_bytes=on_bytes, source_name=name, today=reading.today)
+    scan, records = decp.scan(
+        path, _EveryBuyer(), on_bytes=on_bytes, source_name=name, today=reading.today, counted_only=True
+    )
     contracts = reading.contracts
     for record in records:
         if scan.skipped:

@@ -96,10 +96,34 @@ class Record:
         return self.current.value
 
 
-def normalise(
-    raw: dict, nature: str, buyer: str, source: str, *, today: datetime.date | None = None
-) -> Record:
-    """A Record from one raw DECP record of `buyer`, or BadRecord with the reason in French."""
+@dataclass(slots=True)
+class Essentials:
+    """What the legal indicators count of one record (the national comparison reads millions): the
+    fields `normalise` decides whether a record is a contract with, read by the same functions."""
+
+    uid: str
+    buyer_siret: str
+    contract_id: str
+    notified_on: datetime.date
+    published_on: datetime.date | None
+    published_problem: str  # read_date's problem with datePublicationDonnees ("" if none)
+    initial: Amount
+    modifications: list[dict]
+    published: dict  # the considerations as published: statuses, flags and the words as written
+    unknown: list[tuple[str, str]]  # (side, word) of the words not understood
+
+    @property
+    def year(self) -> int:
+        return self.notified_on.year
+
+    @property
+    def initial_amount(self) -> Decimal | None:
+        return self.initial.value
+
+
+def essentials(raw: dict, nature: str, buyer: str, *, today: datetime.date) -> Essentials:
+    """The Essentials of one raw DECP record of `buyer`, or BadRecord with the reason in French (the
+    same records refused as by `normalise`, which starts from them)."""
     raw = unflatten(raw)
     contract_id = _text(raw.get("id"))
     if not contract_id:
@@ -110,49 +134,65 @@ def normalise(
     date_key, amount_key = (
         ("dateSignature", "valeurGlobale") if concession else ("dateNotification", "montant")
     )
-    today = today or datetime.date.today()
-    notices: list[tuple[str, str]] = []
     notified_on = _required_date(raw.get(date_key), date_key, today)
     published_on, problem = read_date(raw.get("datePublicationDonnees"), today)
-    if problem:
-        notices.append(
-            (
-                NoticeKind.DATE,
-                f"date de publication {problem} (« {_text(raw['datePublicationDonnees'])[:30]} »)",
-            )
-        )
     initial = read_amount(raw.get(amount_key))  # an anomaly is noted by the import (its ceiling is SCP's)
     modifications = _modifications(raw)
     if len(modifications) > MAX_MODIFICATIONS:
         raise BadRecord(f"nombre de modifications impossible ({len(modifications)})")
-    current = _current_amount(modifications, amount_key, initial, notices)
-    published = {}
-    for side, flags, none_words in (
-        ("social", SOCIAL_FLAGS, SOCIAL_NONE),
-        ("environmental", ENVIRONMENTAL_FLAGS, ENVIRONMENTAL_NONE),
-    ):
-        status, found, words, unknown = _considerations(raw, side, flags, none_words)
+    published: dict = {}
+    unknown: list[tuple[str, str]] = []
+    for side in ("social", "environmental"):
+        status, found, words, not_understood = _considerations(raw, side)
         published[side] = status
         published.update(found)
-        published[f"{side}_words"] = words
-        for word in unknown:
-            notices.append((NoticeKind.UNRECOGNISED, f"valeur non reconnue « {word[:60]} » ({SIDES[side]})"))
+        published[f"{side}_words"] = list(words)
+        unknown.extend((side, word) for word in not_understood)
+    return Essentials(
+        f"{buyer}{contract_id}",
+        buyer,
+        contract_id,
+        notified_on,
+        published_on,
+        problem,
+        initial,
+        modifications,
+        published,
+        unknown,
+    )
+
+
+def normalise(
+    raw: dict, nature: str, buyer: str, source: str, *, today: datetime.date | None = None
+) -> Record:
+    """A Record from one raw DECP record of `buyer`, or BadRecord with the reason in French."""
+    raw = unflatten(raw)
+    core = essentials(raw, nature, buyer, today=today or datetime.date.today())
+    concession = nature == Nature.CONCESSION
+    notices: list[tuple[str, str]] = []
+    if core.published_problem:
+        written = _text(raw["datePublicationDonnees"])[:30]
+        notices.append((NoticeKind.DATE, f"date de publication {core.published_problem} (« {written} »)"))
+    amount_key = "valeurGlobale" if concession else "montant"
+    current = _current_amount(core.modifications, amount_key, core.initial, notices)
+    for side, word in core.unknown:
+        notices.append((NoticeKind.UNRECOGNISED, f"valeur non reconnue « {word[:60]} » ({SIDES[side]})"))
     return Record(
-        uid=f"{buyer}{contract_id}",
+        uid=core.uid,
         buyer_siret=buyer,
-        contract_id=contract_id,
+        contract_id=core.contract_id,
         nature=nature,
         nature_label=_text(raw.get("nature"))[:80],
         object=_text(raw.get("objet")),
         cpv=_text(raw.get("codeCPV"))[:12],
         procedure=_text(raw.get("procedure"))[:200],
-        notified_on=notified_on,
-        initial=initial,
+        notified_on=core.notified_on,
+        initial=core.initial,
         current=current,
-        modifications=len(modifications),
-        published=published,
+        modifications=len(core.modifications),
+        published=core.published,
         holders=_holders(raw, concession),
-        published_on=published_on,
+        published_on=core.published_on,
         source_file=source[:255],
         notices=notices,
     )
@@ -220,7 +260,12 @@ def read_date(value, today: datetime.date) -> tuple[datetime.date | None, str]:
     what is wrong with it: "" | "illisible" | "impossible" (before 2000, or more than a year ahead)."""
     if value is None or value == "":
         return None, ""
-    match = _DATE.match(str(value))
+    return _read_date(value if type(value) is str else str(value), today)
+
+
+@functools.lru_cache(maxsize=8192)  # a national file's dates are a few thousand days, millions of times
+def _read_date(text: str, today: datetime.date) -> tuple[datetime.date | None, str]:
+    match = _DATE.match(text)
     if match is None:
         return None, "illisible"
     year, month, day = int(match[1]), int(match[2]), int(match[3])
@@ -348,15 +393,36 @@ INNER = {"social": "considerationSociale", "environmental": "considerationEnviro
 OUTER = {"social": "considerationsSociales", "environmental": "considerationsEnvironnementales"}
 
 
-def _considerations(raw: dict, side: str, words: dict[str, str], none_words: set[str]):
-    """(status, flags, words as published, words not understood) of one side.
+_SIDES_WORDS = {
+    "social": (SOCIAL_FLAGS, SOCIAL_NONE),
+    "environmental": (ENVIRONMENTAL_FLAGS, ENVIRONMENTAL_NONE),
+}
+
+
+def _considerations(raw: dict, side: str) -> tuple[str, tuple, tuple[str, ...], tuple[str, ...]]:
+    """(status, flags as (name, bool) pairs, words as published, words not understood) of one side.
 
     A flag the words state makes the side "stated"; otherwise a word that is none of the schema's
     values leaves it unknown (never "none": that would lower the rate the bilan prints); "Pas de
     considération ..." alone makes it "none"; a record without the field predates it (unknown).
     """
+    stated, inner = raw.get(OUTER[side]), INNER[side]
+    if stated is None:
+        return _judged(side, ())
+    if type(stated) is dict and len(stated) == 1 and type(items := stated.get(inner)) is list:
+        if all(type(item) is str for item in items):
+            return _judged(side, tuple(items))  # the schema's own shape: the same few lists, judged once
+    return _judge(side, _words(stated, inner))
+
+
+@functools.lru_cache(maxsize=4096)  # a few lists of words recur millions of times in a national file
+def _judged(side: str, items: tuple[str, ...]):
+    return _judge(side, _words(list(items), INNER[side]))
+
+
+def _judge(side: str, stated: list[str]):
+    words, none_words = _SIDES_WORDS[side]
     flags = dict.fromkeys(words.values(), False)
-    stated = _words(raw.get(OUTER[side]), INNER[side])
     unknown, saw_none = [], False
     for word in stated:
         folded = fold(word)
@@ -372,7 +438,7 @@ def _considerations(raw: dict, side: str, words: dict[str, str], none_words: set
         status = Considerations.NONE
     else:
         status = Considerations.UNKNOWN
-    return status, flags, stated, unknown
+    return status, tuple(flags.items()), tuple(stated), tuple(unknown)
 
 
 def _holders(raw: dict, concession: bool) -> list[str]:
