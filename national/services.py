@@ -1,10 +1,12 @@
 """Every buyer's legal indicators from national consolidated DECP files, stored per buyer and year.
 
 `national_compute` reads the files with the register's own reader (contracts.decp: the same records
-kept, the same normalisation, the same records skipped and why) and counts each contract with the
-register's own rules (contracts.rules: the considerations, the categories' one definition, the
-anomaly of amounts with SCP's thresholds). What differs is only that every buyer is kept, and that no
-contract is stored: a national file holds millions of them.
+kept, the same records skipped and why) and, of each record, what the register's normalisation reads
+first and the figures count (decp.essentials: its id, dates, initial amount and considerations, by
+the same functions; not its holders, current amount or texts, which no national figure uses). It
+counts each contract with the register's own rules (contracts.rules: the considerations, the
+categories' one definition, the anomaly of amounts with SCP's thresholds). What differs is only that
+every buyer is kept, and that no contract is stored: a national file holds millions of them.
 
 Memory grows by little per contract (the file itself is streamed): a contract published several times counts
 once, with the version the register keeps (contracts.services.decp_apply: the latest publication

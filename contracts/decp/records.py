@@ -121,6 +121,9 @@ class Essentials:
         return self.initial.value
 
 
+_WORDS_KEYS = {"social": "social_words", "environmental": "environmental_words"}
+
+
 def essentials(raw: dict, nature: str, buyer: str, *, today: datetime.date) -> Essentials:
     """The Essentials of one raw DECP record of `buyer`, or BadRecord with the reason in French (the
     same records refused as by `normalise`, which starts from them)."""
@@ -146,8 +149,9 @@ def essentials(raw: dict, nature: str, buyer: str, *, today: datetime.date) -> E
         status, found, words, not_understood = _considerations(raw, side)
         published[side] = status
         published.update(found)
-        published[f"{side}_words"] = list(words)
-        unknown.extend((side, word) for word in not_understood)
+        published[_WORDS_KEYS[side]] = list(words)
+        if not_understood:
+            unknown.extend((side, word) for word in not_understood)
     return Essentials(
         f"{buyer}{contract_id}",
         buyer,
@@ -291,12 +295,14 @@ def _required_date(value, key: str, today: datetime.date) -> datetime.date:
 
 def read_amount(value) -> Amount:
     """An amount as published: a JSON number, or a text written the French way ("50 000,00 €")."""
-    if value is None or value == "":
-        return Amount(None, problem="manquant")
     published = ""
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if type(value) is Decimal:  # how the reader decodes every JSON number: the quick path
+        number = value
+    elif value is None or value == "":
+        return Amount(None, problem="manquant")
+    elif isinstance(value, bool) or isinstance(value, dict | list):
         return Amount(None, published=_text(value) or "(non numérique)", problem="illisible")
-    if isinstance(value, str):
+    elif isinstance(value, str):
         published = value.strip()[:60]
         text = _plain_number(value)
         if text is None:
