@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..enums import Nature
-from .records import ID_MAX_LENGTH, BadRecord, Essentials, Record, _text, essentials, fold, normalise
+from .considerations import fold
+from .records import ID_MAX_LENGTH, BadRecord, Essentials, Record, _text, essentials, normalise
 
 ARRAYS = {"marche": Nature.CONTRACT, "contrat-concession": Nature.CONCESSION}
 CHUNK = 1 << 20  # bytes read at a time
