@@ -25,9 +25,20 @@ issue 109) nor a nesting limit: 100,000 nested brackets made it grow past 20 GB.
 reads `NaN` through `parse_constant`, stops deep nesting with RecursionError, and is faster than
 ijson's items on these files (bench/decp.py compares them).
 
-The package: `reader` reads the file, `records` normalises one record.
+The package: `reader` reads the file, `records` normalises one record, `considerations` reads its
+considerations.
 """
 
+from .considerations import (
+    ENVIRONMENTAL_FLAGS,
+    ENVIRONMENTAL_NONE,
+    INNER,
+    OUTER,
+    SIDES,
+    SOCIAL_FLAGS,
+    SOCIAL_NONE,
+    fold,
+)
 from .reader import (
     ARRAYS,
     CHUNK,
@@ -42,21 +53,15 @@ from .reader import (
 from .records import (
     CENT,
     EARLIEST_DATE,
-    ENVIRONMENTAL_FLAGS,
-    ENVIRONMENTAL_NONE,
     ID_MAX_LENGTH,
-    INNER,
     LIST_FIELDS,
     MAX_MODIFICATIONS,
-    OUTER,
-    SIDES,
-    SOCIAL_FLAGS,
-    SOCIAL_NONE,
     STORABLE_AMOUNT,
     Amount,
     BadRecord,
+    Essentials,
     Record,
-    fold,
+    essentials,
     normalise,
     read_amount,
     read_date,
@@ -70,6 +75,7 @@ __all__ = [
     "CENT",
     "CHUNK",
     "DecpFormatError",
+    "Essentials",
     "EARLIEST_DATE",
     "ENVIRONMENTAL_FLAGS",
     "ENVIRONMENTAL_NONE",
@@ -88,6 +94,7 @@ __all__ = [
     "Scan",
     "Skipped",
     "detect_format",
+    "essentials",
     "fold",
     "normalise",
     "read_amount",

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..enums import Nature
-from .records import ID_MAX_LENGTH, BadRecord, Record, _text, fold, normalise
+from .considerations import fold
+from .records import ID_MAX_LENGTH, BadRecord, Essentials, Record, _text, essentials, normalise
 
 ARRAYS = {"marche": Nature.CONTRACT, "contrat-concession": Nature.CONCESSION}
 CHUNK = 1 << 20  # bytes read at a time
@@ -289,11 +290,14 @@ def scan(
     on_bytes: Callable[[float], None] | None = None,
     source_name: str | None = None,
     today: datetime.date | None = None,
-) -> tuple[Scan, Iterator[Record]]:
+    counted_only: bool = False,
+) -> tuple[Scan, Iterator[Record | Essentials]]:
     """The buyers' records of the file, normalised, and the scan's tallies (filled while iterating).
 
     One pass over the file, marchés and concessions alike; only the buyers' records are normalised
-    (a national file holds a million records, a buyer's a few thousand).
+    (a national file holds a million records, a buyer's a few thousand). `counted_only`: each record's
+    Essentials (what the legal indicators count; the same records skipped, for the same reasons),
+    not the whole Record, for the national comparison that reads every buyer's.
     """
     source = source_name or os.path.basename(path)
     today = today or datetime.date.today()
@@ -305,14 +309,14 @@ def scan(
                 if array == "format":
                     continue
                 report.read += 1
-                record = _keep(raw, array, buyers, source, report, today)
+                record = _keep(raw, array, buyers, source, report, today, counted_only)
                 if record is not None:
                     yield record
 
     return report, records()
 
 
-def _keep(raw, array: str | None, buyers: set[str], source: str, report: Scan, today) -> Record | None:
+def _keep(raw, array: str | None, buyers: set[str], source: str, report: Scan, today, counted_only: bool):
     if not isinstance(raw, dict):
         report.not_records += 1
         return None
@@ -324,6 +328,8 @@ def _keep(raw, array: str | None, buyers: set[str], source: str, report: Scan, t
         return None
     report.buyers_records += 1
     try:
+        if counted_only:
+            return essentials(raw, nature, buyer, today=today)
         return normalise(raw, nature, buyer, source, today=today)
     except BadRecord as exc:
         contract_id = _text(raw.get("id"))[:ID_MAX_LENGTH] or "(sans identifiant)"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..enums import Considerations, Nature, NoticeKind
+from ..enums import Nature, NoticeKind
+from .considerations import SIDES, considerations
 
 ID_MAX_LENGTH = 64  # Contract.contract_id
 MAX_MODIFICATIONS = 32767  # Contract.modifications (a small integer); real contracts have a handful
@@ -22,25 +22,10 @@ CENT = Decimal("0.01")
 
 _DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_SEPARATORS = re.compile(r"[,;]")
 _THOUSANDS = str.maketrans("", "", " \u00a0\u202f\u2009'")
 
-# The schema's words (2.0.3: marchés and concessions), folded (no accents, lower case, single spaces).
-SOCIAL_FLAGS = {
-    "clause sociale": "social_clause",
-    "critere social": "social_criterion",
-    "marche reserve": "reserved",
-    "concession reservee": "reserved",
-}
-SOCIAL_NONE = {"pas de consideration sociale"}
-ENVIRONMENTAL_FLAGS = {
-    "clause environnementale": "environmental_clause",
-    "critere environnemental": "environmental_criterion",
-}
-ENVIRONMENTAL_NONE = {"pas de consideration environnementale"}
 # Fields a 2019 file may flatten ("titulaires.id"): a list of items in the nested form.
 LIST_FIELDS = {"titulaires", "concessionnaires", "modifications", "donneesExecution"}
-SIDES = {"social": "considérations sociales", "environmental": "considérations environnementales"}
 
 
 class BadRecord(ValueError):
@@ -96,10 +81,37 @@ class Record:
         return self.current.value
 
 
-def normalise(
-    raw: dict, nature: str, buyer: str, source: str, *, today: datetime.date | None = None
-) -> Record:
-    """A Record from one raw DECP record of `buyer`, or BadRecord with the reason in French."""
+@dataclass(slots=True)
+class Essentials:
+    """What the legal indicators count of one record (the national comparison reads millions): the
+    fields `normalise` decides whether a record is a contract with, read by the same functions."""
+
+    uid: str
+    buyer_siret: str
+    contract_id: str
+    notified_on: datetime.date
+    published_on: datetime.date | None
+    published_problem: str  # read_date's problem with datePublicationDonnees ("" if none)
+    initial: Amount
+    modifications: list[dict]
+    published: dict  # the considerations as published: statuses, flags and the words as written
+    unknown: list[tuple[str, str]]  # (side, word) of the words not understood
+
+    @property
+    def year(self) -> int:
+        return self.notified_on.year
+
+    @property
+    def initial_amount(self) -> Decimal | None:
+        return self.initial.value
+
+
+_WORDS_KEYS = {"social": "social_words", "environmental": "environmental_words"}
+
+
+def essentials(raw: dict, nature: str, buyer: str, *, today: datetime.date) -> Essentials:
+    """The Essentials of one raw DECP record of `buyer`, or BadRecord with the reason in French (the
+    same records refused as by `normalise`, which starts from them)."""
     raw = unflatten(raw)
     contract_id = _text(raw.get("id"))
     if not contract_id:
@@ -110,49 +122,66 @@ def normalise(
     date_key, amount_key = (
         ("dateSignature", "valeurGlobale") if concession else ("dateNotification", "montant")
     )
-    today = today or datetime.date.today()
-    notices: list[tuple[str, str]] = []
     notified_on = _required_date(raw.get(date_key), date_key, today)
     published_on, problem = read_date(raw.get("datePublicationDonnees"), today)
-    if problem:
-        notices.append(
-            (
-                NoticeKind.DATE,
-                f"date de publication {problem} (« {_text(raw['datePublicationDonnees'])[:30]} »)",
-            )
-        )
     initial = read_amount(raw.get(amount_key))  # an anomaly is noted by the import (its ceiling is SCP's)
     modifications = _modifications(raw)
     if len(modifications) > MAX_MODIFICATIONS:
         raise BadRecord(f"nombre de modifications impossible ({len(modifications)})")
-    current = _current_amount(modifications, amount_key, initial, notices)
-    published = {}
-    for side, flags, none_words in (
-        ("social", SOCIAL_FLAGS, SOCIAL_NONE),
-        ("environmental", ENVIRONMENTAL_FLAGS, ENVIRONMENTAL_NONE),
-    ):
-        status, found, words, unknown = _considerations(raw, side, flags, none_words)
+    published: dict = {}
+    unknown: list[tuple[str, str]] = []
+    for side in ("social", "environmental"):
+        status, found, words, not_understood = considerations(raw, side)
         published[side] = status
         published.update(found)
-        published[f"{side}_words"] = words
-        for word in unknown:
-            notices.append((NoticeKind.UNRECOGNISED, f"valeur non reconnue « {word[:60]} » ({SIDES[side]})"))
+        published[_WORDS_KEYS[side]] = list(words)
+        if not_understood:
+            unknown.extend((side, word) for word in not_understood)
+    return Essentials(
+        f"{buyer}{contract_id}",
+        buyer,
+        contract_id,
+        notified_on,
+        published_on,
+        problem,
+        initial,
+        modifications,
+        published,
+        unknown,
+    )
+
+
+def normalise(
+    raw: dict, nature: str, buyer: str, source: str, *, today: datetime.date | None = None
+) -> Record:
+    """A Record from one raw DECP record of `buyer`, or BadRecord with the reason in French."""
+    raw = unflatten(raw)
+    core = essentials(raw, nature, buyer, today=today or datetime.date.today())
+    concession = nature == Nature.CONCESSION
+    notices: list[tuple[str, str]] = []
+    if core.published_problem:
+        written = _text(raw["datePublicationDonnees"])[:30]
+        notices.append((NoticeKind.DATE, f"date de publication {core.published_problem} (« {written} »)"))
+    amount_key = "valeurGlobale" if concession else "montant"
+    current = _current_amount(core.modifications, amount_key, core.initial, notices)
+    for side, word in core.unknown:
+        notices.append((NoticeKind.UNRECOGNISED, f"valeur non reconnue « {word[:60]} » ({SIDES[side]})"))
     return Record(
-        uid=f"{buyer}{contract_id}",
+        uid=core.uid,
         buyer_siret=buyer,
-        contract_id=contract_id,
+        contract_id=core.contract_id,
         nature=nature,
         nature_label=_text(raw.get("nature"))[:80],
         object=_text(raw.get("objet")),
         cpv=_text(raw.get("codeCPV"))[:12],
         procedure=_text(raw.get("procedure"))[:200],
-        notified_on=notified_on,
-        initial=initial,
+        notified_on=core.notified_on,
+        initial=core.initial,
         current=current,
-        modifications=len(modifications),
-        published=published,
+        modifications=len(core.modifications),
+        published=core.published,
         holders=_holders(raw, concession),
-        published_on=published_on,
+        published_on=core.published_on,
         source_file=source[:255],
         notices=notices,
     )
@@ -207,20 +236,17 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-@functools.lru_cache(maxsize=4096)  # a few words recur millions of times in a national file
-def fold(word: str) -> str:
-    """A word compared as people mean it: without accents, case, or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().split())
-
-
 def read_date(value, today: datetime.date) -> tuple[datetime.date | None, str]:
     """The date as written ("2025-12-31+01:00" is 31 December 2025: the offset does not move it), and
     what is wrong with it: "" | "illisible" | "impossible" (before 2000, or more than a year ahead)."""
     if value is None or value == "":
         return None, ""
-    match = _DATE.match(str(value))
+    return _read_date(value if type(value) is str else str(value), today)
+
+
+@functools.lru_cache(maxsize=8192)  # a national file's dates are a few thousand days, millions of times
+def _read_date(text: str, today: datetime.date) -> tuple[datetime.date | None, str]:
+    match = _DATE.match(text)
     if match is None:
         return None, "illisible"
     year, month, day = int(match[1]), int(match[2]), int(match[3])
@@ -246,12 +272,14 @@ def _required_date(value, key: str, today: datetime.date) -> datetime.date:
 
 def read_amount(value) -> Amount:
     """An amount as published: a JSON number, or a text written the French way ("50 000,00 €")."""
-    if value is None or value == "":
-        return Amount(None, problem="manquant")
     published = ""
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if type(value) is Decimal:  # how the reader decodes every JSON number: the quick path
+        number = value
+    elif value is None or value == "":
+        return Amount(None, problem="manquant")
+    elif isinstance(value, bool) or isinstance(value, dict | list):
         return Amount(None, published=_text(value) or "(non numérique)", problem="illisible")
-    if isinstance(value, str):
+    elif isinstance(value, str):
         published = value.strip()[:60]
         text = _plain_number(value)
         if text is None:
@@ -327,52 +355,6 @@ def _current_amount(modifications: list[dict], key: str, initial: Amount, notice
             continue
         current = amount
     return current
-
-
-def _words(stated, inner: str, depth: int = 0) -> list[str]:
-    """The words a consideration field states, whatever its shape: {"considerationSociale": [...]},
-    the same wrapped in a list, a bare list, one string holding several words with commas or semicolons."""
-    if stated is None or depth > 4:
-        return []
-    if isinstance(stated, str):
-        return [word.strip() for word in _SEPARATORS.split(stated) if word.strip()]
-    if isinstance(stated, dict):
-        inside = stated[inner] if inner in stated else list(stated.values())
-        return _words(inside, inner, depth + 1)
-    if isinstance(stated, list):
-        return [word for item in stated for word in _words(item, inner, depth + 1)]
-    return [_text(stated)] if _text(stated) else []  # a number, a boolean: a word not understood
-
-
-INNER = {"social": "considerationSociale", "environmental": "considerationEnvironnementale"}
-OUTER = {"social": "considerationsSociales", "environmental": "considerationsEnvironnementales"}
-
-
-def _considerations(raw: dict, side: str, words: dict[str, str], none_words: set[str]):
-    """(status, flags, words as published, words not understood) of one side.
-
-    A flag the words state makes the side "stated"; otherwise a word that is none of the schema's
-    values leaves it unknown (never "none": that would lower the rate the bilan prints); "Pas de
-    considération ..." alone makes it "none"; a record without the field predates it (unknown).
-    """
-    flags = dict.fromkeys(words.values(), False)
-    stated = _words(raw.get(OUTER[side]), INNER[side])
-    unknown, saw_none = [], False
-    for word in stated:
-        folded = fold(word)
-        if folded in words:
-            flags[words[folded]] = True
-        elif folded in none_words:
-            saw_none = True
-        else:
-            unknown.append(word)
-    if any(flags.values()):
-        status = Considerations.STATED
-    elif saw_none and not unknown:
-        status = Considerations.NONE
-    else:
-        status = Considerations.UNKNOWN
-    return status, flags, stated, unknown
 
 
 def _holders(raw: dict, concession: bool) -> list[str]:

@@ -2,6 +2,7 @@
 JSON value, and valid files cut or altered at any byte. Each generated record is read, kept (and then
 stored and read back) or skipped with a reason; each altered file is read or refused (DecpFormatError)."""
 
+import datetime
 import json
 import string
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts import decp, services
+from contracts.enums import Considerations, Nature
 from contracts.models import Contract
 from tests.contracts.files import BUYER, EXAMPLE_MODIFICATIONS, marche
 
@@ -124,3 +126,45 @@ def test_a_record_of_the_fuzz_shape_still_reads_like_the_format(tmp_path):
     scan, records = decp.scan(str(path), {BUYER})
     assert [r.contract_id for r in records] == ["A-1"]
     assert [s.reason for s in scan.skipped] == ["identifiant (id) manquant"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=RECORDS, shape=st.sampled_from(["2022", "2019"]))
+def test_the_counted_essentials_are_what_the_register_reads(tmp_path, records, shape):
+    """The national computation's reading (counted_only) keeps and skips the records the register's
+    does, for the same reasons, with the same uid, dates, initial amount and considerations."""
+    content = {"marches": {"marche": records}} if shape == "2022" else {"marches": records}
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+
+    full_scan, full = decp.scan(str(path), {BUYER})
+    full = [(r.uid, r.notified_on, r.published_on, r.initial, r.published) for r in full]
+    light_scan, light = decp.scan(str(path), {BUYER}, counted_only=True)
+    light = [(e.uid, e.notified_on, e.published_on, e.initial, e.published) for e in light]
+
+    assert light == full
+    assert light_scan.skipped == full_scan.skipped
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        {"considerationSociale": ["Clause sociale; Marché réservé", "NC"]},  # the schema's shape (cached)
+        [{"considerationSociale": ["Clause sociale; Marché réservé", "NC"]}],  # wrapped: read each time
+        {"considerationSociale": ["Clause sociale; Marché réservé", "NC"], "autre": []},
+        "Clause sociale; Marché réservé, NC",
+    ],
+)
+def test_considerations_read_alike_whatever_the_shape(stated):
+    record = decp.essentials(
+        {"id": "A-1", "dateNotification": "2025-03-12", "considerationsSociales": stated},
+        Nature.CONTRACT,
+        BUYER,
+        today=datetime.date(2026, 1, 1),
+    )
+    flags = {flag: record.published[flag] for flag in ("social_clause", "social_criterion", "reserved")}
+
+    assert record.published["social"] == Considerations.STATED
+    assert flags == {"social_clause": True, "social_criterion": False, "reserved": True}
+    assert record.published["social_words"] == ["Clause sociale", "Marché réservé", "NC"]
+    assert record.unknown == [("social", "NC")]
