@@ -76,6 +76,9 @@ LABELS = {
 }
 PROBE_BYTES = 1 << 20
 MAX_LINE_CHARS = 1 << 20
+# The csv module's default field limit, checked here: the module's limit is global to the process, and
+# another library may raise it.
+MAX_FIELD_CHARS = 131_072
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
@@ -196,6 +199,8 @@ def _rows(path, name, kind, encoding, delimiter, columns, scan: InclusionScan) -
             reader = csv.reader(_lines(handle, name), delimiter=delimiter)
             next(reader, None)
             for row in reader:
+                if any(len(cell) > MAX_FIELD_CHARS for cell in row):
+                    raise csv.Error("field larger than field limit")
                 if not any(cell.strip() for cell in row):
                     continue
                 scan.read += 1
