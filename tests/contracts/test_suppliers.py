@@ -181,6 +181,8 @@ def test_the_legal_page_shows_the_holders_section_with_links(scp, plan, made):
     assert "SIRENE – unités légales (StockUniteLegale) du 01/11/2026" in page
     assert "Liste des EA et ESAT (FINESS) du 15/10/2026" in page
     assert re.search(r"1 contrat ne nomme aucun titulaire.*S-3", page)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []  # each anchor once (the PDF's links too)
 
 
 def test_the_overview_says_the_same_as_the_tally(plan, made):
