@@ -137,6 +137,47 @@ def test_a_later_import_never_replaces_a_typed_value(register, fiche11, campaign
     assert '<span class="computed">4 marchés</span>' in page and "diffère de la valeur calculée" in page
 
 
+def test_a_value_saved_before_the_link_does_not_block_the_rest_of_the_fiche(
+    register, fiche11, campaign2025, pilot11
+):
+    """SCP links 11-E1 to the register after the pilot typed 5 without a comment: the pilot's next
+    save of the fiche (another indicator changed) goes through, 5 is kept, and the page shows that it
+    differs and has no comment. Changing 5 to 6 without a comment is refused as for a new value."""
+    IndicatorValue.objects.create(indicator=register, year=2025, value_number=Decimal(5))
+    client = client_for(pilot11)
+    page, data = entry_form(client, fiche11)
+    assert "diffère de la valeur calculée" in page and "sans commentaire" in page
+    other = fiche11.indicators.exclude(pk=register.pk).filter(value_type="count").first()
+    data |= {f"value_{other.pk}": "4", "action": "save"}
+    response = client.post(entry_url(fiche11), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert IndicatorValue.objects.get(indicator=other, year=2025).value_number == Decimal(4)
+    assert IndicatorValue.objects.get(indicator=register, year=2025).value_number == Decimal(5)
+
+    page, data = entry_form(client, fiche11)
+    data |= {f"value_{register.pk}": "6", "action": "save"}
+    before = database_state()
+    response = client.post(entry_url(fiche11), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "diffère de la valeur calculée depuis le registre des contrats (3 marchés)" in page
+    assert database_state() == before
+
+
+def test_removing_the_comment_of_a_differing_value_is_refused(register, fiche11, campaign2025, pilot11):
+    IndicatorValue.objects.create(
+        indicator=register, year=2025, value_number=Decimal(5), comment="marchés pas encore publiés"
+    )
+    client = client_for(pilot11)
+    _, data = entry_form(client, fiche11)
+    data |= {f"comment_{register.pk}": "", "action": "save"}
+    before = database_state()
+    response = client.post(entry_url(fiche11), data)
+    assert response.status_code == 200
+    assert "indiquez en commentaire d'où vient la vôtre" in html.unescape(response.content.decode())
+    assert database_state() == before
+
+
 def test_without_buyer_or_import_the_indicator_is_typed_as_any_other(fiche11, campaign2025, pilot11):
     RegisterIndicator.objects.create(
         indicator=fiche11.indicators.get(code="11-E1"), category=Category.SOCIAL, measure=Measure.COUNT

@@ -48,7 +48,10 @@ class EntryValidation:
 
     def _register_checked(self, row, raw, comment: str, use_register: bool):
         """A value of an indicator the register computes: the register's figure when the pilot takes
-        it; another value only with a comment saying why (both stay visible on the page)."""
+        it; another value typed or changed only with a comment saying why (both stay visible on the page).
+        A value saved earlier and left as it was, without a comment, is kept: the register's figure may
+        have changed since, or SCP linked the indicator afterwards, and the pilot saving the rest of the
+        fiche must not be refused for a row they did not touch; the page shows the difference."""
         pk, computed = row.indicator.pk, row.register.value
         shown = values.format_value(row.indicator, computed)
         if use_register:
@@ -61,6 +64,8 @@ class EntryValidation:
                 return MISMATCH
             return computed
         if raw is not None and not values.same_value(raw, computed) and not comment:
+            if _untouched(row, raw):
+                return raw  # saved before the figure changed or the link was made: shown as differing
             self.add_error(
                 f"comment_{pk}",
                 f"Cette valeur diffère de la valeur calculée depuis le registre des contrats ({shown}) : "
@@ -106,3 +111,9 @@ class EntryValidation:
         }
         versions["review"] = self.cleaned_data.get("review_version") or 0
         return versions
+
+
+def _untouched(row, raw) -> bool:
+    """The submitted value is the one already saved, which had no comment either."""
+    stored = row.value
+    return stored is not None and not stored.comment and values.same_value(raw, stored.raw)
