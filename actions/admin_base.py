@@ -13,6 +13,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.versioning import StaleWrite, stale_message
@@ -206,3 +208,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def records_table(
+    records: list[dict], columns: list[tuple[str, str]], *, css_class="", empty="Aucun."
+) -> str:
+    """What an import skipped or kept with a doubt, as a table: one column per (key, heading)."""
+    if not records:
+        return empty
+    head = format_html_join("", "<th>{}</th>", ((heading,) for _, heading in columns))
+    rows = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((r.get(key, ""),) for key, _ in columns)),) for r in records),
+    )
+    opening = format_html('<table class="{}">', css_class) if css_class else mark_safe("<table>")
+    return format_html("{}<thead><tr>{}</tr></thead><tbody>{}</tbody></table>", opening, head, rows)

@@ -10,13 +10,13 @@ edited like the plan's content: version check, history author, writes through th
 from django.contrib import admin
 from django.db import models
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.admin import PlanContentAdmin
-from actions.admin_base import ReadOnlyAdmin
+from actions.admin_base import ReadOnlyAdmin, records_table
 from actions.models import Plan
 from core import rights
 from core.values import format_number
@@ -163,28 +163,19 @@ class DecpImportAdmin(ReadOnlyAdmin):
 
     @admin.display(description="contrats gardés, à vérifier")
     def notices_table(self, obj):
-        return _records_table(obj.notices, "decp-notices")
+        return records_table(obj.notices, DECP_RECORD_COLUMNS, css_class="decp-notices")
 
     @admin.display(description="contrats ignorés (non conformes)")
     def skipped_table(self, obj):
-        return _records_table(obj.skipped, "decp-skipped")
+        return records_table(obj.skipped, DECP_RECORD_COLUMNS, css_class="decp-skipped")
 
 
-def _records_table(records: list[dict], css_class: str) -> str:
-    """The records an import skipped or kept with a doubt: file, id, buyer and reason of each."""
-    if not records:
-        return "Aucun."
-    rows = format_html_join(
-        "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((r.get("file", ""), r.get("id", ""), r.get("buyer", ""), r.get("reason", "")) for r in records),
-    )
-    return format_html(
-        '<table class="{}"><thead><tr><th>Fichier</th><th>Identifiant</th>'
-        "<th>Acheteur (SIRET)</th><th>Motif</th></tr></thead><tbody>{}</tbody></table>",
-        css_class,
-        rows,
-    )
+DECP_RECORD_COLUMNS = [
+    ("file", "Fichier"),
+    ("id", "Identifiant"),
+    ("buyer", "Acheteur (SIRET)"),
+    ("reason", "Motif"),
+]
 
 
 # --- what SCP sets: targets, national references, fiche indicators from the register --------------------

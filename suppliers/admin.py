@@ -7,9 +7,8 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
 
-from actions.admin_base import PlanContentAdmin, ReadOnlyAdmin, VersionedForm
+from actions.admin_base import PlanContentAdmin, ReadOnlyAdmin, VersionedForm, records_table
 from core import rights
 
 from .models import Establishment, InclusionListing, LegalUnit, LocalArea, SupplierImport
@@ -60,21 +59,8 @@ class SupplierImportAdmin(ReadOnlyAdmin):
 
     @admin.display(description="lignes ignorées")
     def skipped_table(self, obj):
-        if not obj.skipped:
-            return "Aucune."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (s.get("file", ""), s.get("line", ""), s.get("id", ""), s.get("reason", ""))
-                for s in obj.skipped
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>Fichier</th><th>Ligne</th><th>Identifiant</th><th>Motif</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
-            rows,
-        )
+        columns = [("file", "Fichier"), ("line", "Ligne"), ("id", "Identifiant"), ("reason", "Motif")]
+        return records_table(obj.skipped, columns, empty="Aucune.")
 
 
 DEPARTEMENT = re.compile(r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-8]|98[4-9])$")

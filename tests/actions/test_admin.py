@@ -129,3 +129,15 @@ def test_a_stale_inline_row_is_refused_too(client, scp_user, spaser54):
     assert response.status_code == 200 and "a été modifié par" in response.content.decode()
     milestone.refresh_from_db()
     assert milestone.text == "Jalon corrigé sur sa page" and milestone.version == 2
+
+
+def test_an_imports_skipped_records_are_listed_escaped_in_the_admin():
+    """SCP reads what an import skipped, one row per record in the import's columns; a file's text is
+    shown as text, never as markup."""
+    from actions.admin_base import records_table
+
+    columns = [("file", "Fichier"), ("line", "Ligne"), ("reason", "Motif")]
+    table = records_table([{"file": "a.csv", "line": 3, "reason": "<b>SIRET</b> invalide"}], columns)
+    assert "<th>Fichier</th><th>Ligne</th><th>Motif</th>" in table
+    assert "<td>a.csv</td><td>3</td><td>&lt;b&gt;SIRET&lt;/b&gt; invalide</td>" in table
+    assert records_table([], columns, empty="Aucune.") == "Aucune."
